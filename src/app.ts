@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WebSocketServer } from 'ws';
+import { startBoss, type Boss } from './boss.ts';
+import { openDatabase, type Database } from './db.ts';
+import type { Env } from './env.ts';
+import { attachGraphQLWebSocket } from './graphql-ws.ts';
+import { healthHandler } from './health.ts';
+import { createListener, type Route } from './http.ts';
+import { createPubSub, type PubSub } from './pubsub.ts';
+import { createGraphQL, type GraphQLServer } from './yoga.ts';
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface AppOptions {
+  env: Env;
+  /** The migrated database to use. */
+  databaseUrl: string;
+  role: Role;
+}
+
+export interface App {
+  database: Database;
+  boss: Boss;
+  pubsub: PubSub;
+  graphql: GraphQLServer;
+  /** Listens (API roles) and starts workers; resolves with the base URL when serving HTTP. */
+  start(): Promise<string | undefined>;
+  /** Stops accepting, lets in-flight requests finish, then closes sockets, queue and pools. */
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 8000;
+
+export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<App> {
+  const serveHttp = role !== 'worker';
+  const database = openDatabase(databaseUrl);
+  const pubsub = createPubSub(env.redisUrl);
+  const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
+  const graphql = createGraphQL({ db: database.db, pubsub });
+
+  const routes: Route[] = [
+    { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
+    { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request) },
+  ];
+  let server: Server | undefined;
+  let sockets: WebSocketServer | undefined;
+
+  return {
+    database,
+    boss,
+    pubsub,
+    graphql,
+    async start() {
+      if (!serveHttp) return undefined;
+      server = createServer(createListener(routes, env.bodyLimit));
+      sockets = attachGraphQLWebSocket(server, graphql, database.db);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(env.port, () => resolve());
+      });
+      return `http://localhost:${(server.address() as AddressInfo).port}`;
+    },
+    async stop() {
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.
+        for (const socket of sockets?.clients ?? []) socket.close(1001, 'Server shutting down');
+        sockets?.close();
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        await closed;
+        clearTimeout(grace);
+      }
+      await boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true, close: true });
+      await pubsub.close();
+      await database.close();
+    },
+  };
+}

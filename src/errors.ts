@@ -1,0 +1,45 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Expected failures. Each carries a machine code (GraphQL `extensions.code`) and the HTTP status the
+ * REST layer answers with; the message is the short `error`, `detail` says exactly what went wrong.
+ */
+export abstract class BatonError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  constructor(
+    message: string,
+    readonly detail: string,
+  ) {
+    super(message);
+  }
+
+  toGraphQL(): GraphQLError {
+    return new GraphQLError(this.message, {
+      extensions: { code: this.code, detail: this.detail, http: { status: this.status } },
+    });
+  }
+}
+
+export class UnauthenticatedError extends BatonError {
+  readonly code = 'UNAUTHENTICATED';
+  readonly status = 401;
+  constructor(detail: string) {
+    super('Unauthorized', detail);
+  }
+}
+
+export class NotFoundError extends BatonError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+}
+
+export class ConflictError extends BatonError {
+  readonly code = 'CONFLICT';
+  readonly status = 409;
+}
+
+export class ValidationError extends BatonError {
+  readonly code = 'BAD_REQUEST';
+  readonly status = 400;
+}

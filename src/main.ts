@@ -1,0 +1,133 @@
+import { parseArgs } from 'node:util';
+import { buildApp, type Role } from './app.ts';
+import { openDatabase } from './db.ts';
+import { openDatabaseServer } from './database-url.ts';
+import { EnvError, parseEnv } from './env.ts';
+import { createApiKey } from './auth.ts';
+import { createTenant, ensureDefaultTenant } from './tenants.ts';
+
+const USAGE = `Usage:
+  baton serve [--role api|worker|all]     start the server (default role: all)
+  baton tenant create <name> [--json]     create a tenant and its first API key
+  baton key create --tenant <id> [--json] create another API key for a tenant
+  baton key revoke <key id>               revoke an API key
+
+Configuration comes from the environment: see the README.`;
+
+const STOP_DEADLINE_MS = 10_000;
+
+class UsageError extends Error {}
+
+async function serve(role: Role): Promise<void> {
+  const env = parseEnv();
+  const database = await openDatabaseServer(env);
+  const app = await buildApp({ env, databaseUrl: database.url, role });
+  const created = await ensureDefaultTenant(app.database.db, env.dataDir);
+  const url = await app.start();
+
+  console.log(`Baton is running (role: ${role})`);
+  if (url) {
+    console.log(`  GraphQL   ${url}/graphql   (open it in a browser for GraphiQL)`);
+    console.log(`  Health    ${url}/healthz`);
+  }
+  console.log(`  Database  ${database.description}`);
+  console.log(`  Pub/sub   ${app.pubsub.kind}${env.redisUrl ? ` (${new URL(env.redisUrl).host})` : ''}`);
+  console.log(`  Models    ${env.anthropicApiKey ? 'Anthropic API' : 'offline model (set ANTHROPIC_API_KEY for Claude)'}`);
+  if (created) {
+    console.log('\nFirst start: created the default tenant. The key is shown only this once;');
+    console.log(`it is also saved in ${env.dataDir}/credentials.json.`);
+    console.log(`  Tenant id  ${created.tenantId}`);
+    console.log(`  API key    ${created.apiKey}`);
+    console.log(`\nTry: curl ${url ?? 'http://localhost:4000'}/graphql -H 'authorization: Bearer ${created.apiKey}' \\`);
+    console.log(`       -H 'x-tenant-id: ${created.tenantId}' -H 'content-type: application/json' \\`);
+    console.log(`       -d '{"query":"{ viewer { tenant { id name } } }"}'`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      console.log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (finishing in-flight requests)…`);
+    setTimeout(() => {
+      console.error(`still not stopped after ${STOP_DEADLINE_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    await app.stop();
+    await database.stop();
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Runs `work` against the configured database, then releases it. */
+async function withDatabase<T>(work: (db: ReturnType<typeof openDatabase>['db']) => Promise<T>): Promise<T> {
+  const server = await openDatabaseServer(parseEnv());
+  const database = openDatabase(server.url);
+  try {
+    return await work(database.db);
+  } finally {
+    await database.close();
+    await server.stop();
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, json: { type: 'boolean' }, tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command || command === 'help') return void console.log(USAGE);
+
+  if (command === 'serve') {
+    const role = (values.role ?? 'all') as Role;
+    if (!['api', 'worker', 'all'].includes(role)) throw new UsageError(`--role must be api, worker or all, not "${role}"`);
+    return serve(role);
+  }
+  if (command === 'tenant' && sub === 'create') {
+    if (!arg) throw new UsageError('tenant create needs a name: baton tenant create <name>');
+    const tenant = await withDatabase((db) => createTenant(db, arg));
+    if (values.json) return void console.log(JSON.stringify({ tenant_id: tenant.tenantId, name: tenant.name, api_key: tenant.apiKey }));
+    console.log(`Created tenant "${tenant.name}". The key is shown only this once.`);
+    console.log(`  Tenant id  ${tenant.tenantId}\n  API key    ${tenant.apiKey}`);
+    return;
+  }
+  if (command === 'key' && sub === 'create') {
+    const tenantId = values.tenant;
+    if (!tenantId) throw new UsageError('key create needs --tenant <tenant id>');
+    const key = await withDatabase(async (db) => {
+      if (!(await db.tenant.findUnique({ where: { id: tenantId } }))) throw new UsageError(`no tenant with id ${tenantId}`);
+      return createApiKey(db, tenantId);
+    });
+    if (values.json) return void console.log(JSON.stringify({ tenant_id: tenantId, key_id: key.id, api_key: key.key }));
+    console.log(`Created key ${key.id} for tenant ${tenantId}. It is shown only this once.\n  API key    ${key.key}`);
+    return;
+  }
+  if (command === 'key' && sub === 'revoke') {
+    if (!arg) throw new UsageError('key revoke needs a key id: baton key revoke <key id>');
+    const revoked = await withDatabase((db) => db.apiKey.updateMany({ where: { id: arg, revokedAt: null }, data: { revokedAt: new Date() } }));
+    if (revoked.count === 0) throw new UsageError(`no active key with id ${arg}`);
+    console.log(`Revoked key ${arg}`);
+    return;
+  }
+  throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof EnvError) {
+    console.error(`baton: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    console.error(`baton: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error('baton:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import { EventEmitter } from 'node:events';
+import { PubSub as InProcessPubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+import type { Events } from './events.ts';
+
+/** A live subscription: an async iterator whose `ready` resolves once the transport is listening. */
+export interface Subscription<T> extends AsyncIterableIterator<T> {
+  ready: Promise<void>;
+}
+
+/** Typed publish/subscribe over one event map; a topic is an event name plus a key (e.g. a tenant id). */
+export interface PubSub {
+  readonly kind: 'in-process' | 'redis';
+  publish<E extends keyof Events>(event: E, key: string, payload: Events[E]): Promise<void>;
+  subscribe<E extends keyof Events>(event: E, key: string): Subscription<Events[E]>;
+  /** Emits `subscribed` (topic) when a subscription starts listening: lets callers wait on the event. */
+  readonly activity: EventEmitter;
+  /** Throws when the transport is down (for /healthz). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const topicOf = (event: string, key: string) => `baton:${event}:${key}`;
+
+function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter): Subscription<T> {
+  const queue: T[] = [];
+  let waiting: ((result: IteratorResult<T>) => void) | undefined;
+  let finished = false;
+  const id = engine.subscribe(
+    topic,
+    (payload: T) => {
+      if (finished) return;
+      if (waiting) {
+        const resolve = waiting;
+        waiting = undefined;
+        resolve({ value: payload, done: false });
+      } else queue.push(payload);
+    },
+    {},
+  );
+  const end = async (): Promise<IteratorResult<T>> => {
+    if (!finished) {
+      finished = true;
+      engine.unsubscribe(await id);
+      waiting?.({ value: undefined, done: true });
+      waiting = undefined;
+    }
+    return { value: undefined, done: true };
+  };
+  return {
+    ready: id.then(() => void activity.emit('subscribed', topic)),
+    next: () => {
+      if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => (waiting = resolve));
+    },
+    return: end,
+    throw: async (error) => {
+      await end();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+function typed(kind: PubSub['kind'], engine: PubSubEngine, check: () => Promise<void>, close: () => Promise<void>): PubSub {
+  const activity = new EventEmitter();
+  return {
+    kind,
+    activity,
+    publish: (event, key, payload) => engine.publish(topicOf(event, key), payload),
+    subscribe: (event, key) => iterate(engine, topicOf(event, key), activity),
+    check,
+    close,
+  };
+}
+
+/** In-process by default; through Redis when a URL is given, so that every process sees every event. */
+export function createPubSub(redisUrl: string | undefined): PubSub {
+  if (!redisUrl) return typed('in-process', new InProcessPubSub(), async () => {}, async () => {});
+  const connect = (role: string) => {
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    client.on('error', (error) => console.error(`redis ${role}:`, error.message));
+    return client;
+  };
+  const publisher = connect('publisher');
+  const subscriber = connect('subscriber');
+  const engine = new RedisPubSub({ publisher, subscriber });
+  return typed(
+    'redis',
+    engine,
+    async () => void (await publisher.ping()),
+    async () => void (await engine.close()),
+  );
+}

@@ -1,0 +1,35 @@
+import { builder } from '../builder.ts';
+import type { Events } from '../events.ts';
+
+export const ExecutionStatus = builder.enumType('ExecutionStatus', {
+  values: {
+    RUNNING: { value: 'running' },
+    AWAITING_APPROVAL: { value: 'awaiting_approval' },
+    COMPLETED: { value: 'completed' },
+    FAILED: { value: 'failed' },
+    STOPPED: { value: 'stopped' },
+  } as const,
+});
+
+const ExecutionUpdate = builder.objectRef<Events['executionUpdated']>('ExecutionUpdate').implement({
+  description: 'A status change of one execution.',
+  fields: (t) => ({
+    executionId: t.exposeID('executionId'),
+    workflowId: t.exposeID('workflowId'),
+    status: t.expose('status', { type: ExecutionStatus }),
+    at: t.field({ type: 'DateTime', resolve: (update) => update.at }),
+  }),
+});
+
+builder.subscriptionField('executionUpdates', (t) =>
+  t.field({
+    type: ExecutionUpdate,
+    description: "Status changes of every execution of the caller's tenant, for dashboards.",
+    subscribe: async (_root, _args, ctx) => {
+      const updates = ctx.pubsub.subscribe('executionUpdated', ctx.tenant.id);
+      await updates.ready;
+      return updates;
+    },
+    resolve: (update) => update,
+  }),
+);
