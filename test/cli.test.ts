@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../src/generated/graphql/gql.ts';
+import { startTestApp, type TestApp } from './support/app.ts';
+import { cleanEnv, runBaton } from './support/process.ts';
+
+const CliViewer = graphql(`
+  query CliViewer {
+    viewer {
+      tenant {
+        id
+        name
+      }
+    }
+  }
+`);
+
+let t: TestApp;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  t = await startTestApp();
+  env = cleanEnv({ DATABASE_URL: t.databaseUrl });
+});
+afterAll(() => t.stop());
+
+describe('the baton command', () => {
+  it('creates a tenant whose printed key answers the API', async () => {
+    const { code, output } = await runBaton(['tenant', 'create', 'Acme Corp', '--json'], env);
+    expect(code).toBe(0);
+    const created = JSON.parse(output) as { tenant_id: string; name: string; api_key: string };
+    expect(created).toEqual({ tenant_id: expect.stringMatching(/^ten_/), name: 'Acme Corp', api_key: expect.stringMatching(/^bt_/) });
+    const answer = await t.request(CliViewer, undefined, { authorization: `Bearer ${created.api_key}`, 'x-tenant-id': created.tenant_id });
+    expect(answer.body.data?.viewer.tenant).toEqual({ id: created.tenant_id, name: 'Acme Corp' });
+  });
+
+  it('creates another key for an existing tenant, and both work', async () => {
+    const { code, output } = await runBaton(['key', 'create', '--tenant', t.tenant.tenantId, '--json'], env);
+    expect(code).toBe(0);
+    const { api_key: key, key_id: keyId } = JSON.parse(output) as { api_key: string; key_id: string };
+    expect(key).not.toBe(t.tenant.apiKey);
+    const headers = { authorization: `Bearer ${key}`, 'x-tenant-id': t.tenant.tenantId };
+    expect((await t.request(CliViewer, undefined, headers)).status).toBe(200);
+
+    expect((await runBaton(['key', 'revoke', keyId], env)).code).toBe(0);
+    expect((await t.request(CliViewer, undefined, headers)).status).toBe(401);
+    expect((await t.request(CliViewer)).status).toBe(200);
+  });
+
+  it.each([
+    [['key', 'create', '--tenant', 'ten_missing'], /no tenant with id ten_missing/],
+    [['tenant', 'create'], /needs a name/],
+    [['serve', '--role', 'chef'], /--role must be api, worker or all/],
+    [['frobnicate'], /unknown command: frobnicate/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const { code, output } = await runBaton(args, env);
+    expect(code).toBe(2);
+    expect(output).toMatch(message);
+    expect(output).toContain('Usage:');
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { baton, cleanEnv, type BatonProcess } from './support/process.ts';
+
+const VIEWER = JSON.stringify({ query: '{ viewer { tenant { id name } } }' });
+
+async function viewer(url: string, headers: Record<string, string>) {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: VIEWER });
+  return { status: response.status, body: (await response.json()) as { data?: { viewer: { tenant: { id: string; name: string } } } } };
+}
+
+async function started(server: BatonProcess): Promise<string> {
+  const [, url] = await server.waitFor(/GraphQL\s+(http:\/\/localhost:\d+)\/graphql/);
+  return url;
+}
+
+async function stopped(server: BatonProcess, signal: NodeJS.Signals) {
+  server.child.kill(signal);
+  return server.exited;
+}
+
+// The zero-config path a new user runs: no environment at all, so an embedded PostgreSQL.
+describe('baton serve with no configuration', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts, prints a key that works, stops cleanly on a signal and reuses its data on the next start', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    dirs.push(dataDir);
+    const env = cleanEnv({ BATON_DATA_DIR: dataDir, PORT: '0' });
+
+    const first = baton(['serve'], env);
+    const url = await started(first);
+    const [, tenantId] = await first.waitFor(/Tenant id\s+(ten_\w+)/);
+    const [, apiKey] = await first.waitFor(/API key\s+(bt_\S+)/);
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const answer = await viewer(url, { authorization: `Bearer ${apiKey}`, 'x-tenant-id': tenantId });
+    expect(answer).toEqual({ status: 200, body: { data: { viewer: { tenant: { id: tenantId, name: 'default' } } } } });
+    expect((await viewer(url, {})).status).toBe(401);
+
+    const credentials = join(dataDir, 'credentials.json');
+    expect(JSON.parse(await readFile(credentials, 'utf8'))).toEqual({ tenant_id: tenantId, api_key: apiKey });
+    expect((await stat(credentials)).mode & 0o777).toBe(0o600);
+
+    expect(await stopped(first, 'SIGINT')).toEqual({ code: 0, signal: null });
+    expect(first.output()).toContain('stopped');
+
+    const second = baton(['serve'], env);
+    const secondUrl = await started(second);
+    expect(second.output()).not.toContain('First start');
+    expect((await viewer(secondUrl, { authorization: `Bearer ${apiKey}`, 'x-tenant-id': tenantId })).status).toBe(200);
+    expect(await stopped(second, 'SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+});

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BATON = fileURLToPath(new URL('../../bin/baton.js', import.meta.url));
+
+/** The environment of a user who configured nothing: none of Baton's variables leak in from the runner. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'PORT', 'PUBLIC_URL', 'BATON_DATA_DIR']) delete env[name];
+  return { ...env, ...extra };
+}
+
+export interface BatonProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the match once the output (stdout and stderr) matches; rejects if the process exits first. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function baton(args: string[], env: NodeJS.ProcessEnv): BatonProcess {
+  const child = spawn(process.execPath, [BATON, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      for (const listener of listeners) listener();
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = output.match(pattern);
+          if (match) {
+            listeners.delete(check);
+            resolve(match);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            listeners.delete(check);
+            reject(new Error(`baton ${args.join(' ')} exited before printing ${pattern}:\n${output}`));
+          }
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
+/** Runs a CLI command to completion. */
+export async function runBaton(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const process = baton(args, env);
+  const { code } = await process.exited;
+  return { code, output: process.output() };
+}
