@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebSocketServer } from 'ws';
 import { startBoss, type Boss } from './boss.ts';
 import { openDatabase, type Database } from './db.ts';
 import type { Env } from './env.ts';
@@ -43,8 +42,10 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request) },
   ];
-  let server: Server | undefined;
-  let sockets: WebSocketServer | undefined;
+  const listener = createListener(routes, env.bodyLimit);
+  const server = createServer(listener);
+  const sockets = attachGraphQLWebSocket(server, graphql, database.db);
+  let listening = false;
 
   return {
     database,
@@ -53,22 +54,22 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
     graphql,
     async start() {
       if (!serveHttp) return undefined;
-      server = createServer(createListener(routes, env.bodyLimit));
-      sockets = attachGraphQLWebSocket(server, graphql, database.db);
       await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(env.port, () => resolve());
+        server.once('error', reject);
+        server.listen(env.port, () => resolve());
       });
+      listening = true;
       return `http://localhost:${(server.address() as AddressInfo).port}`;
     },
     async stop() {
-      if (server) {
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+      if (listening) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.
-        for (const socket of sockets?.clients ?? []) socket.close(1001, 'Server shutting down');
-        sockets?.close();
+        for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
+        sockets.close();
+        listener.drain();
         server.closeIdleConnections();
-        const grace = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await closed;
         clearTimeout(grace);
       }

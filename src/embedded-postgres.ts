@@ -87,7 +87,8 @@ async function initialise(dir: string, owner: ReturnType<typeof runAs>, password
   );
   await rm(pwfile);
   if (result.status !== 0) {
-    throw new Error(`initdb failed for ${dir}: ${result.stderr || result.stdout || result.error?.message}`);
+    const hint = owner ? ` (as root, PostgreSQL runs as the postgres user, which must be able to reach ${dir}; set BATON_DATA_DIR to such a place)` : '';
+    throw new Error(`initdb failed for ${dir}${hint}: ${result.stderr || result.stdout || result.error?.message}`);
   }
 }
 

@@ -43,28 +43,48 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-async function send(response: Response, res: ServerResponse): Promise<void> {
+const isStream = (response: Response) => /^(text\/event-stream|multipart\/mixed)/.test(response.headers.get('content-type') ?? '');
+
+async function send(response: Response, res: ServerResponse, streams: Set<() => void>): Promise<void> {
   res.statusCode = response.status;
   response.headers.forEach((value, name) => res.appendHeader(name, value));
   if (!response.body) return void res.end();
   res.flushHeaders();
   const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
   // A client that goes away (e.g. leaves a GraphQL-over-SSE stream) cancels the producer.
-  res.once('close', () => void reader.cancel().catch(() => {}));
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done || res.destroyed) break;
-    res.write(value);
+  res.once('close', cancel);
+  // Streams never finish by themselves, so shutdown ends them; other responses are left to finish.
+  if (isStream(response)) streams.add(cancel);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || res.destroyed) break;
+      res.write(value);
+    }
+  } finally {
+    streams.delete(cancel);
   }
   res.end();
+}
+
+export interface Listener {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * For shutdown: ends every streaming response (SSE subscriptions) cleanly, and closes each
+   * keep-alive connection once its current response is sent.
+   */
+  drain(): void;
 }
 
 /**
  * The node:http listener: buffers the body under a size limit (413 beyond it), runs the first
  * matching route inside the request's id scope, and streams the Response back.
  */
-export function createListener(routes: Route[], bodyLimit: number) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+export function createListener(routes: Route[], bodyLimit: number): Listener {
+  const streams = new Set<() => void>();
+  let draining = false;
+  const listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || newRequestId();
     res.setHeader('x-request-id', requestId);
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
@@ -87,9 +107,15 @@ export function createListener(routes: Route[], bodyLimit: number) {
         response = errorResponse(500, 'Internal server error', `Unexpected error; quote request id ${requestId}`);
       }
     }
-    await send(response, res).catch((error) => {
+    await send(response, res, streams).catch((error) => {
       console.error(`[${requestId}] writing the response failed:`, (error as Error).message);
       res.destroy();
     });
+    if (draining) req.socket.end();
   };
+  const drain = () => {
+    draining = true;
+    streams.forEach((cancel) => cancel());
+  };
+  return Object.assign(listener, { drain });
 }

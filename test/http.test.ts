@@ -74,3 +74,30 @@ describe('health when a dependency is down', () => {
     }
   });
 });
+
+describe('shutdown', () => {
+  it('ends live streams and sockets cleanly instead of waiting them out', async () => {
+    const app = await startTestApp({ databaseUrl: t.databaseUrl });
+    const stream = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...credentialsOf(app.tenant) },
+      body: JSON.stringify({ query: 'subscription { executionUpdates { executionId } }' }),
+    });
+    expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const socket = app.wsClient();
+    const closed = new Promise<{ code: number }>((resolve) => socket.on('closed', (event) => resolve(event as never)));
+    const connected = new Promise((resolve) => socket.on('connected', resolve));
+    void subscribeOnce(socket);
+    await connected;
+
+    await app.stop();
+    expect((await closed).code).toBe(1001);
+    // The SSE body ends (done), rather than failing with a reset connection.
+    const reader = stream.body!.getReader();
+    for (;;) if ((await reader.read()).done) break;
+  });
+});
+
+function subscribeOnce(client: ReturnType<TestApp['wsClient']>) {
+  return client.iterate({ query: 'subscription { executionUpdates { executionId } }' }).next().catch(() => {});
+}
