@@ -1,0 +1,73 @@
+/** A diagnostic: where (1-based line and column of the offending text), how bad, and how to fix it. */
+export interface CompilerNote {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  line: number;
+  column: number;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Collects notes during one compilation. */
+export class Notes {
+  readonly list: CompilerNote[] = [];
+
+  error(code: string, message: string, at: Position): void {
+    this.list.push({ severity: 'error', code, message, line: at.line, column: at.column });
+  }
+
+  warning(code: string, message: string, at: Position): void {
+    this.list.push({ severity: 'warning', code, message, line: at.line, column: at.column });
+  }
+
+  info(code: string, message: string, at: Position): void {
+    this.list.push({ severity: 'info', code, message, line: at.line, column: at.column });
+  }
+
+  /** In document order, so the output is the same for the same input. */
+  sorted(): CompilerNote[] {
+    return [...this.list].sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+  }
+}
+
+function distance(a: string, b: string): number {
+  if (a === b) return 0;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+const comparable = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
+
+/** The candidate closest to `wrong` when it is close enough to be a typo, else undefined. */
+export function closest(wrong: string, candidates: Iterable<string>): string | undefined {
+  const target = comparable(wrong);
+  if (target.length > 64) return undefined;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = distance(target, comparable(candidate).slice(0, 64));
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  const allowed = Math.max(1, Math.floor(target.length / 3));
+  return bestDistance <= allowed ? best : undefined;
+}
+
+/** " (did you mean `x`?)" or "". */
+export function didYouMean(wrong: string, candidates: Iterable<string>): string {
+  const match = closest(wrong, candidates);
+  return match === undefined ? '' : ` Did you mean \`${match}\`?`;
+}
