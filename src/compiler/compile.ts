@@ -1,6 +1,6 @@
 import { readAgents } from './agents.ts';
 import { parseStructure, type Section, type Structure } from './document.ts';
-import { reportCycles, resolveDependencies } from './graph.ts';
+import { Ancestry, reportCycles, resolveDependencies } from './graph.ts';
 import { readInputs } from './inputs.ts';
 import { DEFAULT_MODELS, type ModelRegistry } from './models.ts';
 import { didYouMean, Notes } from './notes.ts';
@@ -60,7 +60,8 @@ function build(markdown: string, options: CompileOptions, notes: Notes): Plan {
   const steps = stepsSection ? readSteps(lines, stepsSection, agents, models, notes) : [];
 
   resolveDependencies(steps, notes);
-  const scope: Scope = { inputs, steps, byId: new Map(steps.map((s) => [s.id, s])), acyclic: !reportCycles(steps, notes), notes };
+  const ancestry = reportCycles(steps, notes) ? undefined : new Ancestry(steps);
+  const scope: Scope = { inputs, steps, byId: new Map(steps.map((s) => [s.id, s])), ancestry, notes };
   for (const step of steps) checkStepReferences(scope, step);
   for (const step of steps) checkRevise(scope, step);
   const output = readOutput(lines, sections.get('Output'), scope);

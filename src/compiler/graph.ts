@@ -79,16 +79,62 @@ export function reportCycles(steps: StepDraft[], notes: Notes): boolean {
   return found;
 }
 
-/** Whether `ancestor` runs before `step` through its dependencies. */
-export function isAncestor(steps: Map<string, StepDraft>, ancestor: string, step: string): boolean {
-  const seen = new Set<string>();
-  const stack = [...(steps.get(step)?.dependsOn ?? [])];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (id === ancestor) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...(steps.get(id)?.dependsOn ?? []));
+/**
+ * "Does a run before b?" for an acyclic graph that grows while templates are checked. Each step's
+ * ancestors are a bitset, computed on first use; adding a dependency forgets the sets that may
+ * change. Documents may have thousands of steps, so neither recursion nor a walk per question.
+ */
+export class Ancestry {
+  private readonly index: Map<string, number>;
+  private readonly sets: (Uint32Array | undefined)[];
+  private readonly words: number;
+
+  constructor(private readonly steps: StepDraft[]) {
+    this.index = new Map(steps.map((step, i) => [step.id, i]));
+    this.sets = new Array(steps.length);
+    this.words = Math.ceil(steps.length / 32);
   }
-  return false;
+
+  private ancestors(root: number): Uint32Array {
+    const stack = [root];
+    while (stack.length > 0) {
+      const i = stack.at(-1)!;
+      if (this.sets[i]) {
+        stack.pop();
+        continue;
+      }
+      const deps = this.steps[i].dependsOn.map((id) => this.index.get(id)!).filter((d) => d !== undefined);
+      const missing = deps.filter((d) => !this.sets[d]);
+      if (missing.length > 0) {
+        stack.push(...missing);
+        continue;
+      }
+      const set = new Uint32Array(this.words);
+      for (const d of deps) {
+        const other = this.sets[d]!;
+        for (let w = 0; w < this.words; w++) set[w] |= other[w];
+        set[d >>> 5] |= 1 << (d & 31);
+      }
+      this.sets[i] = set;
+      stack.pop();
+    }
+    return this.sets[root]!;
+  }
+
+  /** Whether `ancestor` runs before `step` through its dependencies. */
+  has(ancestor: string, step: string): boolean {
+    const a = this.index.get(ancestor);
+    const s = this.index.get(step);
+    if (a === undefined || s === undefined) return false;
+    return (this.ancestors(s)[a >>> 5] & (1 << (a & 31))) !== 0;
+  }
+
+  /** Records that `step` now depends on `dep`: the ancestors of `step` and of its descendants change. */
+  add(step: StepDraft, dep: string): void {
+    step.dependsOn.push(dep);
+    const s = this.index.get(step.id)!;
+    this.sets.forEach((set, i) => {
+      if (set && (i === s || (set[s >>> 5] & (1 << (s & 31))) !== 0)) this.sets[i] = undefined;
+    });
+  }
 }

@@ -165,7 +165,8 @@ export function readInputs(lines: string[], section: Section | undefined, notes:
     if (block.type !== 'list') continue;
     for (const item of block.items) {
       const line = lines[item.start];
-      const textStart = line.search(/[^\s*+\-\d.)]/);
+      // Where the text starts after the list marker (`- `, `* `, `1. `).
+      const textStart = Math.max(0, line.search(/[^\s*+\-\d.)]/));
       const at = { line: item.start + 1, column: textStart + 1 };
       const text = item.text.replace(/\s*\n\s*/g, ' ');
       const input = parseItem(text, at, notes, (offset) => ({ line: item.start + 1, column: Math.min(textStart + offset + 1, line.length + 1) }));

@@ -53,17 +53,20 @@ const comparable = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, '');
 export function closest(wrong: string, candidates: Iterable<string>): string | undefined {
   const target = comparable(wrong);
   if (target.length > 64) return undefined;
+  const allowed = Math.max(1, Math.floor(target.length / 3));
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestDistance = allowed + 1;
   for (const candidate of candidates) {
-    const d = distance(target, comparable(candidate).slice(0, 64));
+    const other = comparable(candidate);
+    // The length difference is a lower bound of the distance: skip the work when it is already too far.
+    if (Math.abs(other.length - target.length) >= bestDistance) continue;
+    const d = distance(target, other);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
-  const allowed = Math.max(1, Math.floor(target.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  return best;
 }
 
 /** " (did you mean `x`?)" or "". */

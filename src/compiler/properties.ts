@@ -17,7 +17,7 @@ export interface Body {
   textLines: number[];
 }
 
-const LINE = /^( {0,3})([A-Za-z][A-Za-z0-9 _-]{0,40}?)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$/;
+const LINE = /^( {0,3})([A-Za-z][A-Za-z0-9 _-]{0,40}?)[ \t]*:(?:[ \t]+(.*))?$/;
 const normal = (key: string) => key.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
 
 /**
@@ -25,16 +25,21 @@ const normal = (key: string) => key.toLowerCase().replace(/[\s_-]+/g, ' ').trim(
  * code block, list, quote or table). A known key given twice is an error; an unknown key that is
  * close to a known one stays in the text and gets a warning.
  */
+const lookups = new WeakMap<readonly string[], Map<string, string>>();
+
 export function readBody(lines: string[], region: Region, keys: readonly string[], notes: Notes): Body {
-  const byNormal = new Map(keys.map((key) => [normal(key), key]));
+  let byNormal = lookups.get(keys);
+  if (!byNormal) lookups.set(keys, (byNormal = new Map(keys.map((key) => [normal(key), key]))));
   const properties = new Map<string, Property>();
   const taken = new Set<number>();
   for (const block of region.blocks) {
     if (block.type !== 'paragraph') continue;
     for (let index = block.start; index < block.end; index++) {
-      const match = LINE.exec(lines[index]);
+      const colon = lines[index].indexOf(':');
+      const match = colon > 0 && colon < 48 ? LINE.exec(lines[index]) : null;
       if (!match) continue;
-      const [, indent, rawKey, rawValue = ''] = match;
+      const [, indent, rawKey] = match;
+      const rawValue = (match[3] ?? '').trimEnd();
       const at = { line: index + 1, column: indent.length + 1 };
       const key = byNormal.get(normal(rawKey));
       if (!key) {

@@ -1,5 +1,5 @@
 import { parseExpression, expressionPaths } from './expression.ts';
-import { findStep, isAncestor } from './graph.ts';
+import { findStep, type Ancestry } from './graph.ts';
 import { didYouMean, type Notes, type Position } from './notes.ts';
 import { parsePath, type Segment } from './paths.ts';
 import type { JsonValue, PlanInput } from './plan.ts';
@@ -21,8 +21,8 @@ export interface Scope {
   inputs: PlanInput[];
   steps: StepDraft[];
   byId: Map<string, StepDraft>;
-  /** False when the dependency graph has a cycle: ancestry is then meaningless. */
-  acyclic: boolean;
+  /** Undefined when the dependency graph has a cycle: ancestry is then meaningless. */
+  ancestry: Ancestry | undefined;
   notes: Notes;
 }
 
@@ -49,12 +49,13 @@ function requireUpstream(scope: Scope, use: Use, target: StepDraft, path: string
     scope.notes.error('SELF_REFERENCE', `Step \`${step.id}\` cannot use its own \`${path}\`.`, use.at);
     return;
   }
-  if (!scope.acyclic || isAncestor(scope.byId, target.id, step.id)) return;
-  if (isAncestor(scope.byId, step.id, target.id)) {
+  const { ancestry } = scope;
+  if (!ancestry || ancestry.has(target.id, step.id)) return;
+  if (ancestry.has(step.id, target.id)) {
     scope.notes.error('STEP_NOT_UPSTREAM', `\`${path}\` does not exist yet when \`${step.id}\` runs: \`${target.id}\` runs after it (it depends on \`${step.id}\`).`, use.at);
     return;
   }
-  step.dependsOn.push(target.id);
+  ancestry.add(step, target.id);
   scope.notes.info('IMPLICIT_DEPENDENCY', `\`${step.id}\` now also depends on \`${target.id}\`, because it uses \`${path}\`. Add it to \`Depends on\` to say so explicitly.`, use.at);
 }
 
@@ -179,7 +180,7 @@ export function checkRevise(scope: Scope, step: StepDraft): void {
     scope.notes.error('INVALID_REVISE_TARGET', `No step has the id \`${step.reviseRef}\`.${didYouMean(step.reviseRef, scope.steps.map((s) => s.id))}`, at);
   } else if (!target.agent) {
     scope.notes.error('INVALID_REVISE_TARGET', `\`${target.id}\` has no agent, so it cannot revise its work.`, at);
-  } else if (target !== step && scope.acyclic && !isAncestor(scope.byId, target.id, step.id)) {
+  } else if (target !== step && scope.ancestry && !scope.ancestry.has(target.id, step.id)) {
     scope.notes.error('INVALID_REVISE_TARGET', `\`${target.id}\` is not upstream of \`${step.id}\`: only a step this one depends on can be revised.`, at);
   } else {
     step.reviseStep = target.id;

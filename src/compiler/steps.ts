@@ -145,14 +145,16 @@ function readStep(lines: string[], item: Item, agents: AgentDraft[], registry: M
 
 export function readSteps(lines: string[], section: Section, agents: AgentDraft[], registry: ModelRegistry, notes: Notes): StepDraft[] {
   const steps: StepDraft[] = [];
+  const byId = new Map<string, StepDraft>();
   for (const item of section.items) {
     const step = readStep(lines, item, agents, registry, notes);
     if (!step) continue;
-    const twin = steps.find((other) => other.id === step.id);
+    const twin = byId.get(step.id);
     if (twin) {
       notes.error('DUPLICATE_STEP', `Two steps have the id \`${step.id}\` (\`${twin.title}\` on line ${twin.at.line} and \`${step.title}\`): rename one or give it an \`Id:\`.`, step.at);
       continue;
     }
+    byId.set(step.id, step);
     steps.push(step);
   }
   return steps;
