@@ -36,7 +36,7 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
   const database = openDatabase(databaseUrl);
   const pubsub = createPubSub(env.redisUrl);
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
-  const graphql = createGraphQL({ db: database.db, pubsub });
+  const graphql = createGraphQL({ db: database.db, pubsub, models: env.models });
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },

@@ -1,3 +1,4 @@
+import type { ModelRegistry } from './compiler/models.ts';
 import type { Db } from './db.ts';
 import type { PubSub } from './pubsub.ts';
 import type { Tenant } from './auth.ts';
@@ -8,6 +9,8 @@ export interface Context {
   db: Db;
   pubsub: PubSub;
   requestId: string;
+  /** Model aliases → ids, for compiling workflows. */
+  models: ModelRegistry;
   /** The caller's tenant. */
   tenant: Tenant;
 }

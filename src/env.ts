@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_MODELS, type ModelRegistry } from './compiler/models.ts';
 
 /** The one parsed view of process.env. Nothing else in Baton reads process.env. */
 export interface Env {
@@ -14,6 +15,8 @@ export interface Env {
   dataDir: string;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** Model aliases → model ids: the defaults, with BATON_MODELS (a JSON object) on top. */
+  models: ModelRegistry;
 }
 
 export class EnvError extends Error {}
@@ -37,6 +40,21 @@ function url(name: string, raw: string | undefined): string | undefined {
   return raw;
 }
 
+function models(raw: string | undefined): ModelRegistry {
+  if (!raw) return DEFAULT_MODELS;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new EnvError(`BATON_MODELS must be a JSON object such as {"sonnet": "claude-sonnet-4-5"}, got "${raw}"`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string' && v)) {
+    throw new EnvError('BATON_MODELS must map each alias to a model id string, e.g. {"sonnet": "claude-sonnet-4-5"}');
+  }
+  const overrides = Object.fromEntries(Object.entries(parsed as Record<string, string>).map(([alias, id]) => [alias.toLowerCase(), id]));
+  return { ...DEFAULT_MODELS, ...overrides };
+}
+
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const port = integer('PORT', source.PORT, 4000, 0, 65535);
   return {
@@ -48,5 +66,6 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     publicUrl: (url('PUBLIC_URL', source.PUBLIC_URL) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: resolve(source.BATON_DATA_DIR || '.baton'),
     bodyLimit: integer('BATON_BODY_LIMIT', source.BATON_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    models: models(source.BATON_MODELS),
   };
 }

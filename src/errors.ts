@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { CompilerNote } from './compiler/notes.ts';
 
 /**
  * Expected failures. Each carries a machine code (GraphQL `extensions.code`) and the HTTP status the
@@ -42,4 +43,16 @@ export class ConflictError extends BatonError {
 export class ValidationError extends BatonError {
   readonly code = 'BAD_REQUEST';
   readonly status = 400;
+}
+
+/** Markdown that does not compile: the compiler's notes say where and why. */
+export class CompileError extends BatonError {
+  readonly code = 'COMPILE_ERROR';
+  readonly status = 400;
+  constructor(
+    detail: string,
+    readonly notes: CompilerNote[],
+  ) {
+    super('Compilation failed', detail);
+  }
 }

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { compile } from './compiler/compile.ts';
 import { buildApp, type Role } from './app.ts';
 import { openDatabase } from './db.ts';
 import { openDatabaseServer } from './database-url.ts';
@@ -11,6 +13,7 @@ const USAGE = `Usage:
   baton tenant create <name> [--json]     create a tenant and its first API key
   baton key create --tenant <id> [--json] create another API key for a tenant
   baton key revoke <key id>               revoke an API key
+  baton compile <file.md> [--json]        check a workflow: prints file:line:col notes, exits 1 when invalid
 
 Configuration comes from the environment: see the README.`;
 
@@ -76,6 +79,25 @@ async function withDatabase<T>(work: (db: ReturnType<typeof openDatabase>['db'])
   }
 }
 
+/** `baton compile`: compiler notes as `file:line:column severity CODE message`, exit 1 when invalid. */
+async function compileFile(file: string | undefined, json: boolean): Promise<void> {
+  if (!file) throw new UsageError('compile needs a file: baton compile <file.md>');
+  let markdown: string;
+  try {
+    markdown = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const result = compile(markdown, { models: parseEnv().models });
+  if (json) console.log(JSON.stringify(result, null, 2));
+  else {
+    for (const note of result.notes) console.log(`${file}:${note.line}:${note.column} ${note.severity} ${note.code} ${note.message}`);
+    const errors = result.notes.filter((note) => note.severity === 'error').length;
+    console.log(result.valid ? `${file}: valid (${result.plan.steps.length} steps)` : `${file}: ${errors} error${errors === 1 ? '' : 's'}`);
+  }
+  if (!result.valid) process.exitCode = 1;
+}
+
 async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -85,6 +107,7 @@ async function run(argv: string[]): Promise<void> {
   const [command, sub, arg] = positionals;
   if (values.help || !command || command === 'help') return void console.log(USAGE);
 
+  if (command === 'compile') return compileFile(sub, Boolean(values.json));
   if (command === 'serve') {
     const role = (values.role ?? 'all') as Role;
     if (!['api', 'worker', 'all'].includes(role)) throw new UsageError(`--role must be api, worker or all, not "${role}"`);

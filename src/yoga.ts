@@ -3,6 +3,7 @@ import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql
 import { authenticate, hasCredentials, type Tenant } from './auth.ts';
 import { BatonError, UnauthenticatedError } from './errors.ts';
 import { createContext, type Context } from './context.ts';
+import type { ModelRegistry } from './compiler/models.ts';
 import type { Db } from './db.ts';
 import type { PubSub } from './pubsub.ts';
 import { requestIds } from './request-id.ts';
@@ -46,7 +47,7 @@ function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pubsub: PubSub }) {
+export function createGraphQL(deps: { db: Db; pubsub: PubSub; models: ModelRegistry }) {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -54,7 +55,7 @@ export function createGraphQL(deps: { db: Db; pubsub: PubSub }) {
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
-      const base = { db: deps.db, pubsub: deps.pubsub, requestId: requestIds.getStore() ?? 'unknown' };
+      const base = { db: deps.db, pubsub: deps.pubsub, models: deps.models, requestId: requestIds.getStore() ?? 'unknown' };
       if (initial.tenant) return createContext(base, initial.tenant);
       const headers = initial.request.headers;
       const credentials = {

@@ -45,7 +45,24 @@ describe('the baton command', () => {
     expect((await t.request(CliViewer)).status).toBe(200);
   });
 
+  it('compiles a file, printing notes as file:line:column and exiting 1 when invalid', async () => {
+    const invalid = new URL('./fixtures/workflows/invalid/unknown-references.md', import.meta.url).pathname;
+    const { code, output } = await runBaton(['compile', invalid], cleanEnv());
+    expect(code).toBe(1);
+    expect(output).toContain(`${invalid}:12:8 error UNKNOWN_AGENT No agent is named \`Wroker\`. Did you mean \`Worker\`?`);
+    expect(output).toContain(`${invalid}:18:7 error UNKNOWN_STEP`);
+    expect(output).toContain(`${invalid}: 3 errors`);
+
+    const valid = new URL('./fixtures/workflows/company-briefs.md', import.meta.url).pathname;
+    const json = await runBaton(['compile', valid, '--json'], cleanEnv());
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.output) as { valid: boolean; plan: { steps: { id: string }[] } };
+    expect(result.valid).toBe(true);
+    expect(result.plan.steps.map((s) => s.id)).toEqual(['plan', 'brief', 'overview']);
+  });
+
   it.each([
+    [['compile', '/no/such/file.md'], /cannot read \/no\/such\/file.md: ENOENT/],
     [['key', 'create', '--tenant', 'ten_missing'], /no tenant with id ten_missing/],
     [['tenant', 'create'], /needs a name/],
     [['serve', '--role', 'chef'], /--role must be api, worker or all/],

@@ -1,5 +1,8 @@
 import { builder } from '../builder.ts';
 import './tenant.ts';
 import './execution-update.ts';
+import './errors.ts';
+import './plan.ts';
+import './workflow.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,25 @@
+import { builder } from '../builder.ts';
+import { BatonError, CompileError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { CompilerNoteRef } from './plan.ts';
+
+/** Every expected failure a mutation can answer with: `... on Error { message code detail }`. */
+const ErrorInterface = builder.interfaceRef<BatonError>('Error').implement({
+  description: 'An expected failure: `code` is stable, `message` short, `detail` says exactly what went wrong.',
+  fields: (t) => ({
+    message: t.exposeString('message'),
+    code: t.exposeString('code'),
+    detail: t.exposeString('detail'),
+  }),
+});
+
+builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInterface], description: 'No such object for this tenant.' });
+builder.objectType(ConflictError, { name: 'ConflictError', interfaces: [ErrorInterface], description: 'The object is not in a state that allows this.' });
+builder.objectType(ValidationError, { name: 'ValidationError', interfaces: [ErrorInterface], description: 'The request itself is wrong: `detail` names every problem.' });
+builder.objectType(CompileError, {
+  name: 'CompileError',
+  interfaces: [ErrorInterface],
+  description: 'The markdown does not compile: `notes` point at each problem.',
+  fields: (t) => ({
+    notes: t.field({ type: [CompilerNoteRef], resolve: (error) => error.notes }),
+  }),
+});
