@@ -8,6 +8,8 @@ import { healthHandler } from './health.ts';
 import { createListener, type Route } from './http.ts';
 import { createPubSub, type PubSub } from './pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './yoga.ts';
+import { agentSelector } from './agents/select.ts';
+import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -36,7 +38,10 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
   const database = openDatabase(databaseUrl);
   const pubsub = createPubSub(env.redisUrl);
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
-  const graphql = createGraphQL({ db: database.db, pubsub, models: env.models });
+  await createQueues(boss);
+  const engine = { db: database.db, boss, pubsub, agentFor: agentSelector(env.anthropicApiKey) };
+  const graphql = createGraphQL({ ...engine, models: env.models });
+  let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
@@ -53,6 +58,7 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
     pubsub,
     graphql,
     async start() {
+      if (role !== 'api') workers = await startEngineWorkers(engine);
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -73,6 +79,7 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
         await closed;
         clearTimeout(grace);
       }
+      await workers?.stop();
       await boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true, close: true });
       await pubsub.close();
       await database.close();

@@ -1,4 +1,5 @@
 import type { ModelRegistry } from './compiler/models.ts';
+import type { Boss } from './boss.ts';
 import type { Db } from './db.ts';
 import type { PubSub } from './pubsub.ts';
 import type { Tenant } from './auth.ts';
@@ -8,6 +9,8 @@ import { UnauthenticatedError } from './errors.ts';
 export interface Context {
   db: Db;
   pubsub: PubSub;
+  /** The job queue, for starting executions. */
+  boss: Boss;
   requestId: string;
   /** Model aliases → ids, for compiling workflows. */
   models: ModelRegistry;

@@ -11,6 +11,19 @@ export interface Events {
     status: ExecutionStatus;
     at: string;
   };
+  /**
+   * A state change of one execution (stored, with its `seq`) or a token delta of a running step
+   * (live only, `seq` null); topic key: the execution id (feeds `executionEvents`).
+   */
+  executionEvent: {
+    executionId: string;
+    seq: number | null;
+    type: string;
+    payload: Record<string, unknown>;
+    at: string;
+  };
+  /** Jobs were enqueued: wakes worker processes at once instead of at their next poll; key: the queue. */
+  jobsEnqueued: { queue: string };
 }
 
 export type ExecutionStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'stopped';

@@ -6,6 +6,7 @@ import { createContext, type Context } from './context.ts';
 import type { ModelRegistry } from './compiler/models.ts';
 import type { Db } from './db.ts';
 import type { PubSub } from './pubsub.ts';
+import type { Boss } from './boss.ts';
 import { requestIds } from './request-id.ts';
 import { schema } from './schema/index.ts';
 
@@ -47,7 +48,7 @@ function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pubsub: PubSub; models: ModelRegistry }) {
+export function createGraphQL(deps: { db: Db; pubsub: PubSub; boss: Boss; models: ModelRegistry }) {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -55,7 +56,7 @@ export function createGraphQL(deps: { db: Db; pubsub: PubSub; models: ModelRegis
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
-      const base = { db: deps.db, pubsub: deps.pubsub, models: deps.models, requestId: requestIds.getStore() ?? 'unknown' };
+      const base = { db: deps.db, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, requestId: requestIds.getStore() ?? 'unknown' };
       if (initial.tenant) return createContext(base, initial.tenant);
       const headers = initial.request.headers;
       const credentials = {

@@ -4,5 +4,6 @@ import './execution-update.ts';
 import './errors.ts';
 import './plan.ts';
 import './workflow.ts';
+import './execution.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

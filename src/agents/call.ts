@@ -1,0 +1,29 @@
+import type { JsonValue, OutputFormat } from '../compiler/plan.ts';
+
+/** One step's request to a model: the system prompt, the rendered prompt, and how to answer. */
+export interface AgentCall {
+  modelId: string;
+  system: string;
+  prompt: string;
+  maxTokens: number;
+  temperature: number | null;
+  maxTurns: number;
+  outputFormat: OutputFormat;
+  outputSchema: JsonValue;
+  /** Aborted when the execution is stopped or the attempt times out. */
+  signal: AbortSignal;
+  /** Each piece of text as the model produces it. */
+  onText(delta: string): void;
+}
+
+export interface AgentResult {
+  text: string;
+  tokensIn: number;
+  tokensOut: number;
+  tokensCacheRead: number;
+  tokensCacheWrite: number;
+  turns: number;
+  toolCalls: { name: string; input: JsonValue; output: JsonValue }[];
+}
+
+export type Agent = (call: AgentCall) => Promise<AgentResult>;

@@ -1,0 +1,116 @@
+import type { JsonValue, Plan } from '../compiler/plan.ts';
+import type { Tx } from '../db.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { newId } from '../ids.ts';
+import { decide, key, scopeOf, type StepState } from './decide.ts';
+import { renderText, renderValue } from './render.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, setStatus, transaction, type Changes, type EngineDeps } from './transaction.ts';
+
+type ExecutionRow = NonNullable<Awaited<ReturnType<typeof lockExecution>>>;
+
+export interface StepJob {
+  executionId: string;
+  stepId: string;
+  itemIndex: number;
+  attempt: number;
+}
+
+export async function loadStates(tx: Tx, executionId: string): Promise<Map<string, StepState>> {
+  const rows = await tx.stepRun.findMany({ where: { executionId } });
+  return new Map(
+    rows.map((row) => [
+      key(row.stepId, row.itemIndex),
+      { stepId: row.stepId, itemIndex: row.itemIndex, status: row.status, attempt: row.attempt, queued: row.queuedAt !== null, output: row.output, outputJson: row.outputJson as JsonValue },
+    ]),
+  );
+}
+
+/** The output expression resolved against the finished steps. */
+function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: ExecutionRow): string {
+  const scope = scopeOf(plan, states, execution.inputs as Record<string, JsonValue>, execution.id);
+  return renderText(plan.outputMode === 'template' ? plan.output : `{{${plan.output}}}`, scope);
+}
+
+/**
+ * Applies the engine's decisions for a locked execution: skips, approvals, fan-outs, jobs for
+ * ready steps, and the end of the execution. Everything happens in the caller's transaction.
+ */
+export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes, execution: ExecutionRow): Promise<void> {
+  const plan = execution.plan as unknown as Plan;
+  const states = await loadStates(tx, execution.id);
+  const now = new Date();
+  const where = (stepId: string, itemIndex = -1) => ({ executionId_stepId_itemIndex: { executionId: execution.id, stepId, itemIndex } });
+  for (const action of decide(plan, states, execution.inputs as Record<string, JsonValue>, execution.id)) {
+    switch (action.kind) {
+      case 'skip':
+        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'skipped', completedAt: now } });
+        states.get(key(action.stepId, -1))!.status = 'skipped';
+        await appendEvent(tx, changes, execution.id, 'step.skipped', { stepId: action.stepId });
+        break;
+      case 'await-approval':
+        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'awaiting_approval', startedAt: now } });
+        states.get(key(action.stepId, -1))!.status = 'awaiting_approval';
+        await appendEvent(tx, changes, execution.id, 'step.awaiting_approval', { stepId: action.stepId });
+        break;
+      case 'expand': {
+        const step = plan.steps.find((s) => s.id === action.stepId)!;
+        const agent = plan.agents.find((a) => a.id === step.agent);
+        await tx.stepRun.createMany({
+          data: action.items.map((_, itemIndex) => ({ id: newId('run'), executionId: execution.id, stepId: step.id, position: plan.steps.indexOf(step), itemIndex, status: 'pending', agentId: step.agent, modelId: step.modelId ?? agent?.modelId })),
+        });
+        await tx.stepRun.update({ where: where(step.id), data: { status: 'running', startedAt: now, outputJson: action.items as Prisma.InputJsonValue } });
+        action.items.forEach((_, itemIndex) => states.set(key(step.id, itemIndex), { stepId: step.id, itemIndex, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null }));
+        await appendEvent(tx, changes, execution.id, 'step.started', { stepId: step.id, items: action.items.length });
+        break;
+      }
+      case 'enqueue': {
+        const row = await tx.stepRun.update({ where: where(action.stepId, action.itemIndex), data: { attempt: { increment: 1 }, queuedAt: now } });
+        const job: StepJob = { executionId: execution.id, stepId: action.stepId, itemIndex: action.itemIndex, attempt: row.attempt };
+        await enqueue(deps, tx, changes, QUEUES.step, job, `${execution.id}:${action.stepId}:${action.itemIndex}:${row.attempt}`);
+        break;
+      }
+      case 'complete-for-each': {
+        const text = action.outputs.map(renderValue).join('\n\n---\n\n');
+        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'completed', completedAt: now, output: text, outputJson: action.outputs as Prisma.InputJsonValue } });
+        const state = states.get(key(action.stepId, -1))!;
+        Object.assign(state, { status: 'completed', outputJson: action.outputs, output: text });
+        await appendEvent(tx, changes, execution.id, 'step.completed', { stepId: action.stepId, items: action.outputs.length });
+        break;
+      }
+      case 'fail-step':
+        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'failed', completedAt: now, error: action.error } });
+        states.get(key(action.stepId, -1))!.status = 'failed';
+        await appendEvent(tx, changes, execution.id, 'step.failed', { stepId: action.stepId, error: action.error });
+        break;
+      case 'fail':
+        await setStatus(tx, changes, execution, 'failed', { error: action.error, completedAt: now });
+        return;
+      case 'finish': {
+        const output = resolveOutput(plan, states, execution);
+        await tx.outputVersion.create({ data: { id: newId('ver'), executionId: execution.id, version: 1, output, outputType: plan.outputType } });
+        await setStatus(tx, changes, execution, 'completed', { output, version: 1, completedAt: now, stepsCompleted: countDone(states) });
+        return;
+      }
+    }
+  }
+  const top = [...states.values()].filter((state) => state.itemIndex === -1);
+  const waiting = top.some((state) => state.status === 'awaiting_approval');
+  const busy = [...states.values()].some((state) => state.status === 'running' || (state.status === 'pending' && state.queued));
+  const status = waiting && !busy ? 'awaiting_approval' : 'running';
+  const stepsCompleted = countDone(states);
+  if (status !== execution.status) await setStatus(tx, changes, execution, status, { stepsCompleted });
+  else if (stepsCompleted !== execution.stepsCompleted) await tx.execution.update({ where: { id: execution.id }, data: { stepsCompleted } });
+}
+
+function countDone(states: Map<string, StepState>): number {
+  return [...states.values()].filter((state) => state.itemIndex === -1 && (state.status === 'completed' || state.status === 'skipped')).length;
+}
+
+/** The `advance` job: look at the execution again and do what is due. */
+export async function advance(deps: EngineDeps, executionId: string): Promise<void> {
+  await transaction(deps, async (tx, changes) => {
+    const execution = await lockExecution(tx, executionId);
+    if (!execution || ['completed', 'failed', 'stopped'].includes(execution.status)) return;
+    await applyDecisions(deps, tx, changes, execution);
+  });
+}

@@ -1,0 +1,147 @@
+import type { Agent, AgentResult } from '../agents/call.ts';
+import type { JsonValue, Plan, PlanStep } from '../compiler/plan.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { applyDecisions, loadStates, type StepJob } from './advance.ts';
+import { key, scopeOf } from './decide.ts';
+import { renderText } from './render.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
+
+export interface StepDeps extends EngineDeps {
+  /** The agent runtime for a model id (the offline model, or Claude). */
+  agentFor(modelId: string): Agent;
+}
+
+/** Strips a ```json fence the model may wrap its answer in, then parses. */
+function parseJson(text: string): { value: JsonValue } | { error: string } {
+  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/i.exec(text);
+  try {
+    return { value: JSON.parse(fenced ? fenced[1] : text) as JsonValue };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function jsonInstruction(step: PlanStep): string {
+  const shape = step.outputSchema === null ? '' : ` of this shape:\n\n${JSON.stringify(step.outputSchema, null, 2)}`;
+  return `\n\nAnswer with one JSON value only${shape}`;
+}
+
+function sum(a: AgentResult, b: AgentResult): AgentResult {
+  return {
+    text: b.text,
+    tokensIn: a.tokensIn + b.tokensIn,
+    tokensOut: a.tokensOut + b.tokensOut,
+    tokensCacheRead: a.tokensCacheRead + b.tokensCacheRead,
+    tokensCacheWrite: a.tokensCacheWrite + b.tokensCacheWrite,
+    turns: a.turns + b.turns,
+    toolCalls: [...a.toolCalls, ...b.toolCalls],
+  };
+}
+
+/** Claims the step for this attempt and renders its prompt; undefined when the job is stale or a duplicate. */
+async function claim(deps: StepDeps, job: StepJob) {
+  return transaction(deps, async (tx, changes) => {
+    const execution = await lockExecution(tx, job.executionId);
+    if (!execution || !['running', 'awaiting_approval'].includes(execution.status)) return undefined;
+    const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
+    const row = await tx.stepRun.findUnique({ where });
+    if (!row || row.attempt !== job.attempt || !['pending', 'running'].includes(row.status)) return undefined;
+    const plan = execution.plan as unknown as Plan;
+    const step = plan.steps.find((s) => s.id === job.stepId)!;
+    const agent = plan.agents.find((a) => a.id === step.agent)!;
+    const states = await loadStates(tx, job.executionId);
+    const scope = scopeOf(plan, states, execution.inputs as Record<string, JsonValue>, execution.id);
+    if (job.itemIndex >= 0) {
+      const items = states.get(key(step.id, -1))!.outputJson as JsonValue[];
+      Object.assign(scope, { item: items[job.itemIndex], index: job.itemIndex });
+    }
+    const prompt = renderText(step.prompt, scope) + (step.outputFormat === 'json' ? jsonInstruction(step) : '');
+    await tx.stepRun.update({ where, data: { status: 'running', prompt, startedAt: row.startedAt ?? new Date() } });
+    await appendEvent(tx, changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
+    return { step, agent, prompt, modelId: step.modelId ?? agent.modelId };
+  });
+}
+
+/**
+ * The `step` job: run the agent for one attempt of a step (or For each item), streaming its text
+ * to subscribers, then record the result and advance the execution in one transaction.
+ */
+export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
+  const claimed = await claim(deps, job);
+  if (!claimed) return;
+  const { step, agent, prompt, modelId } = claimed;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
+  const call = (text: string) =>
+    deps.agentFor(modelId)({
+      modelId,
+      system: agent.systemPrompt,
+      prompt: text,
+      maxTokens: agent.maxTokens,
+      temperature: agent.temperature,
+      maxTurns: step.maxTurns,
+      outputFormat: step.outputFormat,
+      outputSchema: step.outputSchema,
+      signal: controller.signal,
+      onText: (delta) =>
+        void deps.pubsub.publish('executionEvent', job.executionId, {
+          executionId: job.executionId,
+          seq: null,
+          type: 'step.token',
+          payload: { stepId: job.stepId, itemIndex: job.itemIndex, text: delta },
+          at: new Date().toISOString(),
+        }),
+    });
+
+  let result: AgentResult | undefined;
+  let outputJson: JsonValue = null;
+  let failure: string | undefined;
+  try {
+    result = await call(prompt);
+    if (step.outputFormat === 'json') {
+      let parsed = parseJson(result.text);
+      if ('error' in parsed) {
+        // One more try, telling the model what was wrong with its answer.
+        result = sum(result, await call(`${prompt}\n\nYour previous answer was not valid JSON (${parsed.error}). Answer again with one JSON value only.`));
+        parsed = parseJson(result.text);
+      }
+      if ('error' in parsed) failure = `the answer is not valid JSON: ${parsed.error}`;
+      else outputJson = parsed.value;
+    }
+  } catch (error) {
+    failure = (error as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
+  await record(deps, job, step, modelId, result, outputJson, failure);
+}
+
+async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined) {
+  await transaction(deps, async (tx, changes) => {
+    const execution = await lockExecution(tx, job.executionId);
+    const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
+    const row = await tx.stepRun.findUnique({ where });
+    // Stopped, failed, or superseded while the model ran: the result no longer counts.
+    if (!execution || !['running', 'awaiting_approval'].includes(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return;
+    const usage = result
+      ? { modelId, tokensIn: { increment: result.tokensIn }, tokensOut: { increment: result.tokensOut }, tokensCacheRead: { increment: result.tokensCacheRead }, tokensCacheWrite: { increment: result.tokensCacheWrite }, turns: { increment: result.turns }, toolCalls: [...(row.toolCalls as JsonValue[]), ...result.toolCalls] as Prisma.InputJsonValue }
+      : {};
+    const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
+    if (failure === undefined) {
+      const status = step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed';
+      await tx.stepRun.update({ where, data: { ...usage, status, output: result!.text, outputJson: outputJson ?? undefined, error: null, completedAt: status === 'completed' ? new Date() : null } });
+      await appendEvent(tx, changes, job.executionId, status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event);
+    } else if (job.attempt <= step.retries) {
+      const delaySeconds = (step.retryDelayMs / 1000) * 2 ** (job.attempt - 1);
+      await tx.stepRun.update({ where, data: { ...usage, status: 'pending', error: failure, attempt: { increment: 1 }, queuedAt: new Date() } });
+      await appendEvent(tx, changes, job.executionId, 'step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 });
+      const next: StepJob = { ...job, attempt: job.attempt + 1 };
+      await enqueue(deps, tx, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
+      return;
+    } else {
+      await tx.stepRun.update({ where, data: { ...usage, status: 'failed', error: failure, completedAt: new Date() } });
+      await appendEvent(tx, changes, job.executionId, 'step.failed', { ...event, error: failure });
+    }
+    await applyDecisions(deps, tx, changes, execution);
+  });
+}

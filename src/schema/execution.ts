@@ -1,0 +1,111 @@
+import { builder } from '../builder.ts';
+import type { Plan } from '../compiler/plan.ts';
+import { startExecution } from '../engine/start.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { ExecutionStatus } from './execution-update.ts';
+import { PlanRef } from './plan.ts';
+
+const StepStatus = builder.enumType('StepStatus', {
+  values: Object.fromEntries(
+    ['pending', 'running', 'awaiting_approval', 'completed', 'failed', 'skipped', 'rejected', 'stopped'].map((status) => [status.toUpperCase(), { value: status }]),
+  ),
+});
+
+const Tokens = builder.objectRef<{ input: number; output: number; cacheRead: number; cacheWrite: number }>('Tokens').implement({
+  fields: (t) => ({
+    input: t.exposeInt('input'),
+    output: t.exposeInt('output'),
+    cacheRead: t.exposeInt('cacheRead'),
+    cacheWrite: t.exposeInt('cacheWrite'),
+  }),
+});
+
+builder.prismaObject('StepRun', {
+  description: 'A step of an execution, or one item of a For each step.',
+  fields: (t) => ({
+    stepId: t.exposeString('stepId'),
+    itemIndex: t.int({ nullable: true, description: 'The item of a For each step; null for the step itself.', resolve: (run) => (run.itemIndex < 0 ? null : run.itemIndex) }),
+    status: t.field({ type: StepStatus, resolve: (run) => run.status }),
+    attempts: t.exposeInt('attempt'),
+    agentId: t.exposeString('agentId', { nullable: true }),
+    model: t.exposeString('modelId', { nullable: true }),
+    prompt: t.exposeString('prompt', { nullable: true, description: 'The prompt as sent, templates rendered.' }),
+    output: t.exposeString('output', { nullable: true }),
+    outputJson: t.expose('outputJson', { type: 'JSON', nullable: true }),
+    error: t.exposeString('error', { nullable: true }),
+    tokens: t.field({ type: Tokens, resolve: (run) => ({ input: run.tokensIn, output: run.tokensOut, cacheRead: run.tokensCacheRead, cacheWrite: run.tokensCacheWrite }) }),
+    costUsd: t.exposeFloat('costUsd'),
+    turns: t.exposeInt('turns'),
+    toolCalls: t.expose('toolCalls', { type: 'JSON' }),
+    approval: t.expose('approval', { type: 'JSON', nullable: true }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    durationMs: t.int({ nullable: true, resolve: (run) => (run.startedAt && run.completedAt ? run.completedAt.getTime() - run.startedAt.getTime() : null) }),
+  }),
+});
+
+builder.prismaObject('ExecutionEvent', {
+  description: 'A stored state change of an execution, numbered from 1.',
+  fields: (t) => ({
+    seq: t.exposeInt('seq'),
+    type: t.exposeString('type'),
+    payload: t.expose('payload', { type: 'JSON' }),
+    at: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObject('Execution', {
+  description: 'One run of a workflow.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    workflowId: t.exposeID('workflowId'),
+    workflowName: t.exposeString('workflowName'),
+    status: t.field({ type: ExecutionStatus, resolve: (execution) => execution.status as never }),
+    error: t.exposeString('error', { nullable: true }),
+    inputs: t.expose('inputs', { type: 'JSON' }),
+    plan: t.field({ type: PlanRef, description: 'The plan this execution runs (a copy taken at its start).', resolve: (execution) => execution.plan as unknown as Plan }),
+    output: t.exposeString('output', { nullable: true, description: "The current output version's text." }),
+    outputType: t.exposeString('outputType'),
+    version: t.exposeInt('version', { description: 'The current output version (0 until the execution completes).' }),
+    stepsCompleted: t.exposeInt('stepsCompleted'),
+    stepsTotal: t.exposeInt('stepsTotal'),
+    startedAt: t.expose('createdAt', { type: 'DateTime' }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    steps: t.relation('steps', { description: 'In plan order; For each items follow their step.', query: { orderBy: [{ position: 'asc' }, { itemIndex: 'asc' }] } }),
+    events: t.relation('events', {
+      args: { afterSeq: t.arg.int({ description: 'Only events after this sequence number.' }) },
+      query: ({ afterSeq }) => ({ where: afterSeq == null ? {} : { seq: { gt: afterSeq } }, orderBy: { seq: 'asc' } }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  execution: t.prismaField({
+    type: 'Execution',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, ctx) => ctx.db.execution.findFirst({ ...query, where: { id: String(id), tenantId: ctx.tenant.id } }),
+  }),
+  executions: t.prismaConnection({
+    type: 'Execution',
+    cursor: 'id',
+    description: "The tenant's executions, newest first.",
+    args: { status: t.arg({ type: ExecutionStatus }), workflowId: t.arg.id() },
+    resolve: (query, _root, { status, workflowId }, ctx) =>
+      ctx.db.execution.findMany({
+        ...query,
+        where: { tenantId: ctx.tenant.id, ...(status ? { status } : {}), ...(workflowId ? { workflowId: String(workflowId) } : {}) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      }),
+  }),
+}));
+
+builder.mutationField('runWorkflow', (t) =>
+  t.prismaField({
+    type: 'Execution',
+    description: 'Starts an execution and returns at once; bad inputs are a ValidationError naming every problem.',
+    errors: { types: [NotFoundError, ValidationError] },
+    args: { workflowId: t.arg.id({ required: true }), inputs: t.arg({ type: 'JSON' }) },
+    resolve: (_query, _root, { workflowId, inputs }, ctx) => startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {}),
+  }),
+);

@@ -1,0 +1,69 @@
+import type { Boss } from '../boss.ts';
+
+export interface Dispatcher {
+  /** Fetch now: jobs were just enqueued (here or in another process). */
+  wake(): void;
+  /** Stops fetching and waits for the jobs in hand to finish. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs jobs of one queue, up to `concurrency` at once. It fetches as soon as it is woken — by an
+ * enqueue in this process or, through pub/sub, in another — so a job never waits for a polling
+ * interval; polling every `pollMs` is only the backstop (and picks up delayed retries).
+ */
+export function startDispatcher(boss: Boss, queue: string, concurrency: number, handle: (data: object) => Promise<void>, pollMs = 1000): Dispatcher {
+  let running = true;
+  let active = 0;
+  let woken = false;
+  let wakeUp: (() => void) | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
+
+  const loop = async () => {
+    while (running) {
+      woken = false;
+      const free = concurrency - active;
+      const jobs = free > 0 ? await boss.fetch<object>(queue, { batchSize: free }).catch((error: Error) => (console.error(`${queue}: fetch failed:`, error.message), [])) : [];
+      for (const job of jobs) {
+        active++;
+        const done = handle(job.data)
+          .then(() => boss.complete(queue, job.id))
+          .catch(async (error: Error) => {
+            console.error(`${queue} job ${job.id} failed:`, error);
+            await boss.fail(queue, job.id, { message: error.message }).catch(() => {});
+          })
+          .finally(() => {
+            active--;
+            inFlight.delete(done);
+            wake();
+          });
+        inFlight.add(done);
+      }
+      if (jobs.length > 0 && jobs.length === free) continue;
+      if (woken || !running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = undefined;
+    }
+  };
+  const looping = loop();
+
+  return {
+    wake,
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await looping;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Boss } from '../boss.ts';
+import type { StepJob } from '../engine/advance.ts';
+import { advance } from '../engine/advance.ts';
+import { runStep, type StepDeps } from '../engine/step.ts';
+import { QUEUES } from '../engine/transaction.ts';
+import { startDispatcher, type Dispatcher } from './dispatcher.ts';
+
+/** Step jobs mostly wait on the model, so many run at once; `advance` jobs are short. */
+const STEP_CONCURRENCY = 50;
+const ADVANCE_CONCURRENCY = 10;
+
+export async function createQueues(boss: Boss): Promise<void> {
+  // `short`: at most one queued job per singleton key (an execution's advance, a step's attempt).
+  for (const name of Object.values(QUEUES)) await boss.createQueue(name, { name, policy: 'short', retryLimit: 5, retryDelay: 1, retryBackoff: true });
+}
+
+/** The worker role: dispatchers for both queues, woken whenever jobs are enqueued anywhere. */
+export async function startEngineWorkers(deps: StepDeps): Promise<{ stop(): Promise<void> }> {
+  const dispatchers: Record<string, Dispatcher> = {
+    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => advance(deps, (data as { executionId: string }).executionId)),
+    [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob)),
+  };
+  const subscriptions = Object.keys(dispatchers).map((queue) => {
+    const enqueued = deps.pubsub.subscribe('jobsEnqueued', queue);
+    void (async () => {
+      for await (const _ of enqueued) dispatchers[queue].wake();
+    })();
+    return enqueued;
+  });
+  await Promise.all(subscriptions.map((subscription) => subscription.ready));
+  return {
+    async stop() {
+      await Promise.all(subscriptions.map((subscription) => subscription.return?.()));
+      await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
+    },
+  };
+}
