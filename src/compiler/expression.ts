@@ -83,7 +83,7 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-function parseTokens(tokens: Token[]): Expression {
+function parseTokens(tokens: Token[], column: number): Expression {
   let position = 0;
   let depth = 0;
   const peek = () => tokens[position];
@@ -97,7 +97,7 @@ function parseTokens(tokens: Token[]): Expression {
       if (++depth > MAX_NESTING) throw new ExpressionError(`parentheses nest deeper than ${MAX_NESTING} levels`, token.offset);
       const inner = or();
       const close = tokens[position++];
-      if (close.type !== ')') throw new ExpressionError(`expected \`)\` to close the \`(\` at column ${token.offset + 1}, found ${describe(close)}`, close.offset);
+      if (close.type !== ')') throw new ExpressionError(`expected \`)\` to close the \`(\` at column ${column + token.offset}, found ${describe(close)}`, close.offset);
       depth--;
       return inner;
     }
@@ -140,12 +140,13 @@ function parseTokens(tokens: Token[]): Expression {
 
 export type ParsedExpression = { expression: Expression } | { error: string; offset: number };
 
-export function parseExpression(text: string): ParsedExpression {
+/** `column`: where the expression starts in its line (1-based), for messages that point elsewhere in it. */
+export function parseExpression(text: string, column = 1): ParsedExpression {
   if (!text.trim()) return { error: 'the condition is empty', offset: 0 };
   try {
     const tokens = tokenize(text);
     if (tokens.length > MAX_TOKENS) return { error: `the condition has more than ${MAX_TOKENS} terms; split the logic across steps`, offset: 0 };
-    return { expression: parseTokens(tokens) };
+    return { expression: parseTokens(tokens, column) };
   } catch (error) {
     if (error instanceof ExpressionError) return { error: error.message, offset: error.offset };
     throw error;

@@ -1,41 +1,50 @@
 import type { Section } from './document.ts';
-import { didYouMean, type Notes, type Position } from './notes.ts';
+import { closest, didYouMean, type Notes, type Position } from './notes.ts';
 import { INPUT_TYPES, type InputType, type JsonValue, type PlanInput } from './plan.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FLAGS = ['required', 'optional', 'default', 'one of', ...INPUT_TYPES];
 
-/** Splits at top-level commas (not inside quotes or brackets). */
-function splitTopLevel(text: string, separator: string): string[] {
-  const parts: string[] = [];
+/** A part of the flags group, trimmed, with its offset in the text being parsed. */
+interface Part {
+  text: string;
+  offset: number;
+}
+
+/** Splits at top-level commas (not inside quotes or brackets), keeping where each part starts. */
+function splitTopLevel(text: string, start: number): Part[] {
+  const parts: Part[] = [];
   let depth = 0;
   let quote: string | undefined;
-  let current = '';
-  for (const char of text) {
+  let from = 0;
+  const push = (end: number) => {
+    const raw = text.slice(from, end);
+    parts.push({ text: raw.trim(), offset: start + from + (raw.length - raw.trimStart().length) });
+  };
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
     if (quote) {
       if (char === quote) quote = undefined;
     } else if (char === '"' || char === "'") quote = char;
     else if (char === '[' || char === '{' || char === '(') depth++;
     else if (char === ']' || char === '}' || char === ')') depth--;
-    else if (char === separator && depth === 0) {
-      parts.push(current);
-      current = '';
-      continue;
+    else if (char === ',' && depth === 0) {
+      push(i);
+      from = i + 1;
     }
-    current += char;
   }
-  parts.push(current);
-  return parts.map((part) => part.trim());
+  push(text.length);
+  return parts;
 }
 
-/** The last parenthesised group when the text ends with one: its content and where it opens. */
-function lastGroup(text: string): { inner: string; open: number } | undefined {
-  const trimmed = text.trimEnd();
-  if (!trimmed.endsWith(')')) return undefined;
+/** The last parenthesised group of the text (spec §3): its content and where it opens and closes. */
+function lastGroup(text: string): { inner: string; open: number; close: number } | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
   let depth = 0;
-  for (let i = trimmed.length - 1; i >= 0; i--) {
-    if (trimmed[i] === ')') depth++;
-    else if (trimmed[i] === '(' && --depth === 0) return { inner: trimmed.slice(i + 1, -1), open: i };
+  for (let i = close; i >= 0; i--) {
+    if (text[i] === ')') depth++;
+    else if (text[i] === '(' && --depth === 0) return { inner: text.slice(i + 1, close), open: i, close };
   }
   return undefined;
 }
@@ -93,35 +102,40 @@ function parseItem(text: string, at: Position, notes: Notes, column: (offset: nu
   }
   const rest = text.slice(colon + 1);
   const group = lastGroup(rest);
-  const parts = group ? splitTopLevel(group.inner, ',') : [];
-  const known = (part: string) => /^(default|one of)\s*:/i.test(part) || FLAGS.includes(part.toLowerCase());
-  const hasFlags = parts.some(known);
-  const description = (hasFlags ? rest.slice(0, group!.open) : rest).trim();
+  const parts = group ? splitTopLevel(group.inner, colon + 1 + group.open + 1) : [];
+  const known = (part: Part) => /^(default|one of)\s*:/i.test(part.text) || FLAGS.includes(part.text.toLowerCase());
+  // A group of flags, or of near-misses of flags (`(strng)`); anything else is part of the description.
+  const hasFlags = parts.some(known) || parts.some((part) => closest(part.text, FLAGS) !== undefined);
+  const after = group ? rest.slice(group.close + 1).trim() : '';
+  const description = hasFlags ? [rest.slice(0, group!.open).trim(), /^[.,;:!?]*$/.test(after) ? '' : after].filter(Boolean).join(' ') : rest.trim();
   const groupAt = column(colon + 1 + (group?.open ?? 0) + 1);
 
   let type: InputType | undefined;
   let required = false;
   let optional = false;
   let defaultValue: { value: JsonValue } | undefined;
+  let defaultAt = groupAt;
   let choices: (string | number)[] | undefined;
   if (hasFlags) {
     for (const part of parts) {
-      const lower = part.toLowerCase();
+      const lower = part.text.toLowerCase();
+      const partAt = column(part.offset);
       if ((INPUT_TYPES as readonly string[]).includes(lower)) {
-        if (type) notes.error('INVALID_INPUT', `Input \`${name}\` has two types (\`${type}\` and \`${lower}\`); keep one.`, groupAt);
+        if (type) notes.error('INVALID_INPUT', `Input \`${name}\` has two types (\`${type}\` and \`${lower}\`); keep one.`, partAt);
         type = lower as InputType;
       } else if (lower === 'required') required = true;
       else if (lower === 'optional') optional = true;
-      else if (/^default\s*:/i.test(part)) {
-        defaultValue = literal(part.slice(part.indexOf(':') + 1));
-        if (!defaultValue) notes.error('INVALID_DEFAULT', `The default of \`${name}\` is not a literal: write it as JSON, e.g. \`default: "moderate"\`, \`default: 5\` or \`default: ["a", "b"]\`.`, groupAt);
-      } else if (/^one of\s*:/i.test(part)) {
-        choices = part.slice(part.indexOf(':') + 1).split('|').map((choice) => {
+      else if (/^default\s*:/i.test(part.text)) {
+        defaultAt = partAt;
+        defaultValue = literal(part.text.slice(part.text.indexOf(':') + 1));
+        if (!defaultValue) notes.error('INVALID_DEFAULT', `The default of \`${name}\` is not a literal: write it as JSON, e.g. \`default: "moderate"\`, \`default: 5\` or \`default: ["a", "b"]\`.`, partAt);
+      } else if (/^one of\s*:/i.test(part.text)) {
+        choices = part.text.slice(part.text.indexOf(':') + 1).split('|').map((choice) => {
           const parsed = literal(choice);
           return typeof parsed?.value === 'number' ? parsed.value : String(parsed?.value ?? choice.trim());
         });
       } else {
-        notes.error('UNKNOWN_INPUT_FLAG', `\`${part}\` is not a type or flag of input \`${name}\`.${didYouMean(part.replace(/:.*/, ''), FLAGS)} Types: ${INPUT_TYPES.join(', ')}; flags: required, default: <value>, one of: a | b.`, groupAt);
+        notes.error('UNKNOWN_INPUT_FLAG', `\`${part.text}\` is not a type or flag of input \`${name}\`.${didYouMean(part.text.replace(/:.*/, ''), FLAGS)} Types: ${INPUT_TYPES.join(', ')}; flags: required, default: <value>, one of: a | b.`, partAt);
       }
     }
   }
@@ -135,7 +149,7 @@ function parseItem(text: string, at: Position, notes: Notes, column: (offset: nu
     notes.info('INFERRED_TYPE', `Input \`${name}\` has no type; inferred \`${type}\` ${why}. Add \`(${type})\` to say so explicitly.`, at);
   }
   if (defaultValue && !matchesType(defaultValue.value, type)) {
-    notes.error('INVALID_DEFAULT', `The default of \`${name}\` (${JSON.stringify(defaultValue.value)}) is not a ${type}.`, groupAt);
+    notes.error('INVALID_DEFAULT', `The default of \`${name}\` (${JSON.stringify(defaultValue.value)}) is not a ${type}.`, defaultAt);
   }
   if (required && defaultValue) {
     notes.warning('REQUIRED_WITH_DEFAULT', `Input \`${name}\` is marked required but has a default, which makes it optional; remove one of them.`, groupAt);
@@ -151,7 +165,7 @@ function parseItem(text: string, at: Position, notes: Notes, column: (offset: nu
   if (choices && defaultValue) {
     const values = Array.isArray(defaultValue.value) ? defaultValue.value : [defaultValue.value];
     const outside = values.filter((value) => !choices!.includes(value as string | number));
-    if (outside.length > 0) notes.error('DEFAULT_NOT_IN_ENUM', `The default of \`${name}\` (${outside.map((v) => JSON.stringify(v)).join(', ')}) is not one of ${choices.map((c) => JSON.stringify(c)).join(', ')}.`, groupAt);
+    if (outside.length > 0) notes.error('DEFAULT_NOT_IN_ENUM', `The default of \`${name}\` (${outside.map((v) => JSON.stringify(v)).join(', ')}) is not one of ${choices.map((c) => JSON.stringify(c)).join(', ')}.`, defaultAt);
   }
   return { name, type, required: required && !defaultValue, default: defaultValue?.value ?? null, enum: choices ?? null, description };
 }
@@ -164,12 +178,19 @@ export function readInputs(lines: string[], section: Section | undefined, notes:
   for (const block of section.blocks) {
     if (block.type !== 'list') continue;
     for (const item of block.items) {
-      const line = lines[item.start];
-      // Where the text starts after the list marker (`- `, `* `, `1. `).
-      const textStart = Math.max(0, line.search(/[^\s*+\-\d.)]/));
-      const at = { line: item.start + 1, column: textStart + 1 };
-      const text = item.text.replace(/\s*\n\s*/g, ' ');
-      const input = parseItem(text, at, notes, (offset) => ({ line: item.start + 1, column: Math.min(textStart + offset + 1, line.length + 1) }));
+      // The item's text keeps its line breaks (one character each, like the spaces that replace
+      // them for parsing), so an offset maps back to its source line and column.
+      const textLines = item.text.split('\n');
+      const marker = /^\s*(?:[-*+]|\d{1,9}[.)])\s*/.exec(lines[item.start])?.[0].length ?? 0;
+      const at = { line: item.start + 1, column: marker + 1 };
+      const locate = (offset: number): Position => {
+        let k = 0;
+        while (k < textLines.length - 1 && offset > textLines[k].length) offset -= textLines[k++].length + 1;
+        const source = lines[item.start + k] ?? '';
+        const found = k === 0 ? marker : Math.max(0, source.indexOf(textLines[k]));
+        return { line: item.start + k + 1, column: Math.min(found + offset, source.length) + 1 };
+      };
+      const input = parseItem(item.text.replace(/\n/g, ' '), at, notes, locate);
       if (!input) continue;
       if (seen.has(input.name)) {
         notes.error('DUPLICATE_INPUT', `Input \`${input.name}\` is declared twice (first on line ${seen.get(input.name)}); rename or remove one.`, at);

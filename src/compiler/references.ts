@@ -1,7 +1,7 @@
 import { parseExpression, expressionPaths } from './expression.ts';
 import { findStep, type Ancestry } from './graph.ts';
 import { didYouMean, type Notes, type Position } from './notes.ts';
-import { parsePath, type Segment } from './paths.ts';
+import { dig, parsePath, type Segment } from './paths.ts';
 import type { JsonValue, PlanInput } from './plan.ts';
 import type { StepDraft } from './steps.ts';
 import { scanTemplates } from './templates.ts';
@@ -87,7 +87,7 @@ export function checkPath(scope: Scope, path: string, use: Use): StepDraft | und
         return undefined;
       }
       if (field !== 'output' && field !== 'status') {
-        notes.error('INVALID_PATH', `After \`steps.${name}\` comes \`.output\` or \`.status\`, not \`${field ?? 'nothing'}\`.`, use.at);
+        notes.error('INVALID_PATH', `After \`steps.${name}\` comes \`.output\` or \`.status\`${field === undefined ? '' : `, not \`${field}\``}.`, use.at);
         return undefined;
       }
       if (field === 'status') extra(3);
@@ -141,7 +141,7 @@ export function checkStepReferences(scope: Scope, step: StepDraft): void {
   const { notes } = scope;
   const condition = step.properties.get('Condition');
   if (condition) {
-    const parsed = parseExpression(condition.value);
+    const parsed = parseExpression(condition.value, condition.valueAt.column);
     const at = (offset: number) => ({ line: condition.valueAt.line, column: condition.valueAt.column + offset });
     if ('error' in parsed) notes.error('INVALID_CONDITION', `The condition does not parse: ${parsed.error}.`, at(parsed.offset));
     else for (const { path, offset } of expressionPaths(parsed.expression)) checkPath(scope, path, { step, item: false, at: at(offset) });
@@ -168,16 +168,21 @@ function checkForEach(scope: Scope, step: StepDraft, path: string, at: Position)
   const target = checkPath(scope, path, { step, item: false, at });
   if (target && segments!.length === 3 && target.outputFormat !== 'json' && !target.forEach) {
     scope.notes.error('FOR_EACH_NOT_LIST', `\`${path}\` is ${target.outputFormat} text, not a list: give \`${target.id}\` \`Output: json\`.`, at);
+  } else if (target && target.outputFormat === 'json' && target.outputSchema !== null && !target.forEach) {
+    const shape = dig(target.outputSchema, segments!.slice(3));
+    if (shape !== undefined && !Array.isArray(shape)) {
+      scope.notes.error('FOR_EACH_NOT_LIST', `\`${path}\` is not a list in the JSON shape of \`${target.id}\`.`, at);
+    }
   }
 }
 
 /** `On reject: revise <step>` must name an upstream step that has an agent. */
 export function checkRevise(scope: Scope, step: StepDraft): void {
   if (!step.reviseRef) return;
-  const at = step.properties.get('On reject')!.valueAt;
-  const target = findStep(scope.steps, step.reviseRef);
+  const { ref, at } = step.reviseRef;
+  const target = findStep(scope.steps, ref);
   if (!target) {
-    scope.notes.error('INVALID_REVISE_TARGET', `No step has the id \`${step.reviseRef}\`.${didYouMean(step.reviseRef, scope.steps.map((s) => s.id))}`, at);
+    scope.notes.error('INVALID_REVISE_TARGET', `No step has the id \`${ref}\`.${didYouMean(ref, scope.steps.map((s) => s.id))}`, at);
   } else if (!target.agent) {
     scope.notes.error('INVALID_REVISE_TARGET', `\`${target.id}\` has no agent, so it cannot revise its work.`, at);
   } else if (target !== step && scope.ancestry && !scope.ancestry.has(target.id, step.id)) {

@@ -21,12 +21,24 @@ export interface StepDraft extends PlanStep {
   promptLines: number[];
   /** `Depends on` as written (undefined: the default, the previous step). */
   dependencyRefs: { ref: string; at: Position }[] | undefined;
-  /** `On reject: revise <ref>` as written. */
-  reviseRef: string | undefined;
+  /** `On reject: revise <ref>` as written, and where the reference stands. */
+  reviseRef: { ref: string; at: Position } | undefined;
 }
 
 const YES = ['required', 'yes', 'true'];
 const NO = ['no', 'false', 'none', 'optional', 'not required'];
+
+/** The comma-separated references of a property, each with its own position. */
+function references(property: Property): { ref: string; at: Position }[] {
+  const found: { ref: string; at: Position }[] = [];
+  let offset = 0;
+  for (const part of property.value.split(',')) {
+    const ref = part.trim();
+    if (ref) found.push({ ref, at: { line: property.valueAt.line, column: property.valueAt.column + offset + part.indexOf(ref) } });
+    offset += part.length + 1;
+  }
+  return found;
+}
 
 function approvalOf(property: Property | undefined, notes: Notes): boolean {
   if (!property) return false;
@@ -91,10 +103,13 @@ function readStep(lines: string[], item: Item, agents: AgentDraft[], registry: M
   const onRejectProperty = get('On reject');
   if (onRejectProperty && !approval) notes.warning('IGNORED_PROPERTY', '`On reject` only applies with `Approval: required`; it is ignored here.', onRejectProperty.at);
   let onReject: 'fail' | 'revise' = 'fail';
-  let reviseRef: string | undefined;
-  if (onRejectProperty) {
-    const revise = /^revise\s+(.+)$/i.exec(onRejectProperty.value);
-    if (revise) [onReject, reviseRef] = ['revise', revise[1].trim()];
+  let reviseRef: { ref: string; at: Position } | undefined;
+  if (onRejectProperty && approval) {
+    const revise = /^(revise\s+)(.+)$/i.exec(onRejectProperty.value);
+    if (revise) {
+      onReject = 'revise';
+      reviseRef = { ref: revise[2].trim(), at: { line: onRejectProperty.valueAt.line, column: onRejectProperty.valueAt.column + revise[1].length } };
+    }
     else if (onRejectProperty.value.toLowerCase() !== 'fail') {
       notes.error('INVALID_VALUE', `\`On reject\` must be \`fail\` or \`revise <step id>\`, not \`${onRejectProperty.value}\`.`, onRejectProperty.valueAt);
     }
@@ -122,7 +137,7 @@ function readStep(lines: string[], item: Item, agents: AgentDraft[], registry: M
     concurrency: forEach ? (number('Concurrency', 1, 1000) ?? null) : null,
     retries: number('Retries', 0, 10) ?? (onError === 'retry' && !retries ? 2 : 0),
     retryDelayMs: (get('Retry delay') && duration(get('Retry delay')!, 3_600_000, notes)) ?? 5000,
-    timeoutMs: (get('Timeout') && duration(get('Timeout')!, 24 * 3_600_000, notes)) || 600_000,
+    timeoutMs: (get('Timeout') && duration(get('Timeout')!, 24 * 3_600_000, notes, 1)) ?? 600_000,
     onError,
     onReject,
     reviseStep: null,
@@ -134,11 +149,7 @@ function readStep(lines: string[], item: Item, agents: AgentDraft[], registry: M
     at,
     properties,
     promptLines: textLines,
-    dependencyRefs: dependsOn
-      ? /^none$/i.test(dependsOn.value)
-        ? []
-        : list(dependsOn).map((ref) => ({ ref, at: { line: dependsOn.valueAt.line, column: dependsOn.valueAt.column + Math.max(0, dependsOn.value.indexOf(ref)) } }))
-      : undefined,
+    dependencyRefs: dependsOn ? (/^none$/i.test(dependsOn.value) ? [] : references(dependsOn)) : undefined,
     reviseRef,
   };
 }
@@ -151,7 +162,9 @@ export function readSteps(lines: string[], section: Section, agents: AgentDraft[
     if (!step) continue;
     const twin = byId.get(step.id);
     if (twin) {
-      notes.error('DUPLICATE_STEP', `Two steps have the id \`${step.id}\` (\`${twin.title}\` on line ${twin.at.line} and \`${step.title}\`): rename one or give it an \`Id:\`.`, step.at);
+      const explicit = step.properties.get('Id');
+      const fix = explicit ? 'change its `Id:`' : 'rename one or give it an `Id:`';
+      notes.error('DUPLICATE_STEP', `Two steps have the id \`${step.id}\` (\`${twin.title}\` on line ${twin.at.line} and \`${step.title}\`): ${fix}.`, explicit?.valueAt ?? step.at);
       continue;
     }
     byId.set(step.id, step);
