@@ -9,6 +9,7 @@ import { createListener, type Route } from './http.ts';
 import { createPubSub, type PubSub } from './pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './yoga.ts';
 import { agentSelector } from './agents/select.ts';
+import { InFlight } from './engine/in-flight.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -39,9 +40,9 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
   const pubsub = createPubSub(env.redisUrl);
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
   await createQueues(boss);
-  const engine = { db: database.db, boss, pubsub, agentFor: agentSelector(env.anthropicApiKey) };
+  const engine = { db: database.db, boss, pubsub, agentFor: agentSelector(env.anthropicApiKey), inFlight: new InFlight() };
   const graphql = createGraphQL({ ...engine, models: env.models });
-  let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
+  let workers: ReturnType<typeof startEngineWorkers> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
@@ -58,7 +59,7 @@ export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<
     pubsub,
     graphql,
     async start() {
-      if (role !== 'api') workers = await startEngineWorkers(engine);
+      if (role !== 'api') workers = startEngineWorkers(engine);
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -22,6 +22,8 @@ export interface Events {
     payload: Record<string, unknown>;
     at: string;
   };
+  /** An execution was stopped: every process aborts its in-flight model calls for it; key: `all`. */
+  executionStopped: { executionId: string };
   /** Jobs were enqueued: wakes worker processes at once instead of at their next poll; key: the queue. */
   jobsEnqueued: { queue: string };
 }

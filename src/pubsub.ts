@@ -42,14 +42,19 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter)
   const end = async (): Promise<IteratorResult<T>> => {
     if (!finished) {
       finished = true;
-      engine.unsubscribe(await id);
       waiting?.({ value: undefined, done: true });
       waiting = undefined;
+      // Not awaited: a subscription still waiting for its transport is dropped once it starts.
+      id.then((subscription) => engine.unsubscribe(subscription)).catch(() => {});
     }
     return { value: undefined, done: true };
   };
+  const ready = id.then(() => void activity.emit('subscribed', topic));
+  // A transport that cannot subscribe (Redis down) ends the iteration instead of hanging it; callers
+  // that care await `ready` and see the error.
+  ready.catch(() => void end());
   return {
-    ready: id.then(() => void activity.emit('subscribed', topic)),
+    ready,
     next: () => {
       if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
       if (finished) return Promise.resolve({ value: undefined, done: true });
@@ -81,18 +86,24 @@ function typed(kind: PubSub['kind'], engine: PubSubEngine, check: () => Promise<
 /** In-process by default; through Redis when a URL is given, so that every process sees every event. */
 export function createPubSub(redisUrl: string | undefined): PubSub {
   if (!redisUrl) return typed('in-process', new InProcessPubSub(), async () => {}, async () => {});
-  const connect = (role: string) => {
-    const client = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  // Publishing fails fast while Redis is away (it is best effort, events are stored); subscribing
+  // waits for Redis to come back instead of failing, so no listener is lost to a blip.
+  const connect = (role: string, maxRetriesPerRequest: number | null) => {
+    const client = new Redis(redisUrl, { maxRetriesPerRequest });
     client.on('error', (error) => console.error(`redis ${role}:`, error.message));
     return client;
   };
-  const publisher = connect('publisher');
-  const subscriber = connect('subscriber');
+  const publisher = connect('publisher', 2);
+  const subscriber = connect('subscriber', null);
   const engine = new RedisPubSub({ publisher, subscriber });
   return typed(
     'redis',
     engine,
     async () => void (await publisher.ping()),
-    async () => void (await engine.close()),
+    // Publishes were awaited where they happened; nothing is pending that a disconnect would lose.
+    async () => {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
   );
 }

@@ -4,11 +4,14 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { applyDecisions, loadStates, type StepJob } from './advance.ts';
 import { key, scopeOf } from './decide.ts';
 import { renderText } from './render.ts';
+import type { InFlight } from './in-flight.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
 
 export interface StepDeps extends EngineDeps {
   /** The agent runtime for a model id (the offline model, or Claude). */
   agentFor(modelId: string): Agent;
+  /** The model calls running in this process, so that stopping an execution aborts them. */
+  inFlight: InFlight;
 }
 
 /** Strips a ```json fence the model may wrap its answer in, then parses. */
@@ -55,7 +58,8 @@ async function claim(deps: StepDeps, job: StepJob) {
       const items = states.get(key(step.id, -1))!.outputJson as JsonValue[];
       Object.assign(scope, { item: items[job.itemIndex], index: job.itemIndex });
     }
-    const prompt = renderText(step.prompt, scope) + (step.outputFormat === 'json' ? jsonInstruction(step) : '');
+    const feedback = row.feedback ? `\n\nA reviewer rejected the previous result of this step, saying:\n\n${row.feedback}\n\nDo the step again, taking this into account.` : '';
+    const prompt = renderText(step.prompt, scope) + feedback + (step.outputFormat === 'json' ? jsonInstruction(step) : '');
     await tx.stepRun.update({ where, data: { status: 'running', prompt, startedAt: row.startedAt ?? new Date() } });
     await appendEvent(tx, changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
     return { step, agent, prompt, modelId: step.modelId ?? agent.modelId };
@@ -71,6 +75,7 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
   if (!claimed) return;
   const { step, agent, prompt, modelId } = claimed;
   const controller = new AbortController();
+  const done = deps.inFlight.start(job.executionId, controller);
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
   const call = (text: string) =>
     deps.agentFor(modelId)({
@@ -112,6 +117,7 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
     failure = (error as Error).message;
   } finally {
     clearTimeout(timer);
+    done();
   }
   await record(deps, job, step, modelId, result, outputJson, failure);
 }

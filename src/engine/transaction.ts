@@ -28,9 +28,15 @@ export function jobDb(tx: Tx) {
 export async function transaction<T>(deps: EngineDeps, work: (tx: Tx, changes: Changes) => Promise<T>): Promise<T> {
   const changes = new Changes();
   const result = await deps.db.$transaction((tx) => work(tx, changes), { timeout: 20_000, maxWait: 10_000 });
-  for (const event of changes.events) await deps.pubsub.publish('executionEvent', event.executionId, event);
-  for (const update of changes.updates) await deps.pubsub.publish('executionUpdated', update.tenantId, update);
-  for (const queue of changes.queues) await deps.pubsub.publish('jobsEnqueued', queue, { queue });
+  // The change is committed: publishing is best effort. Events are stored (subscribers resume from
+  // them) and workers poll as a backstop, so a pub/sub outage delays nothing for long and loses nothing.
+  try {
+    for (const event of changes.events) await deps.pubsub.publish('executionEvent', event.executionId, event);
+    for (const update of changes.updates) await deps.pubsub.publish('executionUpdated', update.tenantId, update);
+    for (const queue of changes.queues) await deps.pubsub.publish('jobsEnqueued', queue, { queue });
+  } catch (error) {
+    console.error('publishing engine events failed:', (error as Error).message);
+  }
   return result;
 }
 

@@ -1,7 +1,8 @@
 import { builder } from '../builder.ts';
 import type { Plan } from '../compiler/plan.ts';
 import { startExecution } from '../engine/start.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { decideApproval, stopExecution } from '../engine/decisions.ts';
 import { ExecutionStatus } from './execution-update.ts';
 import { PlanRef } from './plan.ts';
 
@@ -109,3 +110,25 @@ builder.mutationField('runWorkflow', (t) =>
     resolve: (_query, _root, { workflowId, inputs }, ctx) => startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {}),
   }),
 );
+
+builder.mutationFields((t) => ({
+  approveStep: t.prismaField({
+    type: 'Execution',
+    description: 'Approves or rejects a step awaiting approval; a rejection needs a reason (the revised step gets it as feedback).',
+    errors: { types: [NotFoundError, ConflictError, ValidationError] },
+    args: {
+      executionId: t.arg.id({ required: true }),
+      stepId: t.arg.string({ required: true }),
+      approved: t.arg.boolean({ required: true }),
+      reason: t.arg.string(),
+    },
+    resolve: (_query, _root, args, ctx) => decideApproval(ctx, ctx.tenant.id, String(args.executionId), args.stepId, args.approved, args.reason ?? null),
+  }),
+  stopExecution: t.prismaField({
+    type: 'Execution',
+    description: 'Stops a running execution: queued steps never start and in-flight model calls are aborted.',
+    errors: { types: [NotFoundError, ConflictError] },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, { id }, ctx) => stopExecution(ctx, ctx.tenant.id, String(id)),
+  }),
+}));

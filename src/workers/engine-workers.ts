@@ -15,7 +15,7 @@ export async function createQueues(boss: Boss): Promise<void> {
 }
 
 /** The worker role: dispatchers for both queues, woken whenever jobs are enqueued anywhere. */
-export async function startEngineWorkers(deps: StepDeps): Promise<{ stop(): Promise<void> }> {
+export function startEngineWorkers(deps: StepDeps): { stop(): Promise<void> } {
   const dispatchers: Record<string, Dispatcher> = {
     [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => advance(deps, (data as { executionId: string }).executionId)),
     [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob)),
@@ -27,10 +27,18 @@ export async function startEngineWorkers(deps: StepDeps): Promise<{ stop(): Prom
     })();
     return enqueued;
   });
-  await Promise.all(subscriptions.map((subscription) => subscription.ready));
+  const stops = deps.pubsub.subscribe('executionStopped', 'all');
+  void (async () => {
+    for await (const { executionId } of stops) deps.inFlight.abort(executionId);
+  })();
+  // Not awaited: while pub/sub is unreachable the workers still run, woken by their own enqueues
+  // and by polling, and the subscriptions start once it is back.
+  void Promise.all([...subscriptions, stops].map((subscription) => subscription.ready)).catch((error: Error) =>
+    console.error('workers: cannot listen for wake-ups and stops, polling only:', error.message),
+  );
   return {
     async stop() {
-      await Promise.all(subscriptions.map((subscription) => subscription.return?.()));
+      await Promise.all([...subscriptions, stops].map((subscription) => subscription.return?.()));
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
     },
   };

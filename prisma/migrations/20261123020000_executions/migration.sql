@@ -44,6 +44,7 @@ CREATE TABLE "step_runs" (
     "turns" INTEGER NOT NULL DEFAULT 0,
     "tool_calls" JSONB NOT NULL DEFAULT '[]',
     "approval" JSONB,
+    "feedback" TEXT,
     "queued_at" TIMESTAMPTZ(3),
     "started_at" TIMESTAMPTZ(3),
     "completed_at" TIMESTAMPTZ(3),

@@ -1,0 +1,18 @@
+/** The model calls running in this process, by execution, so a stop can abort them. */
+export class InFlight {
+  private readonly calls = new Map<string, Set<AbortController>>();
+
+  start(executionId: string, controller: AbortController): () => void {
+    const set = this.calls.get(executionId) ?? new Set();
+    set.add(controller);
+    this.calls.set(executionId, set);
+    return () => {
+      set.delete(controller);
+      if (set.size === 0) this.calls.delete(executionId);
+    };
+  }
+
+  abort(executionId: string): void {
+    for (const controller of this.calls.get(executionId) ?? []) controller.abort(new Error('the execution was stopped'));
+  }
+}
