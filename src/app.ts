@@ -9,6 +9,7 @@ import { createListener, type Route } from './http.ts';
 import { createPubSub, type PubSub } from './pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './yoga.ts';
 import { agentSelector } from './agents/select.ts';
+import { LocalTools, type ToolRegistry } from './agents/tools.ts';
 import { InFlight } from './engine/in-flight.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
 
@@ -16,6 +17,8 @@ export type Role = 'api' | 'worker' | 'all';
 
 export interface AppOptions {
   env: Env;
+  /** Tools agents can call (tool servers plug in here); none by default. */
+  tools?: ToolRegistry;
   /** The migrated database to use. */
   databaseUrl: string;
   role: Role;
@@ -34,13 +37,13 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 8000;
 
-export async function buildApp({ env, databaseUrl, role }: AppOptions): Promise<App> {
+export async function buildApp({ env, databaseUrl, role, tools = new LocalTools() }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl);
   const pubsub = createPubSub(env.redisUrl);
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
   await createQueues(boss);
-  const engine = { db: database.db, boss, pubsub, agentFor: agentSelector(env.anthropicApiKey), inFlight: new InFlight() };
+  const engine = { db: database.db, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight() };
   const graphql = createGraphQL({ ...engine, models: env.models });
   let workers: ReturnType<typeof startEngineWorkers> | undefined;
 

@@ -8,6 +8,8 @@ export interface AgentCall {
   maxTokens: number;
   temperature: number | null;
   maxTurns: number;
+  /** The agent's tool servers (`Tools:`). */
+  tools: string[];
   outputFormat: OutputFormat;
   outputSchema: JsonValue;
   /** Aborted when the execution is stopped or the attempt times out. */

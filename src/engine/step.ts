@@ -85,6 +85,7 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
       maxTokens: agent.maxTokens,
       temperature: agent.temperature,
       maxTurns: step.maxTurns,
+      tools: agent.tools,
       outputFormat: step.outputFormat,
       outputSchema: step.outputSchema,
       signal: controller.signal,

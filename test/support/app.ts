@@ -7,6 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildApp, type App, type Role } from '../../src/app.ts';
 import { parseEnv } from '../../src/env.ts';
+import type { ToolRegistry } from '../../src/agents/tools.ts';
 import { createTenant, type NewTenant } from '../../src/tenants.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -25,7 +26,7 @@ export interface TestApp {
 
 export const credentialsOf = (tenant: NewTenant) => ({ authorization: `Bearer ${tenant.apiKey}`, 'x-tenant-id': tenant.tenantId });
 
-export async function startTestApp(options: { databaseUrl?: string; redisUrl?: string; role?: Role; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { databaseUrl?: string; redisUrl?: string; role?: Role; env?: Record<string, string>; tools?: ToolRegistry } = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const env = parseEnv({
     PORT: '0',
@@ -33,7 +34,7 @@ export async function startTestApp(options: { databaseUrl?: string; redisUrl?: s
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });
-  const app = await buildApp({ env, databaseUrl, role: options.role ?? 'all' });
+  const app = await buildApp({ env, databaseUrl, role: options.role ?? 'all', tools: options.tools });
   const url = (await app.start())!;
   const tenant = await createTenant(app.database.db, 'test tenant');
   const clients: Client[] = [];
