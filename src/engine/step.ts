@@ -115,7 +115,8 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
       else outputJson = parsed.value;
     }
   } catch (error) {
-    failure = (error as Error).message;
+    // A timeout or a stop aborts the call: say which, rather than the client's generic "aborted".
+    failure = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? controller.signal.reason) : (error as Error).message;
   } finally {
     clearTimeout(timer);
     done();
