@@ -45,7 +45,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
   await createQueues(boss);
   const engine = { db: database.db, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight() };
   const graphql = createGraphQL({ ...engine, models: env.models });
-  let workers: ReturnType<typeof startEngineWorkers> | undefined;
+  let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
@@ -62,7 +62,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
     pubsub,
     graphql,
     async start() {
-      if (role !== 'api') workers = startEngineWorkers(engine);
+      if (role !== 'api') workers = await startEngineWorkers(engine);
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

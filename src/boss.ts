@@ -7,7 +7,8 @@ export type Boss = PgBoss;
  * supervision; worker processes run both.
  */
 export async function startBoss(url: string, role: { worker: boolean }): Promise<Boss> {
-  const boss = new PgBoss({ connectionString: url, max: 10, supervise: role.worker, schedule: role.worker });
+  // Maintenance (which also expires jobs of workers that died) runs every 15 s instead of 2 min.
+  const boss = new PgBoss({ connectionString: url, max: 10, supervise: role.worker, schedule: role.worker, maintenanceIntervalSeconds: 15 });
   boss.on('error', (error) => console.error('queue:', error.message));
   await boss.start();
   return boss;

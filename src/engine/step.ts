@@ -5,6 +5,7 @@ import { applyDecisions, loadStates, type StepJob } from './advance.ts';
 import { key, scopeOf } from './decide.ts';
 import { renderText } from './render.ts';
 import type { InFlight } from './in-flight.ts';
+import { DEAD_AFTER_MS } from '../workers/liveness.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
 
 export interface StepDeps extends EngineDeps {
@@ -12,6 +13,8 @@ export interface StepDeps extends EngineDeps {
   agentFor(modelId: string): Agent;
   /** The model calls running in this process, so that stopping an execution aborts them. */
   inFlight: InFlight;
+  /** This worker process (see workers/liveness.ts). */
+  workerId: string;
 }
 
 /** Strips a ```json fence the model may wrap its answer in, then parses. */
@@ -48,7 +51,12 @@ async function claim(deps: StepDeps, job: StepJob) {
     if (!execution || !['running', 'awaiting_approval'].includes(execution.status)) return undefined;
     const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
     const row = await tx.stepRun.findUnique({ where });
-    if (!row || row.attempt !== job.attempt || !['pending', 'running'].includes(row.status)) return undefined;
+    if (!row || row.attempt !== job.attempt) return undefined;
+    if (row.status === 'running') {
+      // A redelivered job (pg-boss expired it): run it again only if the worker running it died.
+      const owner = row.workerId ? await tx.worker.findUnique({ where: { id: row.workerId } }) : null;
+      if (owner && owner.heartbeatAt.getTime() > Date.now() - DEAD_AFTER_MS) return undefined;
+    } else if (row.status !== 'pending') return undefined;
     const plan = execution.plan as unknown as Plan;
     const step = plan.steps.find((s) => s.id === job.stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
@@ -60,7 +68,7 @@ async function claim(deps: StepDeps, job: StepJob) {
     }
     const feedback = row.feedback ? `\n\nA reviewer rejected the previous result of this step, saying:\n\n${row.feedback}\n\nDo the step again, taking this into account.` : '';
     const prompt = renderText(step.prompt, scope) + feedback + (step.outputFormat === 'json' ? jsonInstruction(step) : '');
-    await tx.stepRun.update({ where, data: { status: 'running', prompt, startedAt: row.startedAt ?? new Date() } });
+    await tx.stepRun.update({ where, data: { status: 'running', prompt, workerId: deps.workerId, startedAt: row.startedAt ?? new Date() } });
     await appendEvent(tx, changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
     return { step, agent, prompt, modelId: step.modelId ?? agent.modelId };
   });

@@ -30,8 +30,10 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
       const jobs = free > 0 ? await boss.fetch<object>(queue, { batchSize: free }).catch((error: Error) => (console.error(`${queue}: fetch failed:`, error.message), [])) : [];
       for (const job of jobs) {
         active++;
+        // Completing or failing a job that expired meanwhile fails harmlessly: its step is
+        // recorded in the engine's tables, and the redelivered job finds nothing to do.
         const done = handle(job.data)
-          .then(() => boss.complete(queue, job.id))
+          .then(() => boss.complete(queue, job.id).catch(() => {}))
           .catch(async (error: Error) => {
             console.error(`${queue} job ${job.id} failed:`, error);
             await boss.fail(queue, job.id, { message: error.message }).catch(() => {});

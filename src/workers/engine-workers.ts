@@ -4,6 +4,7 @@ import { advance } from '../engine/advance.ts';
 import { runStep, type StepDeps } from '../engine/step.ts';
 import { QUEUES } from '../engine/transaction.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
+import { startLiveness } from './liveness.ts';
 
 /** Step jobs mostly wait on the model, so many run at once; `advance` jobs are short. */
 const STEP_CONCURRENCY = 50;
@@ -11,11 +12,16 @@ const ADVANCE_CONCURRENCY = 10;
 
 export async function createQueues(boss: Boss): Promise<void> {
   // `short`: at most one queued job per singleton key (an execution's advance, a step's attempt).
-  for (const name of Object.values(QUEUES)) await boss.createQueue(name, { name, policy: 'short', retryLimit: 5, retryDelay: 1, retryBackoff: true });
+  // A job fetched by a worker that then died is redelivered when it expires; a redelivered job whose
+  // step another live worker is still running does nothing (see engine/step.ts).
+  // Jobs expire soon (15 s) so a crash between fetch and claim costs seconds, not minutes.
+  for (const name of Object.values(QUEUES)) await boss.createQueue(name, { name, policy: 'short', retryLimit: 50, retryDelay: 1, expireInSeconds: 15 });
 }
 
 /** The worker role: dispatchers for both queues, woken whenever jobs are enqueued anywhere. */
-export function startEngineWorkers(deps: StepDeps): { stop(): Promise<void> } {
+export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId'>): Promise<{ stop(): Promise<void> }> {
+  const liveness = await startLiveness(engine);
+  const deps: StepDeps = { ...engine, workerId: liveness.workerId };
   const dispatchers: Record<string, Dispatcher> = {
     [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => advance(deps, (data as { executionId: string }).executionId)),
     [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob)),
@@ -40,6 +46,7 @@ export function startEngineWorkers(deps: StepDeps): { stop(): Promise<void> } {
     async stop() {
       await Promise.all([...subscriptions, stops].map((subscription) => subscription.return?.()));
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
+      await liveness.stop();
     },
   };
 }

@@ -45,11 +45,22 @@ CREATE TABLE "step_runs" (
     "tool_calls" JSONB NOT NULL DEFAULT '[]',
     "approval" JSONB,
     "feedback" TEXT,
+    "worker_id" TEXT,
     "queued_at" TIMESTAMPTZ(3),
     "started_at" TIMESTAMPTZ(3),
     "completed_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "step_runs_pkey" PRIMARY KEY ("id")
+);
+
+CREATE TABLE "workers" (
+    "id" TEXT NOT NULL,
+    "pid" INTEGER NOT NULL,
+    "host" TEXT NOT NULL,
+    "started_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "heartbeat_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "workers_pkey" PRIMARY KEY ("id")
 );
 
 CREATE TABLE "execution_events" (

@@ -1,0 +1,61 @@
+import { hostname } from 'node:os';
+import type { StepJob } from '../engine/advance.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from '../engine/transaction.ts';
+import { newId } from '../ids.ts';
+
+/** A worker whose heartbeat is older than this is dead; its running steps start again elsewhere. */
+export const DEAD_AFTER_MS = 10_000;
+const HEARTBEAT_MS = 2_000;
+const SWEEP_MS = 5_000;
+
+export interface Liveness {
+  workerId: string;
+  stop(): Promise<void>;
+}
+
+/** Steps left `running` by workers that stopped beating: each runs again as a new attempt. */
+export async function recoverOrphans(deps: EngineDeps): Promise<number> {
+  const orphans = await deps.db.$queryRaw<{ execution_id: string; step_id: string; item_index: number; attempt: number }[]>`
+    SELECT s.execution_id, s.step_id, s.item_index, s.attempt FROM step_runs s
+    JOIN executions e ON e.id = s.execution_id
+    LEFT JOIN workers w ON w.id = s.worker_id
+    WHERE s.status = 'running' AND e.status IN ('running', 'awaiting_approval')
+      AND (w.id IS NULL OR w.heartbeat_at < now() - ${DEAD_AFTER_MS} * interval '1 millisecond')`;
+  for (const orphan of orphans) {
+    await transaction(deps, async (tx, changes) => {
+      await lockExecution(tx, orphan.execution_id);
+      const where = { executionId_stepId_itemIndex: { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index } };
+      // Someone else may have recovered or finished it meanwhile.
+      const { count } = await tx.stepRun.updateMany({ where: { ...where.executionId_stepId_itemIndex, status: 'running', attempt: orphan.attempt }, data: { status: 'pending', attempt: { increment: 1 }, queuedAt: new Date(), workerId: null } });
+      if (count === 0) return;
+      const job: StepJob = { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: orphan.attempt + 1 };
+      await appendEvent(tx, changes, orphan.execution_id, 'step.recovered', { stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: job.attempt });
+      await enqueue(deps, tx, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`);
+    });
+  }
+  return orphans.length;
+}
+
+/** Registers this worker process, keeps its heartbeat, and sweeps for orphaned steps. */
+export async function startLiveness(deps: EngineDeps): Promise<Liveness> {
+  const workerId = newId('wrk');
+  await deps.db.worker.create({ data: { id: workerId, pid: process.pid, host: hostname() } });
+  const beat = setInterval(() => {
+    void deps.db.worker.update({ where: { id: workerId }, data: { heartbeatAt: new Date() } }).catch((error: Error) => console.error('heartbeat:', error.message));
+  }, HEARTBEAT_MS);
+  const sweep = setInterval(() => {
+    void recoverOrphans(deps).catch((error: Error) => console.error('recovery sweep:', error.message));
+    void deps.db.worker.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 10 * DEAD_AFTER_MS) } } }).catch(() => {});
+  }, SWEEP_MS);
+  beat.unref();
+  sweep.unref();
+  void recoverOrphans(deps).catch((error: Error) => console.error('recovery sweep:', error.message));
+  return {
+    workerId,
+    async stop() {
+      clearInterval(beat);
+      clearInterval(sweep);
+      await deps.db.worker.delete({ where: { id: workerId } }).catch(() => {});
+    },
+  };
+}
