@@ -11,6 +11,7 @@ import { createGraphQL, type GraphQLServer } from './yoga.ts';
 import { agentSelector } from './agents/select.ts';
 import { LocalTools, type ToolRegistry } from './agents/tools.ts';
 import { InFlight } from './engine/in-flight.ts';
+import type { StepDeps } from './engine/step.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -26,6 +27,9 @@ export interface AppOptions {
 
 export interface App {
   database: Database;
+  /** What the engine runs with (for callers outside GraphQL: benchmarks, tools). */
+  engine: Omit<StepDeps, 'workerId'>;
+  models: Env['models'];
   boss: Boss;
   pubsub: PubSub;
   graphql: GraphQLServer;
@@ -58,6 +62,8 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
 
   return {
     database,
+    engine,
+    models: env.models,
     boss,
     pubsub,
     graphql,

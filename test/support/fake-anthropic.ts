@@ -29,6 +29,9 @@ export interface LoggedRequest {
   headers: IncomingMessage['headers'];
   /** Resolves when the client went away before the answer ended (an abort). */
   aborted: Promise<void>;
+  /** performance.now() when the request arrived and when its answer was complete. */
+  receivedAt: number;
+  answeredAt?: number;
 }
 
 /**
@@ -63,9 +66,10 @@ export class FakeAnthropic extends EventEmitter {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const receivedAt = performance.now();
     let finished = false;
     const aborted = new Promise<void>((resolve) => res.once('close', () => !finished && resolve()));
-    const request: LoggedRequest = { body: JSON.parse(Buffer.concat(chunks).toString()), headers: req.headers, aborted };
+    const request: LoggedRequest = { body: JSON.parse(Buffer.concat(chunks).toString()), headers: req.headers, aborted, receivedAt };
     const index = this.requests.push(request) - 1;
     this.emit('request', request);
     const reply = this.reply(request, index);
@@ -87,6 +91,7 @@ export class FakeAnthropic extends EventEmitter {
     const stopReason = reply.toolUse ? 'tool_use' : 'end_turn';
     if (!request.body.stream) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...message, content, stop_reason: stopReason, usage: { input_tokens: usage.input, output_tokens: usage.output } }));
+      request.answeredAt = performance.now();
       finished = true;
       return;
     }
@@ -106,7 +111,9 @@ export class FakeAnthropic extends EventEmitter {
     send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } });
     send('message_stop', {});
     finished = true;
-    res.end();
+    res.end(() => {
+      request.answeredAt = performance.now();
+    });
   }
 }
 
