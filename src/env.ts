@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MODELS, type ModelRegistry } from './compiler/models.ts';
+import { DEFAULT_PRICES, type Price, type PriceTable } from './agents/prices.ts';
 
 /** The one parsed view of process.env. Nothing else in Baton reads process.env. */
 export interface Env {
@@ -17,6 +18,8 @@ export interface Env {
   bodyLimit: number;
   /** Model aliases → model ids: the defaults, with BATON_MODELS (a JSON object) on top. */
   models: ModelRegistry;
+  /** Prices for step cost estimates: the defaults, with BATON_PRICES on top. */
+  prices: PriceTable;
 }
 
 export class EnvError extends Error {}
@@ -55,6 +58,29 @@ function models(raw: string | undefined): ModelRegistry {
   return { ...DEFAULT_MODELS, ...overrides };
 }
 
+function prices(raw: string | undefined): PriceTable {
+  if (!raw) return DEFAULT_PRICES;
+  const wrong = new EnvError('BATON_PRICES must be a JSON object of model-id prefix → {"input": <USD per million tokens>, "output": …, "cacheRead"?: …, "cacheWrite"?: …}');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw wrong;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw wrong;
+  const table: Record<string, Price> = { ...DEFAULT_PRICES };
+  for (const [prefix, value] of Object.entries(parsed as Record<string, Record<string, unknown>>)) {
+    const number = (key: string, fallback?: number) => {
+      const v = value?.[key] ?? fallback;
+      if (typeof v !== 'number' || v < 0) throw wrong;
+      return v;
+    };
+    const input = number('input');
+    table[prefix] = { input, output: number('output'), cacheRead: number('cacheRead', input / 10), cacheWrite: number('cacheWrite', input * 1.25) };
+  }
+  return table;
+}
+
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const port = integer('PORT', source.PORT, 4000, 0, 65535);
   return {
@@ -67,5 +93,6 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     dataDir: resolve(source.BATON_DATA_DIR || '.baton'),
     bodyLimit: integer('BATON_BODY_LIMIT', source.BATON_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
     models: models(source.BATON_MODELS),
+    prices: prices(source.BATON_PRICES),
   };
 }

@@ -49,7 +49,7 @@ const Get = graphql(`
       status
       error
       output
-      steps { stepId status attempts output error turns toolCalls tokens { input output } }
+      steps { stepId status attempts output error turns toolCalls costUsd tokens { input output } }
     }
   }
 `);
@@ -95,6 +95,8 @@ describe('agents on the Anthropic Messages API (a local fake of it)', () => {
     const { execution, plan, id } = await finish(workflow());
     expect(execution).toMatchObject({ status: 'COMPLETED', output: 'Answer about writing.' });
     expect(execution.steps[0]).toMatchObject({ output: 'Answer about research.', turns: 1, tokens: { input: 120, output: 30 } });
+    // Haiku's default price: $1 per million input tokens, $5 per million output tokens.
+    expect(execution.steps[0].costUsd).toBeCloseTo((120 * 1 + 30 * 5) / 1_000_000, 12);
     const first = fake.requests[0].body;
     expect(first).toMatchObject({ model: plan.agents[0].modelId, system: plan.agents[0].systemPrompt, stream: true, max_tokens: 4096 });
     expect(lastUserText(fake.requests[0])).toBe('Research tides.');

@@ -5,6 +5,7 @@ import { applyDecisions, loadStates, type StepJob } from './advance.ts';
 import { key, scopeOf } from './decide.ts';
 import { renderText } from './render.ts';
 import type { InFlight } from './in-flight.ts';
+import { estimateCost, type PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
 
@@ -15,6 +16,8 @@ export interface StepDeps extends EngineDeps {
   inFlight: InFlight;
   /** This worker process (see workers/liveness.ts). */
   workerId: string;
+  /** For each step's cost estimate. */
+  prices: PriceTable;
 }
 
 /** Strips a ```json fence the model may wrap its answer in, then parses. */
@@ -140,7 +143,7 @@ async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: str
     // Stopped, failed, or superseded while the model ran: the result no longer counts.
     if (!execution || !['running', 'awaiting_approval'].includes(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return;
     const usage = result
-      ? { modelId, tokensIn: { increment: result.tokensIn }, tokensOut: { increment: result.tokensOut }, tokensCacheRead: { increment: result.tokensCacheRead }, tokensCacheWrite: { increment: result.tokensCacheWrite }, turns: { increment: result.turns }, toolCalls: [...(row.toolCalls as JsonValue[]), ...result.toolCalls] as Prisma.InputJsonValue }
+      ? { modelId, costUsd: { increment: estimateCost(deps.prices, modelId, result) }, tokensIn: { increment: result.tokensIn }, tokensOut: { increment: result.tokensOut }, tokensCacheRead: { increment: result.tokensCacheRead }, tokensCacheWrite: { increment: result.tokensCacheWrite }, turns: { increment: result.turns }, toolCalls: [...(row.toolCalls as JsonValue[]), ...result.toolCalls] as Prisma.InputJsonValue }
       : {};
     const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
     if (failure === undefined) {

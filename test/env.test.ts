@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODELS } from '../src/compiler/models.ts';
+import { estimateCost } from '../src/agents/prices.ts';
+import { EnvError, parseEnv } from '../src/env.ts';
+
+describe('configuration from the environment', () => {
+  it('has working defaults with nothing set', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, port: 4000, publicUrl: 'http://localhost:4000', bodyLimit: 1_048_576, models: DEFAULT_MODELS });
+    expect(env.dataDir).toMatch(/\.baton$/);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
+    [{ BATON_MODELS: '{"sonnet": 5}' }, /BATON_MODELS must map each alias/],
+    [{ BATON_MODELS: 'sonnet=x' }, /BATON_MODELS must be a JSON object/],
+    [{ BATON_PRICES: '{"claude-x": {"output": 1}}' }, /BATON_PRICES must be a JSON object/],
+  ])('names the variable that is wrong: %j', (source, message) => {
+    expect(() => parseEnv(source)).toThrow(EnvError);
+    expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it('lets BATON_MODELS add or replace aliases and BATON_PRICES set prices by model prefix', () => {
+    const env = parseEnv({ BATON_MODELS: '{"Sonnet": "claude-sonnet-4-5", "fast": "claude-haiku-4-5"}', BATON_PRICES: '{"claude-haiku-4": {"input": 2, "output": 10}}', PUBLIC_URL: 'https://baton.example.com/' });
+    expect(env.models).toMatchObject({ sonnet: 'claude-sonnet-4-5', fast: 'claude-haiku-4-5', opus: DEFAULT_MODELS.opus });
+    expect(env.publicUrl).toBe('https://baton.example.com');
+    const usage = { tokensIn: 1_000_000, tokensOut: 1_000_000, tokensCacheRead: 0, tokensCacheWrite: 0 };
+    expect(estimateCost(env.prices, 'claude-haiku-4-5', usage)).toBe(12);
+    expect(estimateCost(env.prices, 'claude-haiku-5-5', usage)).toBe(6);
+    expect(estimateCost(env.prices, 'offline', usage)).toBe(0);
+  });
+});
