@@ -20,6 +20,8 @@ export interface AppOptions {
   env: Env;
   /** Tools agents can call (tool servers plug in here); none by default. */
   tools?: ToolRegistry;
+  /** Sees every SQL statement of the app's database client. */
+  onQuery?: (sql: string) => void;
   /** The migrated database to use. */
   databaseUrl: string;
   role: Role;
@@ -41,9 +43,9 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 8000;
 
-export async function buildApp({ env, databaseUrl, role, tools = new LocalTools() }: AppOptions): Promise<App> {
+export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
-  const database = openDatabase(databaseUrl);
+  const database = openDatabase(databaseUrl, onQuery);
   const pubsub = createPubSub(env.redisUrl);
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
   await createQueues(boss);

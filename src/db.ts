@@ -13,11 +13,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string): Database {
+/** `onQuery` sees every SQL statement Prisma runs (for debugging and for tests that count queries). */
+export function openDatabase(url: string, onQuery?: (sql: string) => void): Database {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   // An idle client can lose its server (a restart); pg reports that here instead of crashing the process.
   pool.on('error', (error) => console.error('database pool:', error.message));
-  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool), ...(onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}) });
+  if (onQuery) (db as unknown as { $on(event: 'query', listener: (e: { query: string }) => void): void }).$on('query', (event) => onQuery(event.query));
   return {
     db,
     pool,
