@@ -3,6 +3,8 @@ import type { Plan } from '../compiler/plan.ts';
 import { startExecution } from '../engine/start.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { decideApproval, stopExecution } from '../engine/decisions.ts';
+import { executionEvents } from '../engine/event-stream.ts';
+import type { Events } from '../events.ts';
 import { ExecutionStatus } from './execution-update.ts';
 import { PlanRef } from './plan.ts';
 
@@ -132,3 +134,28 @@ builder.mutationFields((t) => ({
     resolve: (_query, _root, { id }, ctx) => stopExecution(ctx, ctx.tenant.id, String(id)),
   }),
 }));
+
+const ExecutionEventMessage = builder.objectRef<Events['executionEvent']>('ExecutionEventMessage').implement({
+  description: 'A state change of an execution (with its seq), or a token delta of a running step (type step.token, seq null).',
+  fields: (t) => ({
+    executionId: t.exposeID('executionId'),
+    seq: t.exposeInt('seq', { nullable: true }),
+    type: t.exposeString('type'),
+    payload: t.expose('payload', { type: 'JSON' }),
+    at: t.field({ type: 'DateTime', resolve: (event) => event.at }),
+  }),
+});
+
+builder.subscriptionField('executionEvents', (t) =>
+  t.field({
+    type: ExecutionEventMessage,
+    description: 'Every state change of one execution: with afterSeq, first the stored events after it, then live ones, with no gap or duplicate; token deltas of running steps are live only.',
+    args: { executionId: t.arg.id({ required: true }), afterSeq: t.arg.int() },
+    subscribe: async (_root, { executionId, afterSeq }, ctx) => {
+      const execution = await ctx.db.execution.findFirst({ where: { id: String(executionId), tenantId: ctx.tenant.id }, select: { id: true } });
+      if (!execution) throw new NotFoundError('Execution not found', `No execution with ID ${executionId} exists for this tenant`);
+      return executionEvents(ctx.db, ctx.pubsub, execution.id, afterSeq ?? 0);
+    },
+    resolve: (event) => event,
+  }),
+);

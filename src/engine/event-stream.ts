@@ -1,0 +1,42 @@
+import type { Db } from '../db.ts';
+import type { Events } from '../events.ts';
+import type { PubSub } from '../pubsub.ts';
+
+type Event = Events['executionEvent'];
+
+/**
+ * An execution's events from `afterSeq` on: first the stored ones, then live ones, with no gap and
+ * no duplicate even when events arrive while the stored ones are read. Live listening starts before
+ * the read, newer stored events fill any gap a live event reveals, and anything already sent is
+ * skipped. Token deltas (no seq) are live only.
+ */
+export async function* executionEvents(db: Db, pubsub: PubSub, executionId: string, afterSeq: number): AsyncGenerator<Event> {
+  const live = pubsub.subscribe('executionEvent', executionId);
+  try {
+    await live.ready;
+    let last = afterSeq;
+    const stored = async function* (upTo?: number) {
+      const rows = await db.executionEvent.findMany({
+        where: { executionId, seq: { gt: last, ...(upTo === undefined ? {} : { lt: upTo }) } },
+        orderBy: { seq: 'asc' },
+      });
+      for (const row of rows) {
+        last = row.seq;
+        yield { executionId, seq: row.seq, type: row.type, payload: row.payload as Record<string, unknown>, at: row.createdAt.toISOString() };
+      }
+    };
+    yield* stored();
+    for await (const event of live) {
+      if (event.seq === null) {
+        yield event;
+        continue;
+      }
+      if (event.seq <= last) continue;
+      if (event.seq > last + 1) yield* stored(event.seq);
+      last = event.seq;
+      yield event;
+    }
+  } finally {
+    await live.return?.();
+  }
+}

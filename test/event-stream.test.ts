@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../src/generated/graphql/gql.ts';
+import { createTenant } from '../src/tenants.ts';
+import { credentialsOf, startTestApp, subscribe, type TestApp } from './support/app.ts';
+import { FakeAnthropic } from './support/fake-anthropic.ts';
+
+const markdown = `# Four
+## Agents
+### Worker
+Works.
+Model: Haiku
+## Steps
+${['one', 'two', 'three', 'four'].map((s) => `### ${s}\nAgent: Worker\nDo ${s}.\n`).join('\n')}`;
+
+const Create = graphql(`
+  mutation StreamCreate($markdown: String!) {
+    createWorkflow(markdown: $markdown) { __typename ... on Workflow { id } }
+  }
+`);
+const Run = graphql(`
+  mutation StreamRun($workflowId: ID!) {
+    runWorkflow(workflowId: $workflowId) { __typename ... on Execution { id } }
+  }
+`);
+const Events = graphql(`
+  subscription StreamEvents($executionId: ID!, $afterSeq: Int) {
+    executionEvents(executionId: $executionId, afterSeq: $afterSeq) { executionId seq type payload }
+  }
+`);
+const Stored = graphql(`
+  query StreamStored($id: ID!) {
+    execution(id: $id) { events { seq type } }
+  }
+`);
+
+const fake = new FakeAnthropic();
+let t: TestApp;
+beforeAll(async () => {
+  await fake.start();
+  fake.reply = () => ({ text: 'alpha beta gamma', latencyMs: 30 });
+  t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
+});
+afterAll(async () => {
+  await t.stop();
+  await fake.close();
+});
+
+async function run(): Promise<string> {
+  const created = (await t.request(Create, { markdown })).body.data!.createWorkflow;
+  if (created.__typename !== 'Workflow') throw new Error('not created');
+  const started = (await t.request(Run, { workflowId: created.id })).body.data!.runWorkflow;
+  if (started.__typename !== 'Execution') throw new Error('not started');
+  return started.id;
+}
+
+describe('executionEvents', () => {
+  it('resumes after a dropped connection from the last seq, with no gap and no duplicate', async () => {
+    const id = await run();
+    const seen: { seq: number | null; type: string }[] = [];
+    const first = t.wsClient();
+    for await (const result of subscribe(first, Events, { executionId: id })) {
+      const event = result.data!.executionEvents;
+      seen.push({ seq: event.seq ?? null, type: event.type });
+      if (event.type === 'step.completed' && (event.payload as { stepId: string }).stepId === 'two') break;
+    }
+    await first.dispose();
+    const lastSeq = Math.max(...seen.flatMap((e) => (e.seq === null ? [] : [e.seq])));
+
+    const second = t.wsClient();
+    for await (const result of subscribe(second, Events, { executionId: id, afterSeq: lastSeq })) {
+      const event = result.data!.executionEvents;
+      seen.push({ seq: event.seq ?? null, type: event.type });
+      if (event.type === 'execution.completed') break;
+    }
+    const stored = (await t.request(Stored, { id })).body.data!.execution!.events;
+    const received = seen.filter((e) => e.seq !== null);
+    expect(received).toEqual(stored.map((e) => ({ seq: e.seq, type: e.type })));
+    expect(seen.some((e) => e.type === 'step.token')).toBe(true);
+  });
+
+  it('replays everything stored when subscribing after the execution finished', async () => {
+    const id = await run();
+    const client = t.wsClient();
+    const received: number[] = [];
+    for await (const result of subscribe(client, Events, { executionId: id, afterSeq: 0 })) {
+      const event = result.data!.executionEvents;
+      if (event.seq !== null && event.seq !== undefined) received.push(event.seq);
+      if (event.type === 'execution.completed') break;
+    }
+    const stored = (await t.request(Stored, { id })).body.data!.execution!.events;
+    expect(received).toEqual(stored.map((e) => e.seq));
+  });
+
+  it('enforces the tenant of the connection', async () => {
+    const id = await run();
+    const other = await createTenant(t.app.database.db, 'other');
+    const result = await subscribe(t.wsClient(credentialsOf(other)), Events, { executionId: id }).next();
+    expect(result.value?.errors?.[0]).toMatchObject({ message: 'Execution not found' });
+  });
+});
