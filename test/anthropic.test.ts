@@ -4,6 +4,7 @@ import { graphql } from '../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { watchExecutions } from './support/executions.ts';
 import { FakeAnthropic, lastUserText } from './support/fake-anthropic.ts';
+import { startExecutionId } from './support/runs.ts';
 
 const workflow = (extra = '') => `# Claude Check
 ## Inputs
@@ -31,11 +32,6 @@ steps.write.output
 const Create = graphql(`
   mutation ClaudeCreate($markdown: String!) {
     createWorkflow(markdown: $markdown) { __typename ... on Workflow { id plan { agents { systemPrompt modelId } } } }
-  }
-`);
-const Run = graphql(`
-  mutation ClaudeRun($workflowId: ID!, $inputs: JSON) {
-    runWorkflow(workflowId: $workflowId, inputs: $inputs) { __typename ... on Execution { id } }
   }
 `);
 const Stop = graphql(`
@@ -76,9 +72,8 @@ async function start(markdown: string) {
   const created = (await t.request(Create, { markdown })).body.data!.createWorkflow;
   if (created.__typename !== 'Workflow') throw new Error(JSON.stringify(created));
   const watch = await watchExecutions(t);
-  const run = (await t.request(Run, { workflowId: created.id, inputs: { topic: 'tides' } })).body.data!.runWorkflow;
-  if (run.__typename !== 'Execution') throw new Error(JSON.stringify(run));
-  return { id: run.id, watch, plan: created.plan };
+  const id = await startExecutionId(t, created.id, { topic: 'tides' });
+  return { id, watch, plan: created.plan };
 }
 
 async function finish(markdown: string) {

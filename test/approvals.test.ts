@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { watchExecutions } from './support/executions.ts';
+import { createWorkflowId, startExecutionId } from './support/runs.ts';
 
 const research = readFileSync(new URL('./fixtures/workflows/market-research.md', import.meta.url), 'utf8');
 const revising = `# Reviewed Draft
@@ -22,16 +23,6 @@ Check the draft: {{steps.draft.output}}
 - topic: The topic (string, required)
 `;
 
-const Create = graphql(`
-  mutation ApprovalsCreate($markdown: String!) {
-    createWorkflow(markdown: $markdown) { __typename ... on Workflow { id } }
-  }
-`);
-const Run = graphql(`
-  mutation ApprovalsRun($workflowId: ID!, $inputs: JSON) {
-    runWorkflow(workflowId: $workflowId, inputs: $inputs) { __typename ... on Execution { id } }
-  }
-`);
 const Approve = graphql(`
   mutation ApprovalsApprove($executionId: ID!, $stepId: String!, $approved: Boolean!, $reason: String) {
     approveStep(executionId: $executionId, stepId: $stepId, approved: $approved, reason: $reason) {
@@ -69,13 +60,11 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 async function startAwaiting(app: TestApp, markdown: string, inputs: Record<string, unknown>) {
-  const created = (await app.request(Create, { markdown })).body.data!.createWorkflow;
-  if (created.__typename !== 'Workflow') throw new Error(JSON.stringify(created));
+  const workflowId = await createWorkflowId(app, markdown);
   const watch = await watchExecutions(app);
-  const run = (await app.request(Run, { workflowId: created.id, inputs })).body.data!.runWorkflow;
-  if (run.__typename !== 'Execution') throw new Error(JSON.stringify(run));
-  await watch.until(run.id, ['awaiting_approval']);
-  return { id: run.id, watch };
+  const id = await startExecutionId(app, workflowId, inputs);
+  await watch.until(id, ['awaiting_approval']);
+  return { id, watch };
 }
 
 describe('approvals', () => {

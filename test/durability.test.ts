@@ -2,11 +2,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql } from '../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { watchExecutions } from './support/executions.ts';
 import { FakeAnthropic, lastUserText } from './support/fake-anthropic.ts';
 import { baton, cleanEnv, type BatonProcess } from './support/process.ts';
+import { createWorkflowId, startExecutionId } from './support/runs.ts';
 
 const redisUrl = process.env.REDIS_URL;
 const RUNS = 20;
@@ -20,17 +20,6 @@ Works in steps.
 Model: Haiku
 ## Steps
 ${STEPS.map((step) => `### ${step}\nAgent: Worker\nStep ${step} of run {{inputs.n}}.\n`).join('\n')}`;
-
-const Create = graphql(`
-  mutation DurabilityCreate($markdown: String!) {
-    createWorkflow(markdown: $markdown) { __typename ... on Workflow { id } }
-  }
-`);
-const Run = graphql(`
-  mutation DurabilityRun($workflowId: ID!, $inputs: JSON) {
-    runWorkflow(workflowId: $workflowId, inputs: $inputs) { __typename ... on Execution { id } }
-  }
-`);
 
 // A worker is a separate process, killed with SIGKILL mid-run; its events reach this API process
 // through Redis, so the test runs whenever REDIS_URL is set (CI sets it).
@@ -62,15 +51,10 @@ describe.skipIf(!redisUrl)('durability across a worker crash', () => {
 
   it('completes every execution after SIGKILL and a new worker, without re-running a completed step', { timeout: 180_000 }, async () => {
     const first = await startWorker();
-    const created = (await api.request(Create, { markdown })).body.data!.createWorkflow;
-    if (created.__typename !== 'Workflow') throw new Error(JSON.stringify(created));
+    const workflowId = await createWorkflowId(api, markdown);
     const watch = await watchExecutions(api);
     const ids: string[] = [];
-    for (let n = 0; n < RUNS; n++) {
-      const run = (await api.request(Run, { workflowId: created.id, inputs: { n } })).body.data!.runWorkflow;
-      if (run.__typename !== 'Execution') throw new Error(JSON.stringify(run));
-      ids.push(run.id);
-    }
+    for (let n = 0; n < RUNS; n++) ids.push(await startExecutionId(api, workflowId, { n }));
 
     // Kill once a third of all model calls have been made.
     await fake.request(Math.floor((RUNS * STEPS.length) / 3));

@@ -3,6 +3,7 @@ import { graphql } from '../src/generated/graphql/gql.ts';
 import { createTenant } from '../src/tenants.ts';
 import { credentialsOf, startTestApp, subscribe, type TestApp } from './support/app.ts';
 import { FakeAnthropic } from './support/fake-anthropic.ts';
+import { createWorkflowId, startExecutionId } from './support/runs.ts';
 
 const markdown = `# Four
 ## Agents
@@ -12,16 +13,6 @@ Model: Haiku
 ## Steps
 ${['one', 'two', 'three', 'four'].map((s) => `### ${s}\nAgent: Worker\nDo ${s}.\n`).join('\n')}`;
 
-const Create = graphql(`
-  mutation StreamCreate($markdown: String!) {
-    createWorkflow(markdown: $markdown) { __typename ... on Workflow { id } }
-  }
-`);
-const Run = graphql(`
-  mutation StreamRun($workflowId: ID!) {
-    runWorkflow(workflowId: $workflowId) { __typename ... on Execution { id } }
-  }
-`);
 const Events = graphql(`
   subscription StreamEvents($executionId: ID!, $afterSeq: Int) {
     executionEvents(executionId: $executionId, afterSeq: $afterSeq) { executionId seq type payload }
@@ -46,11 +37,7 @@ afterAll(async () => {
 });
 
 async function run(): Promise<string> {
-  const created = (await t.request(Create, { markdown })).body.data!.createWorkflow;
-  if (created.__typename !== 'Workflow') throw new Error('not created');
-  const started = (await t.request(Run, { workflowId: created.id })).body.data!.runWorkflow;
-  if (started.__typename !== 'Execution') throw new Error('not started');
-  return started.id;
+  return startExecutionId(t, await createWorkflowId(t, markdown));
 }
 
 describe('executionEvents', () => {

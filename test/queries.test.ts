@@ -3,17 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { watchExecutions } from './support/executions.ts';
+import { createWorkflowId, startExecutionId } from './support/runs.ts';
 
-const Create = graphql(`
-  mutation QueriesCreate($markdown: String!) {
-    createWorkflow(markdown: $markdown) { __typename ... on Workflow { id } }
-  }
-`);
-const Run = graphql(`
-  mutation QueriesRun($workflowId: ID!, $inputs: JSON) {
-    runWorkflow(workflowId: $workflowId, inputs: $inputs) { __typename ... on Execution { id } }
-  }
-`);
 const Nested = graphql(`
   query QueriesNested($first: Int) {
     executions(first: $first) {
@@ -26,14 +17,9 @@ let t: TestApp;
 const queries: string[] = [];
 beforeAll(async () => {
   t = await startTestApp({ onQuery: (sql) => queries.push(sql) });
-  const created = (await t.request(Create, { markdown: readFileSync(new URL('./fixtures/workflows/parallel-perspectives.md', import.meta.url), 'utf8') })).body.data!.createWorkflow;
-  if (created.__typename !== 'Workflow') throw new Error('not created');
+  const workflowId = await createWorkflowId(t, readFileSync(new URL('./fixtures/workflows/parallel-perspectives.md', import.meta.url), 'utf8'));
   const watch = await watchExecutions(t);
-  for (let i = 0; i < 6; i++) {
-    const run = (await t.request(Run, { workflowId: created.id, inputs: { decision: `Decision ${i}` } })).body.data!.runWorkflow;
-    if (run.__typename !== 'Execution') throw new Error('not started');
-    await watch.until(run.id, ['completed']);
-  }
+  for (let i = 0; i < 6; i++) await watch.until(await startExecutionId(t, workflowId, { decision: `Decision ${i}` }), ['completed']);
   await watch.stop();
 });
 afterAll(() => t.stop());

@@ -2,18 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { watchExecutions } from './support/executions.ts';
+import { createWorkflowId, startExecutionId } from './support/runs.ts';
 import { FakeAnthropic, lastUserText } from './support/fake-anthropic.ts';
 
-const Create = graphql(`
-  mutation SemanticsCreate($markdown: String!) {
-    createWorkflow(markdown: $markdown) { __typename ... on Workflow { id } ... on CompileError { detail } }
-  }
-`);
-const Run = graphql(`
-  mutation SemanticsRun($workflowId: ID!) {
-    runWorkflow(workflowId: $workflowId) { __typename ... on Execution { id } }
-  }
-`);
 const Get = graphql(`
   query SemanticsExecution($id: ID!) {
     execution(id: $id) {
@@ -54,14 +45,12 @@ afterAll(async () => {
 });
 
 async function run(markdown: string) {
-  const created = (await t.request(Create, { markdown })).body.data!.createWorkflow;
-  if (created.__typename !== 'Workflow') throw new Error(JSON.stringify(created));
+  const workflowId = await createWorkflowId(t, markdown);
   const watch = await watchExecutions(t);
-  const started = (await t.request(Run, { workflowId: created.id })).body.data!.runWorkflow;
-  if (started.__typename !== 'Execution') throw new Error(JSON.stringify(started));
-  await watch.until(started.id, ['completed', 'failed', 'stopped']);
+  const id = await startExecutionId(t, workflowId);
+  await watch.until(id, ['completed', 'failed', 'stopped']);
   await watch.stop();
-  return (await t.request(Get, { id: started.id })).body.data!.execution!;
+  return (await t.request(Get, { id })).body.data!.execution!;
 }
 
 const firstStepFails = (times: number) => (request: Parameters<FakeAnthropic['reply']>[0], index: number) =>
