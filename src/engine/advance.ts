@@ -4,7 +4,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import { appendEvent, enqueue, lockExecution, QUEUES, setStatus, transaction, type Changes, type EngineDeps } from './transaction.ts';
+import { appendEvent, enqueueMany, lockExecution, QUEUES, setStatus, transaction, type Changes, type EngineDeps } from './transaction.ts';
 
 type ExecutionRow = NonNullable<Awaited<ReturnType<typeof lockExecution>>>;
 
@@ -40,6 +40,7 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
   const states = await loadStates(tx, execution.id);
   const now = new Date();
   const where = (stepId: string, itemIndex = -1) => ({ executionId_stepId_itemIndex: { executionId: execution.id, stepId, itemIndex } });
+  const ready: { stepId: string; itemIndex: number }[] = [];
   for (const action of decide(plan, states, execution.inputs as Record<string, JsonValue>, execution.id)) {
     switch (action.kind) {
       case 'skip':
@@ -63,12 +64,9 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
         await appendEvent(tx, changes, execution.id, 'step.started', { stepId: step.id, items: action.items.length });
         break;
       }
-      case 'enqueue': {
-        const row = await tx.stepRun.update({ where: where(action.stepId, action.itemIndex), data: { attempt: { increment: 1 }, queuedAt: now } });
-        const job: StepJob = { executionId: execution.id, stepId: action.stepId, itemIndex: action.itemIndex, attempt: row.attempt };
-        await enqueue(deps, tx, changes, QUEUES.step, job, `${execution.id}:${action.stepId}:${action.itemIndex}:${row.attempt}`);
+      case 'enqueue':
+        ready.push(action);
         break;
-      }
       case 'complete-for-each': {
         const text = action.outputs.map(renderValue).join('\n\n---\n\n');
         await tx.stepRun.update({ where: where(action.stepId), data: { status: 'completed', completedAt: now, output: text, outputJson: action.outputs as Prisma.InputJsonValue } });
@@ -92,6 +90,17 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
         return;
       }
     }
+  }
+  // The steps that became ready are queued together: one update, one insert of jobs.
+  if (ready.length > 0) {
+    await tx.stepRun.updateMany({ where: { executionId: execution.id, OR: ready.map(({ stepId, itemIndex }) => ({ stepId, itemIndex })) }, data: { attempt: { increment: 1 }, queuedAt: now } });
+    const jobs = ready.map(({ stepId, itemIndex }) => {
+      const state = states.get(key(stepId, itemIndex))!;
+      Object.assign(state, { attempt: state.attempt + 1, queued: true });
+      const job: StepJob = { executionId: execution.id, stepId, itemIndex, attempt: state.attempt };
+      return { data: job, singletonKey: `${execution.id}:${stepId}:${itemIndex}:${job.attempt}` };
+    });
+    await enqueueMany(deps, tx, changes, QUEUES.step, jobs);
   }
   const top = [...states.values()].filter((state) => state.itemIndex === -1);
   const waiting = top.some((state) => state.status === 'awaiting_approval');

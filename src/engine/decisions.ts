@@ -57,6 +57,8 @@ export async function decideApproval(deps: EngineDeps, tenantId: string, executi
       await appendEvent(tx, changes, executionId, 'step.rejected', { stepId, reason, revise: step.reviseStep });
       const reset = [step.reviseStep, ...downstream(plan, step.reviseStep)];
       await tx.stepRun.deleteMany({ where: { executionId, stepId: { in: reset }, itemIndex: { gte: 0 } } });
+      // A job already queued for a step being reset must not run it with the old inputs.
+      await tx.stepRun.updateMany({ where: { executionId, stepId: { in: reset }, itemIndex: -1, status: 'pending', queuedAt: { not: null } }, data: { attempt: { increment: 1 } } });
       await tx.stepRun.updateMany({
         where: { executionId, stepId: { in: reset }, itemIndex: -1 },
         data: { status: 'pending', queuedAt: null, output: null, outputJson: Prisma.DbNull, error: null, completedAt: null },

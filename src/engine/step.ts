@@ -50,10 +50,12 @@ function sum(a: AgentResult, b: AgentResult): AgentResult {
 /** Claims the step for this attempt and renders its prompt; undefined when the job is stale or a duplicate. */
 async function claim(deps: StepDeps, job: StepJob) {
   return transaction(deps, async (tx, changes) => {
-    const execution = await lockExecution(tx, job.executionId);
-    if (!execution || !['running', 'awaiting_approval'].includes(execution.status)) return undefined;
+    // Read and render first; take the execution's lock only for the final check and write, so the
+    // claims of one execution (the items of a fan-out) wait for each other as little as possible.
     const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
+    const execution = await tx.execution.findUnique({ where: { id: job.executionId } });
     const row = await tx.stepRun.findUnique({ where });
+    if (!execution || !['running', 'awaiting_approval'].includes(execution.status)) return undefined;
     if (!row || row.attempt !== job.attempt) return undefined;
     if (row.status === 'running') {
       // A redelivered job (pg-boss expired it): run it again only if the worker running it died.
@@ -71,7 +73,13 @@ async function claim(deps: StepDeps, job: StepJob) {
     }
     const feedback = row.feedback ? `\n\nA reviewer rejected the previous result of this step, saying:\n\n${row.feedback}\n\nDo the step again, taking this into account.` : '';
     const prompt = renderText(step.prompt, scope) + feedback + (step.outputFormat === 'json' ? jsonInstruction(step) : '');
-    await tx.stepRun.update({ where, data: { status: 'running', prompt, workerId: deps.workerId, startedAt: row.startedAt ?? new Date() } });
+    const locked = await lockExecution(tx, job.executionId);
+    const { count } = await tx.stepRun.updateMany({
+      where: { ...where.executionId_stepId_itemIndex, attempt: job.attempt, status: row.status },
+      data: { status: 'running', prompt, workerId: deps.workerId, startedAt: row.startedAt ?? new Date() },
+    });
+    // Stopped, revised or claimed by another delivery since the read above.
+    if (count === 0 || !locked || !['running', 'awaiting_approval'].includes(locked.status)) return undefined;
     await appendEvent(tx, changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
     return { step, agent, prompt, modelId: step.modelId ?? agent.modelId };
   });
@@ -136,7 +144,10 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
 }
 
 async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined) {
+  const item = job.itemIndex >= 0;
   await transaction(deps, async (tx, changes) => {
+    // A step's result decides what runs next. An item of a fan-out only records itself and asks for
+    // an advance, so the lock is held briefly and its siblings finish without deciding each time.
     const execution = await lockExecution(tx, job.executionId);
     const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
     const row = await tx.stepRun.findUnique({ where });
@@ -161,6 +172,7 @@ async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: str
       await tx.stepRun.update({ where, data: { ...usage, status: 'failed', error: failure, completedAt: new Date() } });
       await appendEvent(tx, changes, job.executionId, 'step.failed', { ...event, error: failure });
     }
-    await applyDecisions(deps, tx, changes, execution);
+    if (item) await enqueue(deps, tx, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
+    else await applyDecisions(deps, tx, changes, execution);
   });
 }

@@ -46,11 +46,14 @@ export async function lockExecution(tx: Tx, id: string) {
   return tx.execution.findUnique({ where: { id } });
 }
 
-/** Appends an event with the execution's next sequence number. */
+/** Appends an event with the execution's next sequence number (one statement: it is on every path). */
 export async function appendEvent(tx: Tx, changes: Changes, executionId: string, type: string, payload: Record<string, unknown>): Promise<void> {
-  const [{ last_seq: seq }] = await tx.$queryRaw<{ last_seq: number }[]>`UPDATE executions SET last_seq = last_seq + 1 WHERE id = ${executionId} RETURNING last_seq`;
-  const event = await tx.executionEvent.create({ data: { executionId, seq, type, payload: payload as Prisma.InputJsonValue } });
-  changes.events.push({ executionId, seq, type, payload, at: event.createdAt.toISOString() });
+  const [event] = await tx.$queryRaw<{ seq: number; created_at: Date }[]>`
+    WITH next AS (UPDATE executions SET last_seq = last_seq + 1 WHERE id = ${executionId} RETURNING last_seq)
+    INSERT INTO execution_events (execution_id, seq, type, payload)
+    SELECT ${executionId}, last_seq, ${type}, ${JSON.stringify(payload)}::jsonb FROM next
+    RETURNING seq, created_at`;
+  changes.events.push({ executionId, seq: event.seq, type, payload, at: event.created_at.toISOString() });
 }
 
 export async function setStatus(
@@ -63,6 +66,13 @@ export async function setStatus(
   const updated = await tx.execution.update({ where: { id: execution.id }, data: { ...data, status, updatedAt: new Date() } });
   await appendEvent(tx, changes, execution.id, `execution.${status}`, { status, ...(updated.error ? { error: updated.error } : {}) });
   changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, status, at: updated.updatedAt.toISOString() });
+}
+
+/** Many jobs of one queue in one statement (a fan-out starts its items at once). */
+export async function enqueueMany(deps: EngineDeps, tx: Tx, changes: Changes, queue: string, jobs: { data: object; singletonKey: string }[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await deps.boss.insert(jobs.map((job) => ({ name: queue, ...job })), { db: jobDb(tx) });
+  changes.queues.add(queue);
 }
 
 export async function enqueue(deps: EngineDeps, tx: Tx, changes: Changes, queue: string, data: object, singletonKey: string, startAfterSeconds = 0): Promise<void> {
