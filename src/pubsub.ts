@@ -3,6 +3,7 @@ import { PubSub as InProcessPubSub, type PubSubEngine } from 'graphql-subscripti
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import type { Events } from './events.ts';
+import { BatonError } from './errors.ts';
 
 /** A live subscription: an async iterator whose `ready` resolves once the transport is listening. */
 export interface Subscription<T> extends AsyncIterableIterator<T> {
@@ -14,7 +15,7 @@ export interface PubSub {
   readonly kind: 'in-process' | 'redis';
   publish<E extends keyof Events>(event: E, key: string, payload: Events[E]): Promise<void>;
   subscribe<E extends keyof Events>(event: E, key: string): Subscription<Events[E]>;
-  /** Emits `subscribed` (topic) when a subscription starts listening: lets callers wait on the event. */
+  /** Emits `subscribed` and `unsubscribed` (topic) as subscriptions start and end: lets callers wait on them. */
   readonly activity: EventEmitter;
   /** Throws when the transport is down (for /healthz). */
   check(): Promise<void>;
@@ -23,10 +24,26 @@ export interface PubSub {
 
 const topicOf = (event: string, key: string) => `baton:${event}:${key}`;
 
+/**
+ * A subscriber that leaves this many events unread is not keeping up: its subscription ends with
+ * SlowConsumerError instead of buffering without end, so it slows neither the publishers nor the
+ * other subscribers. It can subscribe again (with `afterSeq`, for execution events).
+ */
+export const MAX_UNREAD = 5000;
+
+export class SlowConsumerError extends BatonError {
+  readonly code = 'SLOW_CONSUMER';
+  readonly status = 429;
+  constructor() {
+    super('Subscriber too slow', `More than ${MAX_UNREAD} events were waiting unread, so this subscription ended; subscribe again (with afterSeq) to resume`);
+  }
+}
+
 function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter): Subscription<T> {
   const queue: T[] = [];
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
   let finished = false;
+  let overflowed = false;
   const id = engine.subscribe(
     topic,
     (payload: T) => {
@@ -35,6 +52,10 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter)
         const resolve = waiting;
         waiting = undefined;
         resolve({ value: payload, done: false });
+      } else if (queue.length >= MAX_UNREAD) {
+        overflowed = true;
+        queue.length = 0;
+        void end();
       } else queue.push(payload);
     },
     {},
@@ -46,6 +67,7 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter)
       waiting = undefined;
       // Not awaited: a subscription still waiting for its transport is dropped once it starts.
       id.then((subscription) => engine.unsubscribe(subscription)).catch(() => {});
+      activity.emit('unsubscribed', topic);
     }
     return { value: undefined, done: true };
   };
@@ -56,6 +78,7 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter)
   return {
     ready,
     next: () => {
+      if (overflowed) return Promise.reject(new SlowConsumerError());
       if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
       if (finished) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => (waiting = resolve));
