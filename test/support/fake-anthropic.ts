@@ -12,6 +12,8 @@ export interface Reply {
   error?: { status: number; type: string; message: string; retryAfterMs?: number };
   /** Wait this long before answering. */
   latencyMs?: number;
+  /** Answer only once this settles (a test holds the model until it is ready to watch). */
+  after?: Promise<unknown>;
   /** Never answer: the request stays open until the client aborts it. */
   hang?: boolean;
   usage?: { input: number; output: number };
@@ -74,6 +76,7 @@ export class FakeAnthropic extends EventEmitter {
     this.emit('request', request);
     const reply = this.reply(request, index);
     if (reply.hang) return;
+    if (reply.after) await reply.after;
     if (reply.latencyMs) await new Promise((resolve) => setTimeout(resolve, reply.latencyMs));
     if (res.destroyed) return;
     if (reply.error) {
