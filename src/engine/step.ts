@@ -74,12 +74,13 @@ async function claim(deps: StepDeps, job: StepJob) {
     const feedback = row.feedback ? `\n\nA reviewer rejected the previous result of this step, saying:\n\n${row.feedback}\n\nDo the step again, taking this into account.` : '';
     const prompt = renderText(step.prompt, scope) + feedback + (step.outputFormat === 'json' ? jsonInstruction(step) : '');
     const locked = await lockExecution(tx, job.executionId);
+    if (!locked || !['running', 'awaiting_approval'].includes(locked.status)) return undefined;
     const { count } = await tx.stepRun.updateMany({
       where: { ...where.executionId_stepId_itemIndex, attempt: job.attempt, status: row.status },
       data: { status: 'running', prompt, workerId: deps.workerId, startedAt: row.startedAt ?? new Date() },
     });
     // Stopped, revised or claimed by another delivery since the read above.
-    if (count === 0 || !locked || !['running', 'awaiting_approval'].includes(locked.status)) return undefined;
+    if (count === 0) return undefined;
     await appendEvent(tx, changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
     return { step, agent, prompt, modelId: step.modelId ?? agent.modelId };
   });
