@@ -17,6 +17,12 @@ const Events = graphql(`
   }
 `);
 
+const Stop = graphql(`
+  mutation ApiWorkerStop($id: ID!) {
+    stopExecution(id: $id) { __typename ... on Execution { status } }
+  }
+`);
+
 const markdown = `# Relay
 ## Agents
 ### Worker
@@ -77,5 +83,16 @@ describe.skipIf(!redisUrl)('events from a worker process', () => {
       expect(tokens.map((i) => events[i].payload.text).join('')).toBe(`words of ${step} answer`);
     }
     expect(span('first')[1]).toBeLessThan(span('second')[0]);
+  });
+
+  it('aborts the model call running in the worker process when the API stops the execution', async () => {
+    fake.requests.length = 0;
+    fake.reply = () => ({ hang: true });
+    const id = await startExecutionId(api, await createWorkflowId(api, markdown));
+    const call = await fake.request(1);
+    expect((await api.request(Stop, { id })).body.data!.stopExecution).toEqual({ __typename: 'Execution', status: 'STOPPED' });
+    await call.aborted;
+    const steps = await api.app.database.db.stepRun.findMany({ where: { executionId: id }, orderBy: { position: 'asc' } });
+    expect(steps.map((step) => step.status)).toEqual(['stopped', 'stopped']);
   });
 });
