@@ -37,6 +37,9 @@ const Get = graphql(`
       stepsTotal
       steps { stepId itemIndex status attempts output outputJson prompt tokens { input output } turns }
       events { seq type payload }
+      versions { version output prompt parentVersion }
+      first: outputVersion(number: 1) { version output }
+      missing: outputVersion(number: 2) { version }
     }
   }
 `);
@@ -77,6 +80,9 @@ describe('executions with the offline model', () => {
     expect(verdict.prompt).toContain(`Upside: ${execution.steps[0].output}`);
     expect(verdict.output).toContain('offline model');
     expect(execution.output).toBe(verdict.output);
+    expect(execution.versions).toEqual([{ version: 1, output: verdict.output, prompt: null, parentVersion: null }]);
+    expect(execution.first).toEqual({ version: 1, output: verdict.output });
+    expect(execution.missing).toBeNull();
     expect(verdict.tokens.input).toBeGreaterThan(0);
     const seqs = execution.events.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
