@@ -116,6 +116,38 @@ describe('approvals', () => {
     expect(execution.status).toBe('COMPLETED');
   });
 
+  it('asks for approval of a For each step once, after all its items', async () => {
+    const fanned = `# Fanned
+## Inputs
+- names: Names (string[], required)
+## Agents
+### Writer
+Writes.
+Model: offline
+## Steps
+### Greet
+Agent: Writer
+For each: inputs.names
+Approval: required
+Greet {{item}}.
+### After
+Agent: Writer
+Sum up: {{steps.greet.output}}
+`;
+    const { id, watch } = await startAwaiting(t, fanned, { names: ['Ada', 'Grace'] });
+    let execution = (await t.request(Get, { id })).body.data!.execution!;
+    expect(execution.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ['greet', 'AWAITING_APPROVAL'],
+      ['greet', 'COMPLETED'],
+      ['greet', 'COMPLETED'],
+      ['after', 'PENDING'],
+    ]);
+    await t.request(Approve, { executionId: id, stepId: 'greet', approved: true, reason: 'Both fine.' });
+    await watch.until(id, ['completed']);
+    execution = (await t.request(Get, { id })).body.data!.execution!;
+    expect(execution.steps.find((s) => s.stepId === 'after')!.prompt).toContain('Greet Ada');
+  });
+
   it('waits for approval across a restart of the app, holding no job', async () => {
     const first = await startTestApp();
     const { id, watch } = await startAwaiting(first, research, { topic: 'AI', companies: ['Acme'] });

@@ -69,10 +69,11 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
         break;
       case 'complete-for-each': {
         const text = action.outputs.map(renderValue).join('\n\n---\n\n');
-        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'completed', completedAt: now, output: text, outputJson: action.outputs as Prisma.InputJsonValue } });
+        const status = plan.steps.find((s) => s.id === action.stepId)!.approval ? 'awaiting_approval' : 'completed';
+        await tx.stepRun.update({ where: where(action.stepId), data: { status, completedAt: status === 'completed' ? now : null, output: text, outputJson: action.outputs as Prisma.InputJsonValue } });
         const state = states.get(key(action.stepId, -1))!;
-        Object.assign(state, { status: 'completed', outputJson: action.outputs, output: text });
-        await appendEvent(tx, changes, execution.id, 'step.completed', { stepId: action.stepId, items: action.outputs.length });
+        Object.assign(state, { status, outputJson: action.outputs, output: text });
+        await appendEvent(tx, changes, execution.id, status === 'completed' ? 'step.completed' : 'step.awaiting_approval', { stepId: action.stepId, items: action.outputs.length });
         break;
       }
       case 'fail-step':

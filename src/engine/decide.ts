@@ -128,7 +128,8 @@ function fanOut(step: PlanStep, states: Map<string, StepState>, actions: Action[
     } else {
       const outputs = items.map((item) => (step.outputFormat === 'json' ? item.outputJson : item.output ?? ''));
       actions.push({ kind: 'complete-for-each', stepId: step.id, outputs });
-      parent.status = 'completed';
+      // With Approval, a person reviews all the items' outputs before anything downstream starts.
+      parent.status = step.approval ? 'awaiting_approval' : 'completed';
       parent.outputJson = outputs;
     }
     return true;
