@@ -1,4 +1,5 @@
-import type { JsonValue, Plan } from '../compiler/plan.ts';
+import type { JsonValue, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
+import { stepPrompt } from './prompt.ts';
 import type { Tx } from '../db.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
@@ -15,12 +16,21 @@ export interface StepJob {
   attempt: number;
 }
 
+/** A step this worker has claimed and will run now: the attempt, and what to send the model. */
+export interface Claim {
+  job: StepJob;
+  step: PlanStep;
+  agent: PlanAgent;
+  prompt: string;
+  modelId: string;
+}
+
 export async function loadStates(tx: Tx, executionId: string): Promise<Map<string, StepState>> {
   const rows = await tx.stepRun.findMany({ where: { executionId } });
   return new Map(
     rows.map((row) => [
       key(row.stepId, row.itemIndex),
-      { stepId: row.stepId, itemIndex: row.itemIndex, status: row.status, attempt: row.attempt, queued: row.queuedAt !== null, output: row.output, outputJson: row.outputJson as JsonValue },
+      { stepId: row.stepId, itemIndex: row.itemIndex, status: row.status, attempt: row.attempt, queued: row.queuedAt !== null, output: row.output, outputJson: row.outputJson as JsonValue, feedback: row.feedback },
     ]),
   );
 }
@@ -34,8 +44,11 @@ function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: Ex
 /**
  * Applies the engine's decisions for a locked execution: skips, approvals, fan-outs, jobs for
  * ready steps, and the end of the execution. Everything happens in the caller's transaction.
+ * With `workerId` (a worker that just finished a step), the first ready step is claimed for that
+ * worker instead of queued, so it starts without a round trip through the queue; a crash of that
+ * worker is recovered like any other (workers/liveness.ts).
  */
-export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes, execution: ExecutionRow): Promise<void> {
+export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes, execution: ExecutionRow, workerId?: string): Promise<Claim | undefined> {
   const plan = execution.plan as unknown as Plan;
   const states = await loadStates(tx, execution.id);
   const now = new Date();
@@ -60,7 +73,7 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
           data: action.items.map((_, itemIndex) => ({ id: newId('run'), executionId: execution.id, stepId: step.id, position: plan.steps.indexOf(step), itemIndex, status: 'pending', agentId: step.agent, modelId: step.modelId ?? agent?.modelId })),
         });
         await tx.stepRun.update({ where: where(step.id), data: { status: 'running', startedAt: now, outputJson: action.items as Prisma.InputJsonValue } });
-        action.items.forEach((_, itemIndex) => states.set(key(step.id, itemIndex), { stepId: step.id, itemIndex, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null }));
+        action.items.forEach((_, itemIndex) => states.set(key(step.id, itemIndex), { stepId: step.id, itemIndex, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }));
         await appendEvent(tx, changes, execution.id, 'step.started', { stepId: step.id, items: action.items.length });
         break;
       }
@@ -83,16 +96,30 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
         break;
       case 'fail':
         await setStatus(tx, changes, execution, 'failed', { error: action.error, completedAt: now });
-        return;
+        return undefined;
       case 'finish': {
         const output = resolveOutput(plan, states, execution);
         await tx.outputVersion.create({ data: { id: newId('ver'), executionId: execution.id, version: 1, output, outputType: plan.outputType } });
         await setStatus(tx, changes, execution, 'completed', { output, version: 1, completedAt: now, stepsCompleted: countDone(states) });
-        return;
+        return undefined;
       }
     }
   }
-  // The steps that became ready are queued together: one update, one insert of jobs.
+  let claim: Claim | undefined;
+  const local = workerId === undefined ? -1 : ready.findIndex((entry) => entry.itemIndex === -1);
+  if (local >= 0) {
+    const [{ stepId }] = ready.splice(local, 1);
+    const step = plan.steps.find((s) => s.id === stepId)!;
+    const agent = plan.agents.find((a) => a.id === step.agent)!;
+    const state = states.get(key(stepId, -1))!;
+    const prompt = stepPrompt(plan, step, states, execution.inputs as Record<string, JsonValue>, execution.id, -1);
+    const row = await tx.stepRun.update({ where: where(stepId), data: { attempt: { increment: 1 }, queuedAt: now, status: 'running', prompt, workerId, startedAt: now } });
+    Object.assign(state, { attempt: row.attempt, status: 'running' });
+    const job: StepJob = { executionId: execution.id, stepId, itemIndex: -1, attempt: row.attempt };
+    await appendEvent(tx, changes, execution.id, 'step.started', { stepId, itemIndex: -1, attempt: row.attempt });
+    claim = { job, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
+  }
+  // The other steps that became ready are queued together: one update, one insert of jobs.
   if (ready.length > 0) {
     await tx.stepRun.updateMany({ where: { executionId: execution.id, OR: ready.map(({ stepId, itemIndex }) => ({ stepId, itemIndex })) }, data: { attempt: { increment: 1 }, queuedAt: now } });
     const jobs = ready.map(({ stepId, itemIndex }) => {
@@ -110,6 +137,7 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
   const stepsCompleted = countDone(states);
   if (status !== execution.status) await setStatus(tx, changes, execution, status, { stepsCompleted });
   else if (stepsCompleted !== execution.stepsCompleted) await tx.execution.update({ where: { id: execution.id }, data: { stepsCompleted } });
+  return claim;
 }
 
 function countDone(states: Map<string, StepState>): number {

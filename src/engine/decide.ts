@@ -11,6 +11,8 @@ export interface StepState {
   queued: boolean;
   output: string | null;
   outputJson: JsonValue;
+  /** A reviewer's rejection reason, for the step's next run. */
+  feedback: string | null;
 }
 
 /** A change the engine asks for; applying them is the caller's job (in one transaction). */
@@ -97,7 +99,7 @@ export function decide(plan: Plan, current: Map<string, StepState>, inputs: Reco
         }
         actions.push({ kind: 'expand', stepId: step.id, items: items as JsonValue[] });
         state.status = 'running';
-        items.forEach((_, index) => states.set(key(step.id, index), { stepId: step.id, itemIndex: index, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null }));
+        items.forEach((_, index) => states.set(key(step.id, index), { stepId: step.id, itemIndex: index, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }));
         changed = true;
         continue;
       }

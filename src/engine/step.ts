@@ -1,9 +1,8 @@
 import type { Agent, AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan, PlanStep } from '../compiler/plan.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { applyDecisions, loadStates, type StepJob } from './advance.ts';
-import { key, scopeOf } from './decide.ts';
-import { renderText } from './render.ts';
+import { applyDecisions, loadStates, type Claim, type StepJob } from './advance.ts';
+import { stepPrompt } from './prompt.ts';
 import type { InFlight } from './in-flight.ts';
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
@@ -30,11 +29,6 @@ function parseJson(text: string): { value: JsonValue } | { error: string } {
   }
 }
 
-function jsonInstruction(step: PlanStep): string {
-  const shape = step.outputSchema === null ? '' : ` of this shape:\n\n${JSON.stringify(step.outputSchema, null, 2)}`;
-  return `\n\nAnswer with one JSON value only${shape}`;
-}
-
 function sum(a: AgentResult, b: AgentResult): AgentResult {
   return {
     text: b.text,
@@ -48,7 +42,7 @@ function sum(a: AgentResult, b: AgentResult): AgentResult {
 }
 
 /** Claims the step for this attempt and renders its prompt; undefined when the job is stale or a duplicate. */
-async function claim(deps: StepDeps, job: StepJob) {
+async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
   return transaction(deps, async (tx, changes) => {
     // Read and render first; take the execution's lock only for the final check and write, so the
     // claims of one execution (the items of a fan-out) wait for each other as little as possible.
@@ -65,14 +59,7 @@ async function claim(deps: StepDeps, job: StepJob) {
     const plan = execution.plan as unknown as Plan;
     const step = plan.steps.find((s) => s.id === job.stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
-    const states = await loadStates(tx, job.executionId);
-    const scope = scopeOf(plan, states, execution.inputs as Record<string, JsonValue>, execution.id);
-    if (job.itemIndex >= 0) {
-      const items = states.get(key(step.id, -1))!.outputJson as JsonValue[];
-      Object.assign(scope, { item: items[job.itemIndex], index: job.itemIndex });
-    }
-    const feedback = row.feedback ? `\n\nA reviewer rejected the previous result of this step, saying:\n\n${row.feedback}\n\nDo the step again, taking this into account.` : '';
-    const prompt = renderText(step.prompt, scope) + feedback + (step.outputFormat === 'json' ? jsonInstruction(step) : '');
+    const prompt = stepPrompt(plan, step, await loadStates(tx, job.executionId), execution.inputs as Record<string, JsonValue>, execution.id, job.itemIndex);
     const locked = await lockExecution(tx, job.executionId);
     if (!locked || !['running', 'awaiting_approval'].includes(locked.status)) return undefined;
     const { count } = await tx.stepRun.updateMany({
@@ -82,7 +69,8 @@ async function claim(deps: StepDeps, job: StepJob) {
     // Stopped, revised or claimed by another delivery since the read above.
     if (count === 0) return undefined;
     await appendEvent(tx, changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
-    return { step, agent, prompt, modelId: step.modelId ?? agent.modelId };
+    const claimed: Claim = { job, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
+    return claimed;
   });
 }
 
@@ -91,9 +79,12 @@ async function claim(deps: StepDeps, job: StepJob) {
  * to subscribers, then record the result and advance the execution in one transaction.
  */
 export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
-  const claimed = await claim(deps, job);
-  if (!claimed) return;
-  const { step, agent, prompt, modelId } = claimed;
+  // Recording a step may claim the next one for this worker: run it straight away, in this job.
+  for (let claimed = await claim(deps, job); claimed; ) claimed = await attempt(deps, claimed);
+}
+
+/** One attempt: the model call(s), then the result recorded; returns the next step claimed, if any. */
+async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim): Promise<Claim | undefined> {
   const controller = new AbortController();
   const done = deps.inFlight.start(job.executionId, controller);
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
@@ -141,19 +132,19 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
     clearTimeout(timer);
     done();
   }
-  await record(deps, job, step, modelId, result, outputJson, failure);
+  return record(deps, job, step, modelId, result, outputJson, failure);
 }
 
-async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined) {
+async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined): Promise<Claim | undefined> {
   const item = job.itemIndex >= 0;
-  await transaction(deps, async (tx, changes) => {
+  return transaction(deps, async (tx, changes): Promise<Claim | undefined> => {
     // A step's result decides what runs next. An item of a fan-out only records itself and asks for
     // an advance, so the lock is held briefly and its siblings finish without deciding each time.
     const execution = await lockExecution(tx, job.executionId);
     const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
     const row = await tx.stepRun.findUnique({ where });
     // Stopped, failed, or superseded while the model ran: the result no longer counts.
-    if (!execution || !['running', 'awaiting_approval'].includes(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return;
+    if (!execution || !['running', 'awaiting_approval'].includes(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return undefined;
     const usage = result
       ? { modelId, costUsd: { increment: estimateCost(deps.prices, modelId, result) }, tokensIn: { increment: result.tokensIn }, tokensOut: { increment: result.tokensOut }, tokensCacheRead: { increment: result.tokensCacheRead }, tokensCacheWrite: { increment: result.tokensCacheWrite }, turns: { increment: result.turns }, toolCalls: [...(row.toolCalls as JsonValue[]), ...result.toolCalls] as Prisma.InputJsonValue }
       : {};
@@ -168,12 +159,13 @@ async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: str
       await appendEvent(tx, changes, job.executionId, 'step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 });
       const next: StepJob = { ...job, attempt: job.attempt + 1 };
       await enqueue(deps, tx, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
-      return;
+      return undefined;
     } else {
       await tx.stepRun.update({ where, data: { ...usage, status: 'failed', error: failure, completedAt: new Date() } });
       await appendEvent(tx, changes, job.executionId, 'step.failed', { ...event, error: failure });
     }
-    if (item) await enqueue(deps, tx, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
-    else await applyDecisions(deps, tx, changes, execution);
+    if (!item) return applyDecisions(deps, tx, changes, execution, deps.workerId);
+    await enqueue(deps, tx, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
+    return undefined;
   });
 }
