@@ -6,7 +6,7 @@ import { didYouMean, type Notes, type Position } from './notes.ts';
 import { ON_ERROR, OUTPUT_FORMATS, type JsonValue, type PlanStep } from './plan.ts';
 import { readBody, type Property } from './properties.ts';
 import { slug } from './slug.ts';
-import { choice, duration, integer, list } from './values.ts';
+import { choice, duration, integer } from './values.ts';
 
 export const STEP_KEYS = [
   'Id', 'Agent', 'Depends on', 'Approval', 'Condition', 'For each', 'Concurrency', 'Retries', 'Retry delay',

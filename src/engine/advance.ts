@@ -5,7 +5,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import { appendEvent, enqueueMany, lockExecution, QUEUES, setStatus, transaction, type Changes, type EngineDeps } from './transaction.ts';
+import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, stepRow, transaction, type Changes, type EngineDeps } from './transaction.ts';
 
 type ExecutionRow = NonNullable<Awaited<ReturnType<typeof lockExecution>>>;
 
@@ -52,7 +52,7 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
   const plan = execution.plan as unknown as Plan;
   const states = await loadStates(tx, execution.id);
   const now = new Date();
-  const where = (stepId: string, itemIndex = -1) => ({ executionId_stepId_itemIndex: { executionId: execution.id, stepId, itemIndex } });
+  const where = (stepId: string, itemIndex = -1) => stepRow(execution.id, stepId, itemIndex);
   const ready: { stepId: string; itemIndex: number }[] = [];
   for (const action of decide(plan, states, execution.inputs as Record<string, JsonValue>, execution.id)) {
     switch (action.kind) {
@@ -148,7 +148,7 @@ function countDone(states: Map<string, StepState>): number {
 export async function advance(deps: EngineDeps, executionId: string): Promise<void> {
   await transaction(deps, async (tx, changes) => {
     const execution = await lockExecution(tx, executionId);
-    if (!execution || ['completed', 'failed', 'stopped'].includes(execution.status)) return;
+    if (!execution || !isLive(execution.status)) return;
     await applyDecisions(deps, tx, changes, execution);
   });
 }

@@ -73,10 +73,11 @@ export function decide(plan: Plan, current: Map<string, StepState>, inputs: Reco
       if (state.status !== 'pending' || state.queued) continue;
       if (!step.dependsOn.every((id) => satisfied(byId.get(id)!, top(id)))) continue;
 
-      const scope = scopeOf(plan, states, inputs, executionId);
+      // Only conditions and For each read values; most ready steps need no scope at all.
+      const scope = step.condition || step.forEach ? scopeOf(plan, states, inputs, executionId) : undefined;
       if (step.condition) {
         const parsed = parseExpression(step.condition);
-        const holds = 'expression' in parsed && isTruthy(evaluate(parsed.expression, (path) => readPath(path, scope)));
+        const holds = 'expression' in parsed && isTruthy(evaluate(parsed.expression, (path) => readPath(path, scope!)));
         if (!holds) {
           actions.push({ kind: 'skip', stepId: step.id });
           state.status = 'skipped';
@@ -90,7 +91,7 @@ export function decide(plan: Plan, current: Map<string, StepState>, inputs: Reco
         continue;
       }
       if (step.forEach) {
-        const items = readPath(step.forEach, scope);
+        const items = readPath(step.forEach, scope!);
         if (!Array.isArray(items)) {
           actions.push({ kind: 'fail-step', stepId: step.id, error: `For each: ${step.forEach} is not a list` });
           state.status = 'failed';

@@ -3,9 +3,7 @@ import type { Tx } from '../db.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { applyDecisions } from './advance.ts';
-import { appendEvent, lockExecution, setStatus, transaction, type EngineDeps } from './transaction.ts';
-
-const FINISHED = ['completed', 'failed', 'stopped'];
+import { appendEvent, isLive, lockExecution, setStatus, stepRow, transaction, type EngineDeps } from './transaction.ts';
 
 /** The tenant's execution, locked; NotFound for anyone else's. */
 async function lockOwn(tx: Tx, tenantId: string, executionId: string) {
@@ -42,7 +40,7 @@ export async function decideApproval(deps: EngineDeps, tenantId: string, executi
     const plan = execution.plan as unknown as Plan;
     const step = plan.steps.find((s) => s.id === stepId);
     if (!step) throw new NotFoundError('Step not found', `Execution ${executionId} has no step ${stepId}`);
-    const where = { executionId_stepId_itemIndex: { executionId, stepId, itemIndex: -1 } };
+    const where = stepRow(executionId, stepId);
     const row = await tx.stepRun.findUniqueOrThrow({ where });
     if (row.status !== 'awaiting_approval') {
       throw new ConflictError('Step not awaiting approval', `Step ${stepId} is ${row.status}, not awaiting_approval`);
@@ -63,7 +61,7 @@ export async function decideApproval(deps: EngineDeps, tenantId: string, executi
         where: { executionId, stepId: { in: reset }, itemIndex: -1 },
         data: { status: 'pending', queuedAt: null, output: null, outputJson: Prisma.DbNull, error: null, completedAt: null },
       });
-      await tx.stepRun.update({ where: { executionId_stepId_itemIndex: { executionId, stepId: step.reviseStep, itemIndex: -1 } }, data: { feedback: reason } });
+      await tx.stepRun.update({ where: stepRow(executionId, step.reviseStep), data: { feedback: reason } });
       await tx.stepRun.update({ where, data: { approval } });
     } else {
       await tx.stepRun.update({ where, data: { status: 'rejected', approval, completedAt: now } });
@@ -80,7 +78,7 @@ export async function decideApproval(deps: EngineDeps, tenantId: string, executi
 export async function stopExecution(deps: EngineDeps, tenantId: string, executionId: string) {
   const stopped = await transaction(deps, async (tx, changes) => {
     const execution = await lockOwn(tx, tenantId, executionId);
-    if (FINISHED.includes(execution.status)) {
+    if (!isLive(execution.status)) {
       throw new ConflictError(`Execution already ${execution.status}`, `Execution ${executionId} is ${execution.status}; only a running execution can be stopped`);
     }
     const now = new Date();

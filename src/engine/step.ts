@@ -6,7 +6,7 @@ import { stepPrompt } from './prompt.ts';
 import type { InFlight } from './in-flight.ts';
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
-import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
+import { appendEvent, enqueue, isLive, lockExecution, QUEUES, stepRow, transaction, type EngineDeps } from './transaction.ts';
 
 export interface StepDeps extends EngineDeps {
   /** The agent runtime for a model id (the offline model, or Claude). */
@@ -46,10 +46,10 @@ async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
   return transaction(deps, async (tx, changes) => {
     // Read and render first; take the execution's lock only for the final check and write, so the
     // claims of one execution (the items of a fan-out) wait for each other as little as possible.
-    const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
+    const where = stepRow(job.executionId, job.stepId, job.itemIndex);
     const execution = await tx.execution.findUnique({ where: { id: job.executionId } });
     const row = await tx.stepRun.findUnique({ where });
-    if (!execution || !['running', 'awaiting_approval'].includes(execution.status)) return undefined;
+    if (!execution || !isLive(execution.status)) return undefined;
     if (!row || row.attempt !== job.attempt) return undefined;
     if (row.status === 'running') {
       // A redelivered job (pg-boss expired it): run it again only if the worker running it died.
@@ -61,7 +61,7 @@ async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
     const agent = plan.agents.find((a) => a.id === step.agent)!;
     const prompt = stepPrompt(plan, step, await loadStates(tx, job.executionId), execution.inputs as Record<string, JsonValue>, execution.id, job.itemIndex);
     const locked = await lockExecution(tx, job.executionId);
-    if (!locked || !['running', 'awaiting_approval'].includes(locked.status)) return undefined;
+    if (!locked || !isLive(locked.status)) return undefined;
     const { count } = await tx.stepRun.updateMany({
       where: { ...where.executionId_stepId_itemIndex, attempt: job.attempt, status: row.status },
       data: { status: 'running', prompt, workerId: deps.workerId, startedAt: row.startedAt ?? new Date() },
@@ -141,10 +141,10 @@ async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: str
     // A step's result decides what runs next. An item of a fan-out only records itself and asks for
     // an advance, so the lock is held briefly and its siblings finish without deciding each time.
     const execution = await lockExecution(tx, job.executionId);
-    const where = { executionId_stepId_itemIndex: { executionId: job.executionId, stepId: job.stepId, itemIndex: job.itemIndex } };
+    const where = stepRow(job.executionId, job.stepId, job.itemIndex);
     const row = await tx.stepRun.findUnique({ where });
     // Stopped, failed, or superseded while the model ran: the result no longer counts.
-    if (!execution || !['running', 'awaiting_approval'].includes(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return undefined;
+    if (!execution || !isLive(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return undefined;
     const usage = result
       ? { modelId, costUsd: { increment: estimateCost(deps.prices, modelId, result) }, tokensIn: { increment: result.tokensIn }, tokensOut: { increment: result.tokensOut }, tokensCacheRead: { increment: result.tokensCacheRead }, tokensCacheWrite: { increment: result.tokensCacheWrite }, turns: { increment: result.turns }, toolCalls: [...(row.toolCalls as JsonValue[]), ...result.toolCalls] as Prisma.InputJsonValue }
       : {};

@@ -6,6 +6,12 @@ import type { PubSub } from '../pubsub.ts';
 
 export const QUEUES = { advance: 'baton-advance', step: 'baton-step' } as const;
 
+/** The unique key of a step row: a step (itemIndex -1), or an item of a For each step (0…). */
+export const stepRow = (executionId: string, stepId: string, itemIndex = -1) => ({ executionId_stepId_itemIndex: { executionId, stepId, itemIndex } });
+
+/** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
+export const isLive = (status: string) => status === 'running' || status === 'awaiting_approval';
+
 /** What one engine transaction changed, published only after it commits. */
 export class Changes {
   readonly events: Events['executionEvent'][] = [];

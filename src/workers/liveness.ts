@@ -24,9 +24,9 @@ export async function recoverOrphans(deps: EngineDeps): Promise<number> {
   for (const orphan of orphans) {
     await transaction(deps, async (tx, changes) => {
       await lockExecution(tx, orphan.execution_id);
-      const where = { executionId_stepId_itemIndex: { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index } };
       // Someone else may have recovered or finished it meanwhile.
-      const { count } = await tx.stepRun.updateMany({ where: { ...where.executionId_stepId_itemIndex, status: 'running', attempt: orphan.attempt }, data: { status: 'pending', attempt: { increment: 1 }, queuedAt: new Date(), workerId: null } });
+      const row = { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index };
+      const { count } = await tx.stepRun.updateMany({ where: { ...row, status: 'running', attempt: orphan.attempt }, data: { status: 'pending', attempt: { increment: 1 }, queuedAt: new Date(), workerId: null } });
       if (count === 0) return;
       const job: StepJob = { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: orphan.attempt + 1 };
       await appendEvent(tx, changes, orphan.execution_id, 'step.recovered', { stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: job.attempt });
