@@ -6,6 +6,9 @@ import type { Env } from './env.ts';
 import { attachGraphQLWebSocket } from './graphql-ws.ts';
 import { healthHandler } from './health.ts';
 import { createListener, type Route } from './http.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { sharePageHandler } from './share-page.ts';
+import { restRoutes } from '../rest-compat/mount.ts';
 import { createPubSub, type PubSub } from './pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './yoga.ts';
 import { agentSelector } from './agents/select.ts';
@@ -43,6 +46,13 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 8000;
 
+function limitedGraphQL(graphql: GraphQLServer, limiter: RateLimiter, request: Request): Response | Promise<Response> {
+  const wait = limiter.take(request);
+  if (wait === undefined) return graphql.fetch(request);
+  const error = { message: 'Too many requests', extensions: { code: 'RATE_LIMITED', detail: `This API key is over its rate limit; retry in ${wait} s` } };
+  return Response.json({ errors: [error] }, { status: 429, headers: { 'retry-after': String(wait) } });
+}
+
 export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
@@ -50,12 +60,15 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
   await createQueues(boss);
   const engine = { db: database.db, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
-  const graphql = createGraphQL({ ...engine, models: env.models });
+  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl });
+  const limiter = new RateLimiter(env.rateLimit);
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
-    { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request) },
+    { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
+    { method: '*', path: graphql.graphqlEndpoint, handle: (request) => limitedGraphQL(graphql, limiter, request) },
+    ...restRoutes(graphql, limiter, env.publicUrl),
   ];
   const listener = createListener(routes, env.bodyLimit);
   const server = createServer(listener);

@@ -14,6 +14,8 @@ export interface Context {
   requestId: string;
   /** Model aliases → ids, for compiling workflows. */
   models: ModelRegistry;
+  /** Base of the links Baton hands out (share links). */
+  publicUrl: string;
   /** The caller's tenant. */
   tenant: Tenant;
 }

@@ -18,6 +18,8 @@ export interface Env {
   bodyLimit: number;
   /** Model aliases → model ids: the defaults, with BATON_MODELS (a JSON object) on top. */
   models: ModelRegistry;
+  /** Requests per minute per API key (REST and GraphQL over HTTP); 0 = unlimited. */
+  rateLimit: number;
   /** Prices for step cost estimates: the defaults, with BATON_PRICES on top. */
   prices: PriceTable;
 }
@@ -92,6 +94,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     publicUrl: (url('PUBLIC_URL', source.PUBLIC_URL) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: resolve(source.BATON_DATA_DIR || '.baton'),
     bodyLimit: integer('BATON_BODY_LIMIT', source.BATON_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    rateLimit: integer('BATON_RATE_LIMIT', source.BATON_RATE_LIMIT, 1200, 0, 1_000_000),
     models: models(source.BATON_MODELS),
     prices: prices(source.BATON_PRICES),
   };

@@ -1,3 +1,4 @@
+import { PothosValidationError } from '@pothos/core';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { authenticate, hasCredentials, type Tenant } from './auth.ts';
@@ -39,6 +40,10 @@ function maskError(error: unknown): Error {
       ? new GraphQLError(masked.message, { nodes: error.nodes, path: error.path, extensions: masked.extensions })
       : masked;
   }
+  // Pothos's own argument checks (a malformed connection cursor, say) are the caller's mistake.
+  if (original instanceof PothosValidationError) {
+    return new GraphQLError(original.message, { path: error instanceof GraphQLError ? error.path : undefined, extensions: { code: 'BAD_REQUEST', detail: original.message, http: { status: 400 } } });
+  }
   if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) return error;
   const requestId = requestIds.getStore() ?? 'unknown';
   console.error(`[${requestId}] unexpected error:`, original);
@@ -48,7 +53,7 @@ function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pubsub: PubSub; boss: Boss; models: ModelRegistry }) {
+export function createGraphQL(deps: { db: Db; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string }) {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -56,7 +61,7 @@ export function createGraphQL(deps: { db: Db; pubsub: PubSub; boss: Boss; models
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
-      const base = { db: deps.db, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, requestId: requestIds.getStore() ?? 'unknown' };
+      const base = { db: deps.db, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
       if (initial.tenant) return createContext(base, initial.tenant);
       const headers = initial.request.headers;
       const credentials = {

@@ -6,7 +6,7 @@ import { applyDecisions } from './advance.ts';
 import { appendEvent, isLive, lockExecution, setStatus, stepRow, transaction, type EngineDeps } from './transaction.ts';
 
 /** The tenant's execution, locked; NotFound for anyone else's. */
-async function lockOwn(tx: Tx, tenantId: string, executionId: string) {
+export async function lockOwn(tx: Tx, tenantId: string, executionId: string) {
   const execution = await lockExecution(tx, executionId);
   if (!execution || execution.tenantId !== tenantId) {
     throw new NotFoundError('Execution not found', `No execution with ID ${executionId} exists for this tenant`);

@@ -4,7 +4,7 @@ import type { ExecutionStatus, Events } from '../events.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { PubSub } from '../pubsub.ts';
 
-export const QUEUES = { advance: 'baton-advance', step: 'baton-step' } as const;
+export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine' } as const;
 
 /** The unique key of a step row: a step (itemIndex -1), or an item of a For each step (0…). */
 export const stepRow = (executionId: string, stepId: string, itemIndex = -1) => ({ executionId_stepId_itemIndex: { executionId, stepId, itemIndex } });

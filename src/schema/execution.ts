@@ -159,26 +159,3 @@ builder.subscriptionField('executionEvents', (t) =>
     resolve: (event) => event,
   }),
 );
-
-builder.prismaObject('OutputVersion', {
-  description: "A version of an execution's output: 1 is the original, later ones are refinements.",
-  fields: (t) => ({
-    version: t.exposeInt('version'),
-    output: t.exposeString('output'),
-    outputType: t.exposeString('outputType'),
-    prompt: t.exposeString('prompt', { nullable: true, description: 'The refinement prompt; null for version 1.' }),
-    parentVersion: t.exposeInt('parentVersion', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-  }),
-});
-
-builder.prismaObjectFields('Execution', (t) => ({
-  versions: t.relation('versions', { description: 'Output versions, newest first.', query: { orderBy: { version: 'desc' } } }),
-  outputVersion: t.prismaField({
-    type: 'OutputVersion',
-    nullable: true,
-    description: 'One output version by number; null when there is none.',
-    args: { number: t.arg.int({ required: true }) },
-    resolve: (query, execution, { number }, ctx) => ctx.db.outputVersion.findUnique({ ...query, where: { executionId_version: { executionId: execution.id, version: number } } }),
-  }),
-}));

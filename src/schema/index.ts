@@ -5,5 +5,7 @@ import './errors.ts';
 import './plan.ts';
 import './workflow.ts';
 import './execution.ts';
+import './version.ts';
+import './share.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,6 +1,7 @@
 import type { Boss } from '../boss.ts';
 import type { StepJob } from '../engine/advance.ts';
 import { advance } from '../engine/advance.ts';
+import { runRefinement, type RefineJob } from '../engine/refine.ts';
 import { runStep, type StepDeps } from '../engine/step.ts';
 import { QUEUES } from '../engine/transaction.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
@@ -9,13 +10,17 @@ import { startLiveness } from './liveness.ts';
 /** Step jobs mostly wait on the model, so many run at once; `advance` jobs are short. */
 const STEP_CONCURRENCY = 50;
 const ADVANCE_CONCURRENCY = 10;
+const REFINE_CONCURRENCY = 10;
 
 export async function createQueues(boss: Boss): Promise<void> {
   // `short`: at most one queued job per singleton key (an execution's advance, a step's attempt).
   // A job fetched by a worker that then died is redelivered when it expires; a redelivered job whose
   // step another live worker is still running does nothing (see engine/step.ts).
   // Jobs expire soon (15 s) so a crash between fetch and claim costs seconds, not minutes.
-  for (const name of Object.values(QUEUES)) await boss.createQueue(name, { name, policy: 'short', retryLimit: 50, retryDelay: 1, expireInSeconds: 15 });
+  for (const name of [QUEUES.advance, QUEUES.step]) await boss.createQueue(name, { name, policy: 'short', retryLimit: 50, retryDelay: 1, expireInSeconds: 15 });
+  // A refinement is one model call with no heartbeat of its own: its job stays active for as long
+  // as the call may take, so a crash mid-call delays it by up to that long before it runs again.
+  await boss.createQueue(QUEUES.refine, { name: QUEUES.refine, policy: 'short', retryLimit: 5, retryDelay: 1, expireInSeconds: 900 });
 }
 
 /** The worker role: dispatchers for both queues, woken whenever jobs are enqueued anywhere. */
@@ -25,6 +30,7 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId'>): Pr
   const dispatchers: Record<string, Dispatcher> = {
     [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => advance(deps, (data as { executionId: string }).executionId)),
     [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob)),
+    [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob)),
   };
   const subscriptions = Object.keys(dispatchers).map((queue) => {
     const enqueued = deps.pubsub.subscribe('jobsEnqueued', queue);

@@ -1,0 +1,117 @@
+import type { OutputFormat, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
+import { OFFLINE_MODEL } from '../compiler/models.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { lockOwn } from './decisions.ts';
+import type { StepDeps } from './step.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
+
+export interface RefineJob {
+  executionId: string;
+  prompt: string;
+  /** The version being refined: the job does nothing once the execution has moved past it. */
+  fromVersion: number;
+}
+
+const MAX_PROMPT = 20_000;
+
+/**
+ * Asks for a new output version: the execution must be completed and not already refining. The
+ * model call runs in a `refine` job; this returns at once with `refineStatus: refining`.
+ */
+export async function requestRefinement(deps: EngineDeps, tenantId: string, executionId: string, prompt: string) {
+  return transaction(deps, async (tx, changes) => {
+    const execution = await lockOwn(tx, tenantId, executionId);
+    if (!prompt.trim()) throw new ValidationError('Prompt required', 'Field `prompt` must say how to change the output');
+    if (prompt.length > MAX_PROMPT) throw new ValidationError('Prompt too long', `Field \`prompt\` has ${prompt.length} characters; at most ${MAX_PROMPT} are allowed`);
+    if (execution.status !== 'completed') {
+      throw new ConflictError('Execution not completed', `Execution ${executionId} is ${execution.status}; only a completed execution's output can be refined`);
+    }
+    if (execution.refineStatus === 'refining') {
+      throw new ConflictError('Refinement in progress', `Execution ${executionId} is already being refined; wait until refine_status is completed or failed`);
+    }
+    await tx.execution.update({ where: { id: executionId }, data: { refineStatus: 'refining', updatedAt: new Date() } });
+    await appendEvent(tx, changes, executionId, 'refine.started', { prompt, fromVersion: execution.version });
+    const job: RefineJob = { executionId, prompt, fromVersion: execution.version };
+    await enqueue(deps, tx, changes, QUEUES.refine, job, `${executionId}:refine:${execution.version}`);
+    return tx.execution.findUniqueOrThrow({ where: { id: executionId } });
+  });
+}
+
+/** The step whose agent refines: the first step the output reads from, else the last step with an agent. */
+function refiner(plan: Plan): { step: PlanStep; agent: PlanAgent } | undefined {
+  const named = [...plan.output.matchAll(/steps\.([a-z0-9_-]+)/gi)].map((match) => match[1]);
+  const withAgent = plan.steps.filter((step) => step.agent);
+  const step = withAgent.find((s) => named.includes(s.id)) ?? withAgent.at(-1);
+  const agent = step && plan.agents.find((a) => a.id === step.agent);
+  return step && agent ? { step, agent } : undefined;
+}
+
+const formats: Record<Plan['outputType'], { name: string; format: OutputFormat }> = {
+  markdown: { name: 'markdown', format: 'markdown' },
+  text: { name: 'plain text', format: 'text' },
+  json: { name: 'JSON', format: 'json' },
+  html: { name: 'HTML', format: 'text' },
+};
+
+export function refinementPrompt(output: string, version: number, outputType: Plan['outputType'], request: string): string {
+  return [
+    `Revise the output below as follows: ${request}`,
+    `Answer with the complete revised output only, as ${formats[outputType].name}.`,
+    `The current output (version ${version}):\n<output>\n${output}\n</output>`,
+  ].join('\n\n');
+}
+
+/** The `refine` job: the model gets the current output and the prompt; its answer becomes the next version. */
+export async function runRefinement(deps: StepDeps, job: RefineJob): Promise<void> {
+  const execution = await deps.db.execution.findUnique({ where: { id: job.executionId } });
+  if (!execution || execution.refineStatus !== 'refining' || execution.version !== job.fromVersion) return;
+  const plan = execution.plan as unknown as Plan;
+  const found = refiner(plan);
+  const modelId = found ? (found.step.modelId ?? found.agent.modelId) : OFFLINE_MODEL;
+  const controller = new AbortController();
+  const timeoutMs = found?.step.timeoutMs ?? 300_000;
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  let text: string | undefined;
+  let failure: string | undefined;
+  try {
+    const result = await deps.agentFor(modelId)({
+      modelId,
+      system: found?.agent.systemPrompt ?? '',
+      prompt: refinementPrompt(execution.output ?? '', execution.version, plan.outputType, job.prompt),
+      maxTokens: found?.agent.maxTokens ?? 4096,
+      temperature: found?.agent.temperature ?? null,
+      maxTurns: 1,
+      tools: [],
+      outputFormat: formats[plan.outputType].format,
+      outputSchema: null,
+      signal: controller.signal,
+      onText: (delta) =>
+        void deps.pubsub.publish('executionEvent', job.executionId, {
+          executionId: job.executionId,
+          seq: null,
+          type: 'refine.token',
+          payload: { text: delta },
+          at: new Date().toISOString(),
+        }),
+    });
+    text = result.text;
+  } catch (error) {
+    failure = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? controller.signal.reason) : (error as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
+  await transaction(deps, async (tx, changes) => {
+    const current = await lockExecution(tx, job.executionId);
+    if (!current || current.refineStatus !== 'refining' || current.version !== job.fromVersion) return;
+    if (text === undefined) {
+      await tx.execution.update({ where: { id: current.id }, data: { refineStatus: 'failed', updatedAt: new Date() } });
+      await appendEvent(tx, changes, current.id, 'refine.failed', { error: failure, fromVersion: job.fromVersion });
+      return;
+    }
+    const version = current.version + 1;
+    await tx.outputVersion.create({ data: { id: newId('ver'), executionId: current.id, version, output: text, outputType: current.outputType, prompt: job.prompt, parentVersion: current.version } });
+    await tx.execution.update({ where: { id: current.id }, data: { output: text, version, refineStatus: 'completed', updatedAt: new Date() } });
+    await appendEvent(tx, changes, current.id, 'refine.completed', { version, parentVersion: current.version, prompt: job.prompt });
+  });
+}
