@@ -5,7 +5,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, stepRow, transaction, type Changes, type EngineDeps } from './transaction.ts';
+import { appendEvent, appendEvents, enqueueMany, isLive, lockExecution, QUEUES, setStatus, stepRow, transaction, type Changes, type EngineDeps } from './transaction.ts';
 
 type ExecutionRow = NonNullable<Awaited<ReturnType<typeof lockExecution>>>;
 
@@ -44,11 +44,11 @@ function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: Ex
 /**
  * Applies the engine's decisions for a locked execution: skips, approvals, fan-outs, jobs for
  * ready steps, and the end of the execution. Everything happens in the caller's transaction.
- * With `workerId` (a worker that just finished a step), the first ready step is claimed for that
- * worker instead of queued, so it starts without a round trip through the queue; a crash of that
- * worker is recovered like any other (workers/liveness.ts).
+ * With `workerId` (a worker process), up to `slots` ready steps and items are claimed for that
+ * worker instead of queued, so they start at once, without a round trip through the queue; a crash
+ * of that worker is recovered like any other (workers/liveness.ts).
  */
-export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes, execution: ExecutionRow, workerId?: string): Promise<Claim | undefined> {
+export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes, execution: ExecutionRow, workerId?: string, slots = 0): Promise<Claim[]> {
   const plan = execution.plan as unknown as Plan;
   const states = await loadStates(tx, execution.id);
   const now = new Date();
@@ -74,6 +74,7 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
         });
         await tx.stepRun.update({ where: where(step.id), data: { status: 'running', startedAt: now, outputJson: action.items as Prisma.InputJsonValue } });
         action.items.forEach((_, itemIndex) => states.set(key(step.id, itemIndex), { stepId: step.id, itemIndex, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }));
+        Object.assign(states.get(key(step.id, -1))!, { status: 'running', outputJson: action.items });
         await appendEvent(tx, changes, execution.id, 'step.started', { stepId: step.id, items: action.items.length });
         break;
       }
@@ -96,29 +97,17 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
         break;
       case 'fail':
         await setStatus(tx, changes, execution, 'failed', { error: action.error, completedAt: now });
-        return undefined;
+        return [];
       case 'finish': {
         const output = resolveOutput(plan, states, execution);
         await tx.outputVersion.create({ data: { id: newId('ver'), executionId: execution.id, version: 1, output, outputType: plan.outputType } });
         await setStatus(tx, changes, execution, 'completed', { output, version: 1, completedAt: now, stepsCompleted: countDone(states) });
-        return undefined;
+        return [];
       }
     }
   }
-  let claim: Claim | undefined;
-  const local = workerId === undefined ? -1 : ready.findIndex((entry) => entry.itemIndex === -1);
-  if (local >= 0) {
-    const [{ stepId }] = ready.splice(local, 1);
-    const step = plan.steps.find((s) => s.id === stepId)!;
-    const agent = plan.agents.find((a) => a.id === step.agent)!;
-    const state = states.get(key(stepId, -1))!;
-    const prompt = stepPrompt(plan, step, states, execution.inputs as Record<string, JsonValue>, execution.id, -1);
-    const row = await tx.stepRun.update({ where: where(stepId), data: { attempt: { increment: 1 }, queuedAt: now, status: 'running', prompt, workerId, startedAt: now } });
-    Object.assign(state, { attempt: row.attempt, status: 'running' });
-    const job: StepJob = { executionId: execution.id, stepId, itemIndex: -1, attempt: row.attempt };
-    await appendEvent(tx, changes, execution.id, 'step.started', { stepId, itemIndex: -1, attempt: row.attempt });
-    claim = { job, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
-  }
+  // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for.
+  const claims = workerId === undefined ? [] : await claimLocally(tx, changes, execution, states, ready.splice(0, slots), workerId, now);
   // The other steps that became ready are queued together: one update, one insert of jobs.
   if (ready.length > 0) {
     await tx.stepRun.updateMany({ where: { executionId: execution.id, OR: ready.map(({ stepId, itemIndex }) => ({ stepId, itemIndex })) }, data: { attempt: { increment: 1 }, queuedAt: now } });
@@ -137,18 +126,41 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
   const stepsCompleted = countDone(states);
   if (status !== execution.status) await setStatus(tx, changes, execution, status, { stepsCompleted });
   else if (stepsCompleted !== execution.stepsCompleted) await tx.execution.update({ where: { id: execution.id }, data: { stepsCompleted } });
-  return claim;
+  return claims;
 }
 
 function countDone(states: Map<string, StepState>): number {
   return [...states.values()].filter((state) => state.itemIndex === -1 && (state.status === 'completed' || state.status === 'skipped')).length;
 }
 
-/** The `advance` job: look at the execution again and do what is due. */
-export async function advance(deps: EngineDeps, executionId: string): Promise<void> {
-  await transaction(deps, async (tx, changes) => {
+/** Marks steps as running for this worker, in one statement, and says what to send the model for each. */
+async function claimLocally(tx: Tx, changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], workerId: string, now: Date): Promise<Claim[]> {
+  if (entries.length === 0) return [];
+  const plan = execution.plan as unknown as Plan;
+  const inputs = execution.inputs as Record<string, JsonValue>;
+  const prompts = entries.map(({ stepId, itemIndex }) => stepPrompt(plan, plan.steps.find((s) => s.id === stepId)!, states, inputs, execution.id, itemIndex));
+  const rows = await tx.$queryRaw<{ step_id: string; item_index: number; attempt: number }[]>`
+    UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = ${now}, status = 'running', prompt = c.prompt, worker_id = ${workerId}, started_at = ${now}
+    FROM unnest(${entries.map((e) => e.stepId)}::text[], ${entries.map((e) => e.itemIndex)}::int[], ${prompts}::text[]) AS c(step_id, item_index, prompt)
+    WHERE r.execution_id = ${execution.id} AND r.step_id = c.step_id AND r.item_index = c.item_index
+    RETURNING r.step_id, r.item_index, r.attempt`;
+  const attempts = new Map(rows.map((row) => [key(row.step_id, row.item_index), row.attempt]));
+  const claims = entries.map(({ stepId, itemIndex }, index): Claim => {
+    const step = plan.steps.find((s) => s.id === stepId)!;
+    const agent = plan.agents.find((a) => a.id === step.agent)!;
+    const attempt = attempts.get(key(stepId, itemIndex))!;
+    Object.assign(states.get(key(stepId, itemIndex))!, { attempt, status: 'running' });
+    return { job: { executionId: execution.id, stepId, itemIndex, attempt }, step, agent, prompt: prompts[index], modelId: step.modelId ?? agent.modelId };
+  });
+  await appendEvents(tx, changes, execution.id, claims.map(({ job }) => ({ type: 'step.started', payload: { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt } })));
+  return claims;
+}
+
+/** The `advance` job: look at the execution again and do what is due; with a worker, claim what it has room for. */
+export async function advance(deps: EngineDeps, executionId: string, workerId?: string, slots = 0): Promise<Claim[]> {
+  return transaction(deps, async (tx, changes) => {
     const execution = await lockExecution(tx, executionId);
-    if (!execution || !isLive(execution.status)) return;
-    await applyDecisions(deps, tx, changes, execution);
+    if (!execution || !isLive(execution.status)) return [];
+    return applyDecisions(deps, tx, changes, execution, workerId, slots);
   });
 }

@@ -1,7 +1,7 @@
 import type { Agent, AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan, PlanStep } from '../compiler/plan.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { applyDecisions, loadStates, type Claim, type StepJob } from './advance.ts';
+import { advance, applyDecisions, loadStates, type Claim, type StepJob } from './advance.ts';
 import { stepPrompt } from './prompt.ts';
 import type { InFlight } from './in-flight.ts';
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
@@ -74,17 +74,33 @@ async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
   });
 }
 
+/** How many model calls one worker process runs at once through local claims (beyond it, steps are queued). */
+const LOCAL_CALLS = 100;
+
+/** How many more steps this worker may claim for itself now. */
+export const localSlots = (deps: StepDeps) => Math.max(0, LOCAL_CALLS - deps.inFlight.size);
+
 /**
  * The `step` job: run the agent for one attempt of a step (or For each item), streaming its text
  * to subscribers, then record the result and advance the execution in one transaction.
  */
 export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
-  // Recording a step may claim the next one for this worker: run it straight away, in this job.
-  for (let claimed = await claim(deps, job); claimed; ) claimed = await attempt(deps, claimed);
+  const claimed = await claim(deps, job);
+  if (claimed) await runClaims(deps, [claimed]);
+}
+
+/** The `advance` job: decide, and run at once what this worker claimed. */
+export async function runAdvance(deps: StepDeps, executionId: string): Promise<void> {
+  await runClaims(deps, await advance(deps, executionId, deps.workerId, localSlots(deps)));
+}
+
+/** Runs claimed steps side by side; recording each may claim more for this worker, which run straight away. */
+async function runClaims(deps: StepDeps, claims: Claim[]): Promise<void> {
+  await Promise.all(claims.map(async (claimed) => runClaims(deps, await attempt(deps, claimed))));
 }
 
 /** One attempt: the model call(s), then the result recorded; returns the next step claimed, if any. */
-async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim): Promise<Claim | undefined> {
+async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim): Promise<Claim[]> {
   const controller = new AbortController();
   const done = deps.inFlight.start(job.executionId, controller);
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
@@ -135,16 +151,16 @@ async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Cl
   return record(deps, job, step, modelId, result, outputJson, failure);
 }
 
-async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined): Promise<Claim | undefined> {
+async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined): Promise<Claim[]> {
   const item = job.itemIndex >= 0;
-  return transaction(deps, async (tx, changes): Promise<Claim | undefined> => {
+  return transaction(deps, async (tx, changes): Promise<Claim[]> => {
     // A step's result decides what runs next. An item of a fan-out only records itself and asks for
     // an advance, so the lock is held briefly and its siblings finish without deciding each time.
     const execution = await lockExecution(tx, job.executionId);
     const where = stepRow(job.executionId, job.stepId, job.itemIndex);
     const row = await tx.stepRun.findUnique({ where });
     // Stopped, failed, or superseded while the model ran: the result no longer counts.
-    if (!execution || !isLive(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return undefined;
+    if (!execution || !isLive(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return [];
     const usage = result
       ? { modelId, costUsd: { increment: estimateCost(deps.prices, modelId, result) }, tokensIn: { increment: result.tokensIn }, tokensOut: { increment: result.tokensOut }, tokensCacheRead: { increment: result.tokensCacheRead }, tokensCacheWrite: { increment: result.tokensCacheWrite }, turns: { increment: result.turns }, toolCalls: [...(row.toolCalls as JsonValue[]), ...result.toolCalls] as Prisma.InputJsonValue }
       : {};
@@ -159,13 +175,13 @@ async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: str
       await appendEvent(tx, changes, job.executionId, 'step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 });
       const next: StepJob = { ...job, attempt: job.attempt + 1 };
       await enqueue(deps, tx, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
-      return undefined;
+      return [];
     } else {
       await tx.stepRun.update({ where, data: { ...usage, status: 'failed', error: failure, completedAt: new Date() } });
       await appendEvent(tx, changes, job.executionId, 'step.failed', { ...event, error: failure });
     }
-    if (!item) return applyDecisions(deps, tx, changes, execution, deps.workerId);
+    if (!item) return applyDecisions(deps, tx, changes, execution, deps.workerId, localSlots(deps));
     await enqueue(deps, tx, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
-    return undefined;
+    return [];
   });
 }

@@ -54,12 +54,20 @@ export async function lockExecution(tx: Tx, id: string) {
 
 /** Appends an event with the execution's next sequence number (one statement: it is on every path). */
 export async function appendEvent(tx: Tx, changes: Changes, executionId: string, type: string, payload: Record<string, unknown>): Promise<void> {
-  const [event] = await tx.$queryRaw<{ seq: number; created_at: Date }[]>`
-    WITH next AS (UPDATE executions SET last_seq = last_seq + 1 WHERE id = ${executionId} RETURNING last_seq)
+  await appendEvents(tx, changes, executionId, [{ type, payload }]);
+}
+
+/** Appends events with consecutive sequence numbers, in one statement however many there are. */
+export async function appendEvents(tx: Tx, changes: Changes, executionId: string, events: { type: string; payload: Record<string, unknown> }[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = await tx.$queryRaw<{ seq: number; created_at: Date }[]>`
+    WITH next AS (UPDATE executions SET last_seq = last_seq + ${events.length} WHERE id = ${executionId} RETURNING last_seq)
     INSERT INTO execution_events (execution_id, seq, type, payload)
-    SELECT ${executionId}, last_seq, ${type}, ${JSON.stringify(payload)}::jsonb FROM next
+    SELECT ${executionId}, next.last_seq - ${events.length} + e.ord::int, e.type, e.payload
+    FROM next, unnest(${events.map((event) => event.type)}::text[], ${events.map((event) => JSON.stringify(event.payload))}::jsonb[]) WITH ORDINALITY AS e(type, payload, ord)
     RETURNING seq, created_at`;
-  changes.events.push({ executionId, seq: event.seq, type, payload, at: event.created_at.toISOString() });
+  rows.sort((a, b) => a.seq - b.seq);
+  rows.forEach((row, index) => changes.events.push({ executionId, seq: row.seq, type: events[index].type, payload: events[index].payload, at: row.created_at.toISOString() }));
 }
 
 export async function setStatus(

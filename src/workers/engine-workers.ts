@@ -1,8 +1,7 @@
 import type { Boss } from '../boss.ts';
 import type { StepJob } from '../engine/advance.ts';
-import { advance } from '../engine/advance.ts';
 import { runRefinement, type RefineJob } from '../engine/refine.ts';
-import { runStep, type StepDeps } from '../engine/step.ts';
+import { runAdvance, runStep, type StepDeps } from '../engine/step.ts';
 import { QUEUES } from '../engine/transaction.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
 import { startLiveness } from './liveness.ts';
@@ -28,7 +27,7 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId'>): Pr
   const liveness = await startLiveness(engine);
   const deps: StepDeps = { ...engine, workerId: liveness.workerId };
   const dispatchers: Record<string, Dispatcher> = {
-    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => advance(deps, (data as { executionId: string }).executionId)),
+    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => runAdvance(deps, (data as { executionId: string }).executionId)),
     [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob)),
     [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob)),
   };
