@@ -1,5 +1,6 @@
 import type { ModelRegistry } from './compiler/models.ts';
 import type { Boss } from './boss.ts';
+import type pg from 'pg';
 import type { Db } from './db.ts';
 import type { PubSub } from './pubsub.ts';
 import type { Tenant } from './auth.ts';
@@ -8,6 +9,8 @@ import { UnauthenticatedError } from './errors.ts';
 /** What every resolver sees. One shape for HTTP and WebSocket operations. */
 export interface Context {
   db: Db;
+  /** The engine's transactions run plain SQL on this pool. */
+  pool: pg.Pool;
   pubsub: PubSub;
   /** The job queue, for starting executions. */
   boss: Boss;

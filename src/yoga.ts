@@ -5,6 +5,7 @@ import { authenticate, hasCredentials, type Tenant } from './auth.ts';
 import { BatonError, UnauthenticatedError } from './errors.ts';
 import { createContext, type Context } from './context.ts';
 import type { ModelRegistry } from './compiler/models.ts';
+import type pg from 'pg';
 import type { Db } from './db.ts';
 import type { PubSub } from './pubsub.ts';
 import type { Boss } from './boss.ts';
@@ -53,7 +54,7 @@ function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string }) {
+export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string }) {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -61,7 +62,7 @@ export function createGraphQL(deps: { db: Db; pubsub: PubSub; boss: Boss; models
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
-      const base = { db: deps.db, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
+      const base = { db: deps.db, pool: deps.pool, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
       if (initial.tenant) return createContext(base, initial.tenant);
       const headers = initial.request.headers;
       const credentials = {

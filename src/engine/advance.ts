@@ -1,13 +1,9 @@
 import type { JsonValue, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
 import { stepPrompt } from './prompt.ts';
-import type { Tx } from '../db.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
 import { newId } from '../ids.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import { appendEvent, appendEvents, enqueueMany, isLive, lockExecution, QUEUES, setStatus, stepRow, transaction, type Changes, type EngineDeps } from './transaction.ts';
-
-type ExecutionRow = NonNullable<Awaited<ReturnType<typeof lockExecution>>>;
+import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transaction, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
 
 export interface StepJob {
   executionId: string;
@@ -25,15 +21,26 @@ export interface Claim {
   modelId: string;
 }
 
-export async function loadStates(tx: Tx, executionId: string): Promise<Map<string, StepState>> {
-  const rows = await tx.stepRun.findMany({ where: { executionId } });
-  return new Map(
-    rows.map((row) => [
-      key(row.stepId, row.itemIndex),
-      { stepId: row.stepId, itemIndex: row.itemIndex, status: row.status, attempt: row.attempt, queued: row.queuedAt !== null, output: row.output, outputJson: row.outputJson as JsonValue, feedback: row.feedback },
-    ]),
+export async function loadStates(sql: Sql, executionId: string): Promise<Map<string, StepState>> {
+  const rows = await sql.query<StepState>(
+    `SELECT step_id AS "stepId", item_index AS "itemIndex", status, attempt, queued_at IS NOT NULL AS queued, output, output_json AS "outputJson", feedback
+     FROM step_runs WHERE execution_id = $1`,
+    [executionId],
+  );
+  return new Map(rows.map((row) => [key(row.stepId, row.itemIndex), row]));
+}
+
+/** Sets columns of one step row (a step: item -1, or an item of a For each step). */
+export async function updateStep(sql: Sql, executionId: string, stepId: string, itemIndex: number, columns: Record<string, unknown>): Promise<void> {
+  const names = Object.keys(columns);
+  await sql.query(
+    `UPDATE step_runs SET ${names.map((name, index) => `${name} = $${index + 4}`).join(', ')} WHERE execution_id = $1 AND step_id = $2 AND item_index = $3`,
+    [executionId, stepId, itemIndex, ...names.map((name) => columns[name])],
   );
 }
+
+/** A JSON value for a jsonb parameter. */
+export const jsonb = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
 /** The output expression resolved against the finished steps. */
 function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: ExecutionRow): string {
@@ -48,34 +55,37 @@ function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: Ex
  * worker instead of queued, so they start at once, without a round trip through the queue; a crash
  * of that worker is recovered like any other (workers/liveness.ts).
  */
-export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes, execution: ExecutionRow, workerId?: string, slots = 0): Promise<Claim[]> {
-  const plan = execution.plan as unknown as Plan;
-  const states = await loadStates(tx, execution.id);
+export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Changes, execution: ExecutionRow, workerId?: string, slots = 0): Promise<Claim[]> {
+  const plan = execution.plan as Plan;
+  const states = await loadStates(sql, execution.id);
   const now = new Date();
-  const where = (stepId: string, itemIndex = -1) => stepRow(execution.id, stepId, itemIndex);
   const ready: { stepId: string; itemIndex: number }[] = [];
+  const event = (type: string, payload: Record<string, unknown>) => appendEvent(changes, execution.id, type, payload);
   for (const action of decide(plan, states, execution.inputs as Record<string, JsonValue>, execution.id)) {
     switch (action.kind) {
       case 'skip':
-        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'skipped', completedAt: now } });
+        await updateStep(sql, execution.id, action.stepId, -1, { status: 'skipped', completed_at: now });
         states.get(key(action.stepId, -1))!.status = 'skipped';
-        await appendEvent(tx, changes, execution.id, 'step.skipped', { stepId: action.stepId });
+        event('step.skipped', { stepId: action.stepId });
         break;
       case 'await-approval':
-        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'awaiting_approval', startedAt: now } });
+        await updateStep(sql, execution.id, action.stepId, -1, { status: 'awaiting_approval', started_at: now });
         states.get(key(action.stepId, -1))!.status = 'awaiting_approval';
-        await appendEvent(tx, changes, execution.id, 'step.awaiting_approval', { stepId: action.stepId });
+        event('step.awaiting_approval', { stepId: action.stepId });
         break;
       case 'expand': {
         const step = plan.steps.find((s) => s.id === action.stepId)!;
         const agent = plan.agents.find((a) => a.id === step.agent);
-        await tx.stepRun.createMany({
-          data: action.items.map((_, itemIndex) => ({ id: newId('run'), executionId: execution.id, stepId: step.id, position: plan.steps.indexOf(step), itemIndex, status: 'pending', agentId: step.agent, modelId: step.modelId ?? agent?.modelId })),
-        });
-        await tx.stepRun.update({ where: where(step.id), data: { status: 'running', startedAt: now, outputJson: action.items as Prisma.InputJsonValue } });
-        action.items.forEach((_, itemIndex) => states.set(key(step.id, itemIndex), { stepId: step.id, itemIndex, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }));
+        const indexes = action.items.map((_, itemIndex) => itemIndex);
+        await sql.query(
+          `INSERT INTO step_runs (id, execution_id, step_id, position, item_index, status, agent_id, model_id)
+           SELECT i.id, $1, $2, $3, i.item_index, 'pending', $4, $5 FROM unnest($6::text[], $7::int[]) AS i(id, item_index)`,
+          [execution.id, step.id, plan.steps.indexOf(step), step.agent, step.modelId ?? agent?.modelId ?? null, indexes.map(() => newId('run')), indexes],
+        );
+        await updateStep(sql, execution.id, step.id, -1, { status: 'running', started_at: now, output_json: jsonb(action.items) });
+        indexes.forEach((itemIndex) => states.set(key(step.id, itemIndex), { stepId: step.id, itemIndex, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }));
         Object.assign(states.get(key(step.id, -1))!, { status: 'running', outputJson: action.items });
-        await appendEvent(tx, changes, execution.id, 'step.started', { stepId: step.id, items: action.items.length });
+        event('step.started', { stepId: step.id, items: action.items.length });
         break;
       }
       case 'enqueue':
@@ -84,48 +94,52 @@ export async function applyDecisions(deps: EngineDeps, tx: Tx, changes: Changes,
       case 'complete-for-each': {
         const text = action.outputs.map(renderValue).join('\n\n---\n\n');
         const status = plan.steps.find((s) => s.id === action.stepId)!.approval ? 'awaiting_approval' : 'completed';
-        await tx.stepRun.update({ where: where(action.stepId), data: { status, completedAt: status === 'completed' ? now : null, output: text, outputJson: action.outputs as Prisma.InputJsonValue } });
-        const state = states.get(key(action.stepId, -1))!;
-        Object.assign(state, { status, outputJson: action.outputs, output: text });
-        await appendEvent(tx, changes, execution.id, status === 'completed' ? 'step.completed' : 'step.awaiting_approval', { stepId: action.stepId, items: action.outputs.length });
+        await updateStep(sql, execution.id, action.stepId, -1, { status, completed_at: status === 'completed' ? now : null, output: text, output_json: jsonb(action.outputs) });
+        Object.assign(states.get(key(action.stepId, -1))!, { status, outputJson: action.outputs, output: text });
+        event(status === 'completed' ? 'step.completed' : 'step.awaiting_approval', { stepId: action.stepId, items: action.outputs.length });
         break;
       }
       case 'fail-step':
-        await tx.stepRun.update({ where: where(action.stepId), data: { status: 'failed', completedAt: now, error: action.error } });
+        await updateStep(sql, execution.id, action.stepId, -1, { status: 'failed', completed_at: now, error: action.error });
         states.get(key(action.stepId, -1))!.status = 'failed';
-        await appendEvent(tx, changes, execution.id, 'step.failed', { stepId: action.stepId, error: action.error });
+        event('step.failed', { stepId: action.stepId, error: action.error });
         break;
       case 'fail':
-        await setStatus(tx, changes, execution, 'failed', { error: action.error, completedAt: now });
+        await setStatus(sql, changes, execution, 'failed', { error: action.error, completedAt: now });
         return [];
       case 'finish': {
         const output = resolveOutput(plan, states, execution);
-        await tx.outputVersion.create({ data: { id: newId('ver'), executionId: execution.id, version: 1, output, outputType: plan.outputType } });
-        await setStatus(tx, changes, execution, 'completed', { output, version: 1, completedAt: now, stepsCompleted: countDone(states) });
+        await sql.query(`INSERT INTO output_versions (id, execution_id, version, output, output_type) VALUES ($1, $2, 1, $3, $4)`, [newId('ver'), execution.id, output, plan.outputType]);
+        await setStatus(sql, changes, execution, 'completed', { output, version: 1, completedAt: now, stepsCompleted: countDone(states) });
         return [];
       }
     }
   }
   // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for.
-  const claims = workerId === undefined ? [] : await claimLocally(tx, changes, execution, states, ready.splice(0, slots), workerId, now);
+  const claims = workerId === undefined ? [] : await claimLocally(sql, changes, execution, states, ready.splice(0, slots), workerId, now);
   // The other steps that became ready are queued together: one update, one insert of jobs.
   if (ready.length > 0) {
-    await tx.stepRun.updateMany({ where: { executionId: execution.id, OR: ready.map(({ stepId, itemIndex }) => ({ stepId, itemIndex })) }, data: { attempt: { increment: 1 }, queuedAt: now } });
+    await sql.query(
+      `UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = $2
+       FROM unnest($3::text[], $4::int[]) AS q(step_id, item_index)
+       WHERE r.execution_id = $1 AND r.step_id = q.step_id AND r.item_index = q.item_index`,
+      [execution.id, now, ready.map((entry) => entry.stepId), ready.map((entry) => entry.itemIndex)],
+    );
     const jobs = ready.map(({ stepId, itemIndex }) => {
       const state = states.get(key(stepId, itemIndex))!;
       Object.assign(state, { attempt: state.attempt + 1, queued: true });
       const job: StepJob = { executionId: execution.id, stepId, itemIndex, attempt: state.attempt };
       return { data: job, singletonKey: `${execution.id}:${stepId}:${itemIndex}:${job.attempt}` };
     });
-    await enqueueMany(deps, tx, changes, QUEUES.step, jobs);
+    await enqueueMany(deps, sql, changes, QUEUES.step, jobs);
   }
   const top = [...states.values()].filter((state) => state.itemIndex === -1);
   const waiting = top.some((state) => state.status === 'awaiting_approval');
   const busy = [...states.values()].some((state) => state.status === 'running' || (state.status === 'pending' && state.queued));
   const status = waiting && !busy ? 'awaiting_approval' : 'running';
   const stepsCompleted = countDone(states);
-  if (status !== execution.status) await setStatus(tx, changes, execution, status, { stepsCompleted });
-  else if (stepsCompleted !== execution.stepsCompleted) await tx.execution.update({ where: { id: execution.id }, data: { stepsCompleted } });
+  if (status !== execution.status) await setStatus(sql, changes, execution, status, { stepsCompleted });
+  else if (stepsCompleted !== execution.stepsCompleted) await sql.query(`UPDATE executions SET steps_completed = $2 WHERE id = $1`, [execution.id, stepsCompleted]);
   return claims;
 }
 
@@ -134,33 +148,34 @@ function countDone(states: Map<string, StepState>): number {
 }
 
 /** Marks steps as running for this worker, in one statement, and says what to send the model for each. */
-async function claimLocally(tx: Tx, changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], workerId: string, now: Date): Promise<Claim[]> {
+async function claimLocally(sql: Sql, changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], workerId: string, now: Date): Promise<Claim[]> {
   if (entries.length === 0) return [];
-  const plan = execution.plan as unknown as Plan;
+  const plan = execution.plan as Plan;
   const inputs = execution.inputs as Record<string, JsonValue>;
   const prompts = entries.map(({ stepId, itemIndex }) => stepPrompt(plan, plan.steps.find((s) => s.id === stepId)!, states, inputs, execution.id, itemIndex));
-  const rows = await tx.$queryRaw<{ step_id: string; item_index: number; attempt: number }[]>`
-    UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = ${now}, status = 'running', prompt = c.prompt, worker_id = ${workerId}, started_at = ${now}
-    FROM unnest(${entries.map((e) => e.stepId)}::text[], ${entries.map((e) => e.itemIndex)}::int[], ${prompts}::text[]) AS c(step_id, item_index, prompt)
-    WHERE r.execution_id = ${execution.id} AND r.step_id = c.step_id AND r.item_index = c.item_index
-    RETURNING r.step_id, r.item_index, r.attempt`;
+  const rows = await sql.query<{ step_id: string; item_index: number; attempt: number }>(
+    `UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = $2, status = 'running', prompt = c.prompt, worker_id = $3, started_at = $2
+     FROM unnest($4::text[], $5::int[], $6::text[]) AS c(step_id, item_index, prompt)
+     WHERE r.execution_id = $1 AND r.step_id = c.step_id AND r.item_index = c.item_index
+     RETURNING r.step_id, r.item_index, r.attempt`,
+    [execution.id, now, workerId, entries.map((e) => e.stepId), entries.map((e) => e.itemIndex), prompts],
+  );
   const attempts = new Map(rows.map((row) => [key(row.step_id, row.item_index), row.attempt]));
-  const claims = entries.map(({ stepId, itemIndex }, index): Claim => {
+  return entries.map(({ stepId, itemIndex }, index): Claim => {
     const step = plan.steps.find((s) => s.id === stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
     const attempt = attempts.get(key(stepId, itemIndex))!;
     Object.assign(states.get(key(stepId, itemIndex))!, { attempt, status: 'running' });
+    appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt });
     return { job: { executionId: execution.id, stepId, itemIndex, attempt }, step, agent, prompt: prompts[index], modelId: step.modelId ?? agent.modelId };
   });
-  await appendEvents(tx, changes, execution.id, claims.map(({ job }) => ({ type: 'step.started', payload: { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt } })));
-  return claims;
 }
 
 /** The `advance` job: look at the execution again and do what is due; with a worker, claim what it has room for. */
 export async function advance(deps: EngineDeps, executionId: string, workerId?: string, slots = 0): Promise<Claim[]> {
-  return transaction(deps, async (tx, changes) => {
-    const execution = await lockExecution(tx, executionId);
+  return transaction(deps, async (sql, changes) => {
+    const execution = await lockExecution(sql, executionId);
     if (!execution || !isLive(execution.status)) return [];
-    return applyDecisions(deps, tx, changes, execution, workerId, slots);
+    return applyDecisions(deps, sql, changes, execution, workerId, slots);
   });
 }

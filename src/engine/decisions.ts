@@ -1,13 +1,11 @@
 import type { Plan } from '../compiler/plan.ts';
-import type { Tx } from '../db.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { Prisma } from '../generated/prisma/client.ts';
-import { applyDecisions } from './advance.ts';
-import { appendEvent, isLive, lockExecution, setStatus, stepRow, transaction, type EngineDeps } from './transaction.ts';
+import { applyDecisions, jsonb, updateStep } from './advance.ts';
+import { appendEvent, isLive, lockExecution, setStatus, transaction, type EngineDeps, type Sql } from './transaction.ts';
 
 /** The tenant's execution, locked; NotFound for anyone else's. */
-export async function lockOwn(tx: Tx, tenantId: string, executionId: string) {
-  const execution = await lockExecution(tx, executionId);
+export async function lockOwn(sql: Sql, tenantId: string, executionId: string) {
+  const execution = await lockExecution(sql, executionId);
   if (!execution || execution.tenantId !== tenantId) {
     throw new NotFoundError('Execution not found', `No execution with ID ${executionId} exists for this tenant`);
   }
@@ -32,60 +30,59 @@ function downstream(plan: Plan, stepId: string): Set<string> {
 /**
  * A person's decision on a step awaiting approval (spec §5.2). Approving completes it (a
  * checkpoint's output is the reason); rejecting fails the execution, or with `On reject: revise`
- * runs the named step again with the reason as feedback and asks again.
+ * runs the named step again with the reason as feedback and asks again. Returns the execution id.
  */
-export async function decideApproval(deps: EngineDeps, tenantId: string, executionId: string, stepId: string, approved: boolean, reason: string | null) {
-  return transaction(deps, async (tx, changes) => {
-    const execution = await lockOwn(tx, tenantId, executionId);
-    const plan = execution.plan as unknown as Plan;
+export async function decideApproval(deps: EngineDeps, tenantId: string, executionId: string, stepId: string, approved: boolean, reason: string | null): Promise<string> {
+  return transaction(deps, async (sql, changes) => {
+    const execution = await lockOwn(sql, tenantId, executionId);
+    const plan = execution.plan as Plan;
     const step = plan.steps.find((s) => s.id === stepId);
     if (!step) throw new NotFoundError('Step not found', `Execution ${executionId} has no step ${stepId}`);
-    const where = stepRow(executionId, stepId);
-    const row = await tx.stepRun.findUniqueOrThrow({ where });
+    const [row] = await sql.query<{ status: string }>(`SELECT status FROM step_runs WHERE execution_id = $1 AND step_id = $2 AND item_index = -1`, [executionId, stepId]);
     if (row.status !== 'awaiting_approval') {
       throw new ConflictError('Step not awaiting approval', `Step ${stepId} is ${row.status}, not awaiting_approval`);
     }
     if (!approved && !reason?.trim()) throw new ValidationError('Reason required', 'Give a reason when you reject a step: it is recorded, and given to the step that revises');
     const now = new Date();
-    const approval = { approved, reason, at: now.toISOString() } as Prisma.InputJsonValue;
+    const approval = jsonb({ approved, reason, at: now.toISOString() });
     if (approved) {
-      await tx.stepRun.update({ where, data: { status: 'completed', approval, completedAt: now, ...(step.agent ? {} : { output: reason ?? '' }) } });
-      await appendEvent(tx, changes, executionId, 'step.approved', { stepId, reason });
+      await updateStep(sql, executionId, stepId, -1, { status: 'completed', approval, completed_at: now, ...(step.agent ? {} : { output: reason ?? '' }) });
+      appendEvent(changes, executionId, 'step.approved', { stepId, reason });
     } else if (step.onReject === 'revise' && step.reviseStep) {
-      await appendEvent(tx, changes, executionId, 'step.rejected', { stepId, reason, revise: step.reviseStep });
+      appendEvent(changes, executionId, 'step.rejected', { stepId, reason, revise: step.reviseStep });
       const reset = [step.reviseStep, ...downstream(plan, step.reviseStep)];
-      await tx.stepRun.deleteMany({ where: { executionId, stepId: { in: reset }, itemIndex: { gte: 0 } } });
-      // A job already queued for a step being reset must not run it with the old inputs.
-      await tx.stepRun.updateMany({ where: { executionId, stepId: { in: reset }, itemIndex: -1, status: 'pending', queuedAt: { not: null } }, data: { attempt: { increment: 1 } } });
-      await tx.stepRun.updateMany({
-        where: { executionId, stepId: { in: reset }, itemIndex: -1 },
-        data: { status: 'pending', queuedAt: null, output: null, outputJson: Prisma.DbNull, error: null, completedAt: null },
-      });
-      await tx.stepRun.update({ where: stepRow(executionId, step.reviseStep), data: { feedback: reason } });
-      await tx.stepRun.update({ where, data: { approval } });
+      await sql.query(`DELETE FROM step_runs WHERE execution_id = $1 AND step_id = ANY($2) AND item_index >= 0`, [executionId, reset]);
+      // A job already queued for a step being reset must not run it with the old inputs: its attempt moves on.
+      await sql.query(
+        `UPDATE step_runs SET attempt = attempt + CASE WHEN status = 'pending' AND queued_at IS NOT NULL THEN 1 ELSE 0 END,
+           status = 'pending', queued_at = NULL, output = NULL, output_json = NULL, error = NULL, completed_at = NULL
+         WHERE execution_id = $1 AND step_id = ANY($2) AND item_index = -1`,
+        [executionId, reset],
+      );
+      await updateStep(sql, executionId, step.reviseStep, -1, { feedback: reason });
+      await updateStep(sql, executionId, stepId, -1, { approval });
     } else {
-      await tx.stepRun.update({ where, data: { status: 'rejected', approval, completedAt: now } });
-      await appendEvent(tx, changes, executionId, 'step.rejected', { stepId, reason });
-      await setStatus(tx, changes, execution, 'failed', { error: `Step ${stepId} was rejected: ${reason}`, completedAt: now });
-      return tx.execution.findUniqueOrThrow({ where: { id: executionId } });
+      await updateStep(sql, executionId, stepId, -1, { status: 'rejected', approval, completed_at: now });
+      appendEvent(changes, executionId, 'step.rejected', { stepId, reason });
+      await setStatus(sql, changes, execution, 'failed', { error: `Step ${stepId} was rejected: ${reason}`, completedAt: now });
+      return executionId;
     }
-    await applyDecisions(deps, tx, changes, execution);
-    return tx.execution.findUniqueOrThrow({ where: { id: executionId } });
+    await applyDecisions(deps, sql, changes, execution);
+    return executionId;
   });
 }
 
-/** Stops an execution: nothing more starts, and in-flight model calls are aborted in every process. */
-export async function stopExecution(deps: EngineDeps, tenantId: string, executionId: string) {
-  const stopped = await transaction(deps, async (tx, changes) => {
-    const execution = await lockOwn(tx, tenantId, executionId);
+/** Stops an execution: nothing more starts, and in-flight model calls are aborted in every process. Returns its id. */
+export async function stopExecution(deps: EngineDeps, tenantId: string, executionId: string): Promise<string> {
+  await transaction(deps, async (sql, changes) => {
+    const execution = await lockOwn(sql, tenantId, executionId);
     if (!isLive(execution.status)) {
       throw new ConflictError(`Execution already ${execution.status}`, `Execution ${executionId} is ${execution.status}; only a running execution can be stopped`);
     }
     const now = new Date();
-    await tx.stepRun.updateMany({ where: { executionId, status: { in: ['pending', 'running', 'awaiting_approval'] } }, data: { status: 'stopped', completedAt: now } });
-    await setStatus(tx, changes, execution, 'stopped', { completedAt: now });
-    return tx.execution.findUniqueOrThrow({ where: { id: executionId } });
+    await sql.query(`UPDATE step_runs SET status = 'stopped', completed_at = $2 WHERE execution_id = $1 AND status IN ('pending', 'running', 'awaiting_approval')`, [executionId, now]);
+    await setStatus(sql, changes, execution, 'stopped', { completedAt: now });
   });
   await deps.pubsub.publish('executionStopped', 'all', { executionId });
-  return stopped;
+  return executionId;
 }

@@ -17,11 +17,11 @@ const MAX_PROMPT = 20_000;
 
 /**
  * Asks for a new output version: the execution must be completed and not already refining. The
- * model call runs in a `refine` job; this returns at once with `refineStatus: refining`.
+ * model call runs in a `refine` job; this returns (the execution id) at once, `refineStatus: refining`.
  */
-export async function requestRefinement(deps: EngineDeps, tenantId: string, executionId: string, prompt: string) {
-  return transaction(deps, async (tx, changes) => {
-    const execution = await lockOwn(tx, tenantId, executionId);
+export async function requestRefinement(deps: EngineDeps, tenantId: string, executionId: string, prompt: string): Promise<string> {
+  return transaction(deps, async (sql, changes) => {
+    const execution = await lockOwn(sql, tenantId, executionId);
     if (!prompt.trim()) throw new ValidationError('Prompt required', 'Field `prompt` must say how to change the output');
     if (prompt.length > MAX_PROMPT) throw new ValidationError('Prompt too long', `Field \`prompt\` has ${prompt.length} characters; at most ${MAX_PROMPT} are allowed`);
     if (execution.status !== 'completed') {
@@ -30,11 +30,11 @@ export async function requestRefinement(deps: EngineDeps, tenantId: string, exec
     if (execution.refineStatus === 'refining') {
       throw new ConflictError('Refinement in progress', `Execution ${executionId} is already being refined; wait until refine_status is completed or failed`);
     }
-    await tx.execution.update({ where: { id: executionId }, data: { refineStatus: 'refining', updatedAt: new Date() } });
-    await appendEvent(tx, changes, executionId, 'refine.started', { prompt, fromVersion: execution.version });
+    await sql.query(`UPDATE executions SET refine_status = 'refining', updated_at = now() WHERE id = $1`, [executionId]);
+    appendEvent(changes, executionId, 'refine.started', { prompt, fromVersion: execution.version });
     const job: RefineJob = { executionId, prompt, fromVersion: execution.version };
-    await enqueue(deps, tx, changes, QUEUES.refine, job, `${executionId}:refine:${execution.version}`);
-    return tx.execution.findUniqueOrThrow({ where: { id: executionId } });
+    await enqueue(deps, sql, changes, QUEUES.refine, job, `${executionId}:refine:${execution.version}`);
+    return executionId;
   });
 }
 
@@ -101,17 +101,20 @@ export async function runRefinement(deps: StepDeps, job: RefineJob): Promise<voi
   } finally {
     clearTimeout(timer);
   }
-  await transaction(deps, async (tx, changes) => {
-    const current = await lockExecution(tx, job.executionId);
+  await transaction(deps, async (sql, changes) => {
+    const current = await lockExecution(sql, job.executionId);
     if (!current || current.refineStatus !== 'refining' || current.version !== job.fromVersion) return;
     if (text === undefined) {
-      await tx.execution.update({ where: { id: current.id }, data: { refineStatus: 'failed', updatedAt: new Date() } });
-      await appendEvent(tx, changes, current.id, 'refine.failed', { error: failure, fromVersion: job.fromVersion });
+      await sql.query(`UPDATE executions SET refine_status = 'failed', updated_at = now() WHERE id = $1`, [current.id]);
+      appendEvent(changes, current.id, 'refine.failed', { error: failure, fromVersion: job.fromVersion });
       return;
     }
     const version = current.version + 1;
-    await tx.outputVersion.create({ data: { id: newId('ver'), executionId: current.id, version, output: text, outputType: current.outputType, prompt: job.prompt, parentVersion: current.version } });
-    await tx.execution.update({ where: { id: current.id }, data: { output: text, version, refineStatus: 'completed', updatedAt: new Date() } });
-    await appendEvent(tx, changes, current.id, 'refine.completed', { version, parentVersion: current.version, prompt: job.prompt });
+    await sql.query(
+      `INSERT INTO output_versions (id, execution_id, version, output, output_type, prompt, parent_version) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [newId('ver'), current.id, version, text, current.outputType, job.prompt, current.version],
+    );
+    await sql.query(`UPDATE executions SET output = $2, version = $3, refine_status = 'completed', updated_at = now() WHERE id = $1`, [current.id, text, version]);
+    appendEvent(changes, current.id, 'refine.completed', { version, parentVersion: current.version, prompt: job.prompt });
   });
 }

@@ -1,12 +1,12 @@
 import type { Agent, AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan, PlanStep } from '../compiler/plan.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
-import { advance, applyDecisions, loadStates, type Claim, type StepJob } from './advance.ts';
+import { advance, applyDecisions, jsonb, loadStates, type Claim, type StepJob } from './advance.ts';
+import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import type { InFlight } from './in-flight.ts';
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
-import { appendEvent, enqueue, isLive, lockExecution, QUEUES, stepRow, transaction, type EngineDeps } from './transaction.ts';
+import { appendEvent, enqueue, isLive, lockExecution, QUEUES, transaction, type EngineDeps, type Sql } from './transaction.ts';
 
 export interface StepDeps extends EngineDeps {
   /** The agent runtime for a model id (the offline model, or Claude). */
@@ -43,32 +43,32 @@ function sum(a: AgentResult, b: AgentResult): AgentResult {
 
 /** Claims the step for this attempt and renders its prompt; undefined when the job is stale or a duplicate. */
 async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
-  return transaction(deps, async (tx, changes) => {
-    // Read and render first; take the execution's lock only for the final check and write, so the
-    // claims of one execution (the items of a fan-out) wait for each other as little as possible.
-    const where = stepRow(job.executionId, job.stepId, job.itemIndex);
-    const execution = await tx.execution.findUnique({ where: { id: job.executionId } });
-    const row = await tx.stepRun.findUnique({ where });
+  return transaction(deps, async (sql, changes) => {
+    const execution = await lockExecution(sql, job.executionId);
     if (!execution || !isLive(execution.status)) return undefined;
+    const states = await loadStates(sql, job.executionId);
+    const row = states.get(key(job.stepId, job.itemIndex));
     if (!row || row.attempt !== job.attempt) return undefined;
     if (row.status === 'running') {
       // A redelivered job (pg-boss expired it): run it again only if the worker running it died.
-      const owner = row.workerId ? await tx.worker.findUnique({ where: { id: row.workerId } }) : null;
-      if (owner && owner.heartbeatAt.getTime() > Date.now() - DEAD_AFTER_MS) return undefined;
+      const [alive] = await sql.query(
+        `SELECT 1 FROM step_runs s JOIN workers w ON w.id = s.worker_id
+         WHERE s.execution_id = $1 AND s.step_id = $2 AND s.item_index = $3 AND w.heartbeat_at > now() - $4 * interval '1 millisecond'`,
+        [job.executionId, job.stepId, job.itemIndex, DEAD_AFTER_MS],
+      );
+      if (alive) return undefined;
     } else if (row.status !== 'pending') return undefined;
-    const plan = execution.plan as unknown as Plan;
+    const plan = execution.plan as Plan;
     const step = plan.steps.find((s) => s.id === job.stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
-    const prompt = stepPrompt(plan, step, await loadStates(tx, job.executionId), execution.inputs as Record<string, JsonValue>, execution.id, job.itemIndex);
-    const locked = await lockExecution(tx, job.executionId);
-    if (!locked || !isLive(locked.status)) return undefined;
-    const { count } = await tx.stepRun.updateMany({
-      where: { ...where.executionId_stepId_itemIndex, attempt: job.attempt, status: row.status },
-      data: { status: 'running', prompt, workerId: deps.workerId, startedAt: row.startedAt ?? new Date() },
-    });
-    // Stopped, revised or claimed by another delivery since the read above.
-    if (count === 0) return undefined;
-    await appendEvent(tx, changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
+    const prompt = stepPrompt(plan, step, states, execution.inputs as Record<string, JsonValue>, execution.id, job.itemIndex);
+    const now = new Date();
+    await sql.query(
+      `UPDATE step_runs SET status = 'running', prompt = $4, worker_id = $5, started_at = COALESCE(started_at, $6)
+       WHERE execution_id = $1 AND step_id = $2 AND item_index = $3`,
+      [job.executionId, job.stepId, job.itemIndex, prompt, deps.workerId, now],
+    );
+    appendEvent(changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
     const claimed: Claim = { job, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
     return claimed;
   });
@@ -151,37 +151,63 @@ async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Cl
   return record(deps, job, step, modelId, result, outputJson, failure);
 }
 
+/** Records an attempt's usage and outcome on its row, if the row still runs that attempt; false when it does not. */
+async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: string, result: AgentResult | undefined, outcome: Record<string, unknown>): Promise<boolean> {
+  const names = Object.keys(outcome);
+  const usage = result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
+  const rows = await sql.query(
+    `UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
+       tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
+       ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
+     WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
+     RETURNING id`,
+    [
+      job.executionId,
+      job.stepId,
+      job.itemIndex,
+      job.attempt,
+      result ? modelId : null,
+      result ? estimateCost(deps.prices, modelId, result) : 0,
+      usage.tokensIn,
+      usage.tokensOut,
+      usage.tokensCacheRead,
+      usage.tokensCacheWrite,
+      usage.turns,
+      JSON.stringify(usage.toolCalls),
+      ...names.map((name) => outcome[name]),
+    ],
+  );
+  return rows.length > 0;
+}
+
 async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined): Promise<Claim[]> {
   const item = job.itemIndex >= 0;
-  return transaction(deps, async (tx, changes): Promise<Claim[]> => {
+  return transaction(deps, async (sql, changes): Promise<Claim[]> => {
     // A step's result decides what runs next. An item of a fan-out only records itself and asks for
     // an advance, so the lock is held briefly and its siblings finish without deciding each time.
-    const execution = await lockExecution(tx, job.executionId);
-    const where = stepRow(job.executionId, job.stepId, job.itemIndex);
-    const row = await tx.stepRun.findUnique({ where });
-    // Stopped, failed, or superseded while the model ran: the result no longer counts.
-    if (!execution || !isLive(execution.status) || !row || row.status !== 'running' || row.attempt !== job.attempt) return [];
-    const usage = result
-      ? { modelId, costUsd: { increment: estimateCost(deps.prices, modelId, result) }, tokensIn: { increment: result.tokensIn }, tokensOut: { increment: result.tokensOut }, tokensCacheRead: { increment: result.tokensCacheRead }, tokensCacheWrite: { increment: result.tokensCacheWrite }, turns: { increment: result.turns }, toolCalls: [...(row.toolCalls as JsonValue[]), ...result.toolCalls] as Prisma.InputJsonValue }
-      : {};
+    const execution = await lockExecution(sql, job.executionId);
+    if (!execution || !isLive(execution.status)) return [];
     const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
+    const now = new Date();
     if (failure === undefined) {
       const status = step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed';
-      await tx.stepRun.update({ where, data: { ...usage, status, output: result!.text, outputJson: outputJson ?? undefined, error: null, completedAt: status === 'completed' ? new Date() : null } });
-      await appendEvent(tx, changes, job.executionId, status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event);
+      const outcome = { status, output: result!.text, error: null, completed_at: status === 'completed' ? now : null, ...(outputJson === null ? {} : { output_json: jsonb(outputJson) }) };
+      // Stopped, failed, or superseded while the model ran: the result no longer counts.
+      if (!(await recordAttempt(sql, deps, job, modelId, result, outcome))) return [];
+      appendEvent(changes, job.executionId, status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event);
     } else if (job.attempt <= step.retries) {
       const delaySeconds = (step.retryDelayMs / 1000) * 2 ** (job.attempt - 1);
-      await tx.stepRun.update({ where, data: { ...usage, status: 'pending', error: failure, attempt: { increment: 1 }, queuedAt: new Date() } });
-      await appendEvent(tx, changes, job.executionId, 'step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 });
+      if (!(await recordAttempt(sql, deps, job, modelId, result, { status: 'pending', error: failure, attempt: job.attempt + 1, queued_at: now }))) return [];
+      appendEvent(changes, job.executionId, 'step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 });
       const next: StepJob = { ...job, attempt: job.attempt + 1 };
-      await enqueue(deps, tx, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
+      await enqueue(deps, sql, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
       return [];
     } else {
-      await tx.stepRun.update({ where, data: { ...usage, status: 'failed', error: failure, completedAt: new Date() } });
-      await appendEvent(tx, changes, job.executionId, 'step.failed', { ...event, error: failure });
+      if (!(await recordAttempt(sql, deps, job, modelId, result, { status: 'failed', error: failure, completed_at: now }))) return [];
+      appendEvent(changes, job.executionId, 'step.failed', { ...event, error: failure });
     }
-    if (!item) return applyDecisions(deps, tx, changes, execution, deps.workerId, localSlots(deps));
-    await enqueue(deps, tx, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
+    if (!item) return applyDecisions(deps, sql, changes, execution, deps.workerId, localSlots(deps));
+    await enqueue(deps, sql, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
     return [];
   });
 }

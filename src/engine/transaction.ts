@@ -1,13 +1,33 @@
+import type pg from 'pg';
 import type { Boss } from '../boss.ts';
-import type { Db, Tx } from '../db.ts';
+import type { Db } from '../db.ts';
 import type { ExecutionStatus, Events } from '../events.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
 import type { PubSub } from '../pubsub.ts';
 
 export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine' } as const;
 
-/** The unique key of a step row: a step (itemIndex -1), or an item of a For each step (0…). */
-export const stepRow = (executionId: string, stepId: string, itemIndex = -1) => ({ executionId_stepId_itemIndex: { executionId, stepId, itemIndex } });
+/** An open transaction of the engine: plain SQL on one pooled connection. */
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+/** An execution row as the engine reads it (locked). */
+export interface ExecutionRow {
+  id: string;
+  tenantId: string;
+  workflowId: string;
+  status: string;
+  plan: unknown;
+  inputs: unknown;
+  stepsCompleted: number;
+  version: number;
+  refineStatus: string | null;
+  output: string | null;
+  outputType: string;
+}
+
+const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", status, plan, inputs, steps_completed AS "stepsCompleted",
+  version, refine_status AS "refineStatus", output, output_type AS "outputType"`;
 
 /** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
 export const isLive = (status: string) => status === 'running' || status === 'awaiting_approval';
@@ -17,23 +37,44 @@ export class Changes {
   readonly events: Events['executionEvent'][] = [];
   readonly updates: Events['executionUpdated'][] = [];
   readonly queues = new Set<string>();
+  /** Events appended in this transaction, written together just before it commits. */
+  readonly pending: { executionId: string; type: string; payload: Record<string, unknown> }[] = [];
 }
 
 export interface EngineDeps {
+  /** Prisma, for the engine's callers that read through it. */
   db: Db;
+  /** The engine's own transactions run plain SQL on this pool (a statement through Prisma costs several times more). */
+  pool: pg.Pool;
   boss: Boss;
   pubsub: PubSub;
 }
 
 /** pg-boss runs its SQL on the engine's transaction, so a job exists exactly when the change that caused it commits. */
-export function jobDb(tx: Tx) {
-  return { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) };
+function jobDb(sql: Sql) {
+  return { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.query(text, values) }) };
 }
 
-/** Runs `work` in a transaction, then publishes its events and wakes the workers of the queues it used. */
-export async function transaction<T>(deps: EngineDeps, work: (tx: Tx, changes: Changes) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a transaction on one connection, writes the events it appended, commits, then
+ * publishes the events and wakes the workers of the queues it used.
+ */
+export async function transaction<T>(deps: EngineDeps, work: (sql: Sql, changes: Changes) => Promise<T>): Promise<T> {
   const changes = new Changes();
-  const result = await deps.db.$transaction((tx) => work(tx, changes), { timeout: 20_000, maxWait: 10_000 });
+  const client = await deps.pool.connect();
+  const sql: Sql = { query: async <R>(text: string, values?: unknown[]) => (await client.query(text, values)).rows as R[] };
+  let result: T;
+  try {
+    await client.query('BEGIN');
+    result = await work(sql, changes);
+    await writeEvents(sql, changes);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
   // The change is committed: publishing is best effort. Events are stored (subscribers resume from
   // them) and workers poll as a backstop, so a pub/sub outage delays nothing for long and loses nothing.
   try {
@@ -47,49 +88,64 @@ export async function transaction<T>(deps: EngineDeps, work: (tx: Tx, changes: C
 }
 
 /** The execution row, locked until the transaction ends: one writer per execution at a time. */
-export async function lockExecution(tx: Tx, id: string) {
-  await tx.$queryRaw`SELECT id FROM executions WHERE id = ${id} FOR UPDATE`;
-  return tx.execution.findUnique({ where: { id } });
+export async function lockExecution(sql: Sql, id: string): Promise<ExecutionRow | undefined> {
+  const [row] = await sql.query<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE id = $1 FOR UPDATE`, [id]);
+  return row;
 }
 
-/** Appends an event with the execution's next sequence number (one statement: it is on every path). */
-export async function appendEvent(tx: Tx, changes: Changes, executionId: string, type: string, payload: Record<string, unknown>): Promise<void> {
-  await appendEvents(tx, changes, executionId, [{ type, payload }]);
+/** Appends an event; it gets the execution's next sequence number when the transaction commits. */
+export function appendEvent(changes: Changes, executionId: string, type: string, payload: Record<string, unknown>): void {
+  changes.pending.push({ executionId, type, payload });
 }
 
-/** Appends events with consecutive sequence numbers, in one statement however many there are. */
-export async function appendEvents(tx: Tx, changes: Changes, executionId: string, events: { type: string; payload: Record<string, unknown> }[]): Promise<void> {
-  if (events.length === 0) return;
-  const rows = await tx.$queryRaw<{ seq: number; created_at: Date }[]>`
-    WITH next AS (UPDATE executions SET last_seq = last_seq + ${events.length} WHERE id = ${executionId} RETURNING last_seq)
-    INSERT INTO execution_events (execution_id, seq, type, payload)
-    SELECT ${executionId}, next.last_seq - ${events.length} + e.ord::int, e.type, e.payload
-    FROM next, unnest(${events.map((event) => event.type)}::text[], ${events.map((event) => JSON.stringify(event.payload))}::jsonb[]) WITH ORDINALITY AS e(type, payload, ord)
-    RETURNING seq, created_at`;
-  rows.sort((a, b) => a.seq - b.seq);
-  rows.forEach((row, index) => changes.events.push({ executionId, seq: row.seq, type: events[index].type, payload: events[index].payload, at: row.created_at.toISOString() }));
+/** The transaction's events, one statement per execution, numbered in the order they were appended. */
+async function writeEvents(sql: Sql, changes: Changes): Promise<void> {
+  const byExecution = new Map<string, Changes['pending']>();
+  for (const event of changes.pending) byExecution.set(event.executionId, [...(byExecution.get(event.executionId) ?? []), event]);
+  for (const [executionId, events] of byExecution) {
+    const rows = await sql.query<{ seq: number; created_at: Date }>(
+      `WITH next AS (UPDATE executions SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq)
+       INSERT INTO execution_events (execution_id, seq, type, payload)
+       SELECT $1, next.last_seq - $2 + e.ord::int, e.type, e.payload
+       FROM next, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS e(type, payload, ord)
+       RETURNING seq, created_at`,
+      [executionId, events.length, events.map((event) => event.type), events.map((event) => JSON.stringify(event.payload))],
+    );
+    rows.sort((a, b) => a.seq - b.seq);
+    rows.forEach((row, index) => changes.events.push({ executionId, seq: row.seq, type: events[index].type, payload: events[index].payload, at: row.created_at.toISOString() }));
+  }
 }
 
-export async function setStatus(
-  tx: Tx,
-  changes: Changes,
-  execution: { id: string; tenantId: string; workflowId: string },
-  status: ExecutionStatus,
-  data: Prisma.ExecutionUpdateInput = {},
-): Promise<void> {
-  const updated = await tx.execution.update({ where: { id: execution.id }, data: { ...data, status, updatedAt: new Date() } });
-  await appendEvent(tx, changes, execution.id, `execution.${status}`, { status, ...(updated.error ? { error: updated.error } : {}) });
-  changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, status, at: updated.updatedAt.toISOString() });
+/** What a status change may also set on the execution. */
+export interface StatusData {
+  error?: string;
+  completedAt?: Date;
+  output?: string;
+  version?: number;
+  stepsCompleted?: number;
+}
+
+const STATUS_COLUMNS: Record<keyof StatusData, string> = { error: 'error', completedAt: 'completed_at', output: 'output', version: 'version', stepsCompleted: 'steps_completed' };
+
+export async function setStatus(sql: Sql, changes: Changes, execution: { id: string; tenantId: string; workflowId: string }, status: ExecutionStatus, data: StatusData = {}): Promise<void> {
+  const entries = Object.entries(data).filter(([, value]) => value !== undefined) as [keyof StatusData, unknown][];
+  const sets = entries.map(([name], index) => `${STATUS_COLUMNS[name]} = $${index + 3}`);
+  const [updated] = await sql.query<{ error: string | null; updated_at: Date }>(
+    `UPDATE executions SET status = $2, updated_at = now()${sets.map((set) => `, ${set}`).join('')} WHERE id = $1 RETURNING error, updated_at`,
+    [execution.id, status, ...entries.map(([, value]) => value)],
+  );
+  appendEvent(changes, execution.id, `execution.${status}`, { status, ...(updated.error ? { error: updated.error } : {}) });
+  changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, status, at: updated.updated_at.toISOString() });
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */
-export async function enqueueMany(deps: EngineDeps, tx: Tx, changes: Changes, queue: string, jobs: { data: object; singletonKey: string }[]): Promise<void> {
+export async function enqueueMany(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, jobs: { data: object; singletonKey: string }[]): Promise<void> {
   if (jobs.length === 0) return;
-  await deps.boss.insert(jobs.map((job) => ({ name: queue, ...job })), { db: jobDb(tx) });
+  await deps.boss.insert(jobs.map((job) => ({ name: queue, ...job })), { db: jobDb(sql) });
   changes.queues.add(queue);
 }
 
-export async function enqueue(deps: EngineDeps, tx: Tx, changes: Changes, queue: string, data: object, singletonKey: string, startAfterSeconds = 0): Promise<void> {
-  await deps.boss.send(queue, data, { singletonKey, db: jobDb(tx), ...(startAfterSeconds > 0 ? { startAfter: startAfterSeconds } : {}) });
+export async function enqueue(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, data: object, singletonKey: string, startAfterSeconds = 0): Promise<void> {
+  await deps.boss.send(queue, data, { singletonKey, db: jobDb(sql), ...(startAfterSeconds > 0 ? { startAfter: startAfterSeconds } : {}) });
   changes.queues.add(queue);
 }

@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
 import type { Plan } from '../compiler/plan.ts';
 import { startExecution } from '../engine/start.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
@@ -82,6 +83,9 @@ builder.prismaObject('Execution', {
   }),
 });
 
+/** An execution the engine just changed, read back with what the operation selects. */
+export const reload = (ctx: Context, query: object, id: string) => ctx.db.execution.findUniqueOrThrow({ ...query, where: { id } });
+
 builder.queryFields((t) => ({
   execution: t.prismaField({
     type: 'Execution',
@@ -109,7 +113,7 @@ builder.mutationField('runWorkflow', (t) =>
     description: 'Starts an execution and returns at once; bad inputs are a ValidationError naming every problem.',
     errors: { types: [NotFoundError, ValidationError] },
     args: { workflowId: t.arg.id({ required: true }), inputs: t.arg({ type: 'JSON' }) },
-    resolve: (_query, _root, { workflowId, inputs }, ctx) => startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {}),
+    resolve: async (query, _root, { workflowId, inputs }, ctx) => reload(ctx, query, (await startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {})).id),
   }),
 );
 
@@ -124,14 +128,14 @@ builder.mutationFields((t) => ({
       approved: t.arg.boolean({ required: true }),
       reason: t.arg.string(),
     },
-    resolve: (_query, _root, args, ctx) => decideApproval(ctx, ctx.tenant.id, String(args.executionId), args.stepId, args.approved, args.reason ?? null),
+    resolve: async (query, _root, args, ctx) => reload(ctx, query, await decideApproval(ctx, ctx.tenant.id, String(args.executionId), args.stepId, args.approved, args.reason ?? null)),
   }),
   stopExecution: t.prismaField({
     type: 'Execution',
     description: 'Stops a running execution: queued steps never start and in-flight model calls are aborted.',
     errors: { types: [NotFoundError, ConflictError] },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, { id }, ctx) => stopExecution(ctx, ctx.tenant.id, String(id)),
+    resolve: async (query, _root, { id }, ctx) => reload(ctx, query, await stopExecution(ctx, ctx.tenant.id, String(id))),
   }),
 }));
 

@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import { requestRefinement } from '../engine/refine.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { reload } from './execution.ts';
 
 builder.prismaObject('OutputVersion', {
   description: "A version of an execution's output: 1 is the original, later ones are refinements.",
@@ -44,6 +45,6 @@ builder.mutationField('refineExecution', (t) =>
       'Refines a completed execution’s output with a follow-up prompt, in the background: refineStatus is REFINING until the new version is written (COMPLETED) or the model call fails (FAILED).',
     errors: { types: [NotFoundError, ConflictError, ValidationError] },
     args: { id: t.arg.id({ required: true }), prompt: t.arg.string({ required: true }) },
-    resolve: (_query, _root, { id, prompt }, ctx) => requestRefinement(ctx, ctx.tenant.id, String(id), prompt),
+    resolve: async (query, _root, { id, prompt }, ctx) => reload(ctx, query, await requestRefinement(ctx, ctx.tenant.id, String(id), prompt)),
   }),
 );

@@ -22,15 +22,18 @@ export async function recoverOrphans(deps: EngineDeps): Promise<number> {
     WHERE s.status = 'running' AND e.status IN ('running', 'awaiting_approval')
       AND (w.id IS NULL OR w.heartbeat_at < now() - ${DEAD_AFTER_MS} * interval '1 millisecond')`;
   for (const orphan of orphans) {
-    await transaction(deps, async (tx, changes) => {
-      await lockExecution(tx, orphan.execution_id);
+    await transaction(deps, async (sql, changes) => {
+      await lockExecution(sql, orphan.execution_id);
       // Someone else may have recovered or finished it meanwhile.
-      const row = { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index };
-      const { count } = await tx.stepRun.updateMany({ where: { ...row, status: 'running', attempt: orphan.attempt }, data: { status: 'pending', attempt: { increment: 1 }, queuedAt: new Date(), workerId: null } });
-      if (count === 0) return;
+      const recovered = await sql.query(
+        `UPDATE step_runs SET status = 'pending', attempt = attempt + 1, queued_at = now(), worker_id = NULL
+         WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND status = 'running' AND attempt = $4 RETURNING id`,
+        [orphan.execution_id, orphan.step_id, orphan.item_index, orphan.attempt],
+      );
+      if (recovered.length === 0) return;
       const job: StepJob = { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: orphan.attempt + 1 };
-      await appendEvent(tx, changes, orphan.execution_id, 'step.recovered', { stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: job.attempt });
-      await enqueue(deps, tx, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`);
+      appendEvent(changes, orphan.execution_id, 'step.recovered', { stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: job.attempt });
+      await enqueue(deps, sql, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`);
     });
   }
   return orphans.length;
