@@ -16,6 +16,10 @@ export interface Reply {
   after?: Promise<unknown>;
   /** Never answer: the request stays open until the client aborts it. */
   hang?: boolean;
+  /** Wait this long before each text delta: an answer that streams at a steady pace. */
+  deltaIntervalMs?: number;
+  /** Stream the first `afterDeltas` text deltas, then hold the rest until `until` settles (a test watches an answer mid-stream). */
+  pause?: { afterDeltas: number; until: Promise<unknown> };
   usage?: { input: number; output: number };
 }
 
@@ -101,16 +105,27 @@ export class FakeAnthropic extends EventEmitter {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     send('message_start', { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: usage.input, output_tokens: 1 } } });
-    content.forEach((block, i) => {
+    let deltas = 0;
+    for (const [i, block] of content.entries()) {
       if (block.type === 'text') {
         send('content_block_start', { index: i, content_block: { type: 'text', text: '' } });
-        for (const piece of String(block.text).match(/\S+\s*/g) ?? []) send('content_block_delta', { index: i, delta: { type: 'text_delta', text: piece } });
+        for (const piece of String(block.text).match(/\S+\s*/g) ?? []) {
+          if (reply.pause && deltas++ === reply.pause.afterDeltas) {
+            await reply.pause.until;
+            if (res.destroyed) return;
+          }
+          if (reply.deltaIntervalMs) {
+            await new Promise((resolve) => setTimeout(resolve, reply.deltaIntervalMs));
+            if (res.destroyed) return;
+          }
+          send('content_block_delta', { index: i, delta: { type: 'text_delta', text: piece } });
+        }
       } else {
         send('content_block_start', { index: i, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
         send('content_block_delta', { index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
       }
       send('content_block_stop', { index: i });
-    });
+    }
     send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } });
     send('message_stop', {});
     finished = true;
