@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './db.ts';
 import type { Env } from './env.ts';
 import { attachGraphQLWebSocket } from './graphql-ws.ts';
 import { healthHandler } from './health.ts';
+import { dashboardHandler } from './dashboard/route.ts';
 import { createListener, type Route } from './http.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { sharePageHandler } from './share-page.ts';
@@ -66,6 +67,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
+    { method: 'GET', path: '/dashboard', handle: dashboardHandler() },
     { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => limitedGraphQL(graphql, limiter, request) },
     ...restRoutes(graphql, limiter, env.publicUrl),

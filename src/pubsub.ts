@@ -14,12 +14,21 @@ export interface Subscription<T> extends AsyncIterableIterator<T> {
 export interface PubSub {
   readonly kind: 'in-process' | 'redis';
   publish<E extends keyof Events>(event: E, key: string, payload: Events[E]): Promise<void>;
-  subscribe<E extends keyof Events>(event: E, key: string): Subscription<Events[E]>;
+  subscribe<E extends keyof Events>(event: E, key: string, options?: SubscribeOptions<Events[E]>): Subscription<Events[E]>;
   /** Emits `subscribed` and `unsubscribed` (topic) as subscriptions start and end: lets callers wait on them. */
   readonly activity: EventEmitter;
   /** Throws when the transport is down (for /healthz). */
   check(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SubscribeOptions<T> {
+  /**
+   * Merges an event into the last one still waiting unread, or returns undefined to queue it
+   * separately: a subscriber that falls behind then catches up with fewer, larger messages instead
+   * of falling further behind. Must not modify its arguments (they are shared by every subscriber).
+   */
+  coalesce?: (unread: T, next: T) => T | undefined;
 }
 
 const topicOf = (event: string, key: string) => `baton:${event}:${key}`;
@@ -39,8 +48,10 @@ export class SlowConsumerError extends BatonError {
   }
 }
 
-function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter): Subscription<T> {
-  const queue: T[] = [];
+function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter, { coalesce }: SubscribeOptions<T> = {}): Subscription<T> {
+  // Each entry is one event, or several merged by `coalesce`; `unread` counts them all.
+  const queue: { value: T; events: number }[] = [];
+  let unread = 0;
   let waiting: ((result: IteratorResult<T>) => void) | undefined;
   let finished = false;
   let overflowed = false;
@@ -52,11 +63,21 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter)
         const resolve = waiting;
         waiting = undefined;
         resolve({ value: payload, done: false });
-      } else if (queue.length >= MAX_UNREAD) {
+        return;
+      }
+      if (unread >= MAX_UNREAD) {
         overflowed = true;
         queue.length = 0;
         void end();
-      } else queue.push(payload);
+        return;
+      }
+      unread++;
+      const last = queue.at(-1);
+      const merged = last && coalesce ? coalesce(last.value, payload) : undefined;
+      if (last && merged !== undefined) {
+        last.value = merged;
+        last.events++;
+      } else queue.push({ value: payload, events: 1 });
     },
     {},
   );
@@ -79,7 +100,11 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter)
     ready,
     next: () => {
       if (overflowed) return Promise.reject(new SlowConsumerError());
-      if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
+      const first = queue.shift();
+      if (first) {
+        unread -= first.events;
+        return Promise.resolve({ value: first.value, done: false });
+      }
       if (finished) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => (waiting = resolve));
     },
@@ -100,7 +125,7 @@ function typed(kind: PubSub['kind'], engine: PubSubEngine, check: () => Promise<
     kind,
     activity,
     publish: (event, key, payload) => engine.publish(topicOf(event, key), payload),
-    subscribe: (event, key) => iterate(engine, topicOf(event, key), activity),
+    subscribe: (event, key, options) => iterate(engine, topicOf(event, key), activity, options),
     check,
     close,
   };
@@ -108,7 +133,11 @@ function typed(kind: PubSub['kind'], engine: PubSubEngine, check: () => Promise<
 
 /** In-process by default; through Redis when a URL is given, so that every process sees every event. */
 export function createPubSub(redisUrl: string | undefined): PubSub {
-  if (!redisUrl) return typed('in-process', new InProcessPubSub(), async () => {}, async () => {});
+  if (!redisUrl) {
+    // One listener per subscription: any number may watch one topic (one execution), so no limit.
+    const emitter = new EventEmitter().setMaxListeners(0);
+    return typed('in-process', new InProcessPubSub({ eventEmitter: emitter }), async () => {}, async () => {});
+  }
   // Publishing fails fast while Redis is away (it is best effort, events are stored); subscribing
   // waits for Redis to come back instead of failing, so no listener is lost to a blip.
   const connect = (role: string, maxRetriesPerRequest: number | null) => {

@@ -5,13 +5,23 @@ import type { PubSub } from '../pubsub.ts';
 type Event = Events['executionEvent'];
 
 /**
+ * Consecutive unread token deltas of one step (or item) travel as one delta: a subscriber that falls
+ * behind a fast stream gets the same text in fewer messages. Stored events are never merged.
+ */
+export function mergeTokens(unread: Event, next: Event): Event | undefined {
+  if (unread.type !== 'step.token' || next.type !== 'step.token') return undefined;
+  if (unread.payload.stepId !== next.payload.stepId || unread.payload.itemIndex !== next.payload.itemIndex) return undefined;
+  return { ...unread, payload: { ...unread.payload, text: String(unread.payload.text) + String(next.payload.text) } };
+}
+
+/**
  * An execution's events from `afterSeq` on: first the stored ones, then live ones, with no gap and
  * no duplicate even when events arrive while the stored ones are read. Live listening starts before
  * the read, newer stored events fill any gap a live event reveals, and anything already sent is
- * skipped. Token deltas (no seq) are live only.
+ * skipped. Token deltas (no seq) are live only; unread ones of the same step are merged.
  */
 export async function* executionEvents(db: Db, pubsub: PubSub, executionId: string, afterSeq: number): AsyncGenerator<Event> {
-  const live = pubsub.subscribe('executionEvent', executionId);
+  const live = pubsub.subscribe('executionEvent', executionId, { coalesce: mergeTokens });
   try {
     await live.ready;
     let last = afterSeq;
