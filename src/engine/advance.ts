@@ -21,12 +21,11 @@ export interface Claim {
   modelId: string;
 }
 
+/** The columns of a step row the engine decides on. */
+export const STATE_COLUMNS = `step_id AS "stepId", item_index AS "itemIndex", status, attempt, queued_at IS NOT NULL AS queued, output, output_json AS "outputJson", feedback`;
+
 export async function loadStates(sql: Sql, executionId: string): Promise<Map<string, StepState>> {
-  const rows = await sql.query<StepState>(
-    `SELECT step_id AS "stepId", item_index AS "itemIndex", status, attempt, queued_at IS NOT NULL AS queued, output, output_json AS "outputJson", feedback
-     FROM step_runs WHERE execution_id = $1`,
-    [executionId],
-  );
+  const rows = await sql.query<StepState>(`SELECT ${STATE_COLUMNS} FROM step_runs WHERE execution_id = $1`, [executionId]);
   return new Map(rows.map((row) => [key(row.stepId, row.itemIndex), row]));
 }
 
@@ -55,9 +54,9 @@ function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: Ex
  * worker instead of queued, so they start at once, without a round trip through the queue; a crash
  * of that worker is recovered like any other (workers/liveness.ts).
  */
-export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Changes, execution: ExecutionRow, workerId?: string, slots = 0): Promise<Claim[]> {
+export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Changes, execution: ExecutionRow, workerId?: string, slots = 0, loaded?: Map<string, StepState>): Promise<Claim[]> {
   const plan = execution.plan as Plan;
-  const states = await loadStates(sql, execution.id);
+  const states = loaded ?? (await loadStates(sql, execution.id));
   const now = new Date();
   const ready: { stepId: string; itemIndex: number }[] = [];
   const event = (type: string, payload: Record<string, unknown>) => appendEvent(changes, execution.id, type, payload);
@@ -116,7 +115,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
     }
   }
   // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for.
-  const claims = workerId === undefined ? [] : await claimLocally(sql, changes, execution, states, ready.splice(0, slots), workerId, now);
+  const claims = workerId === undefined ? [] : claimLocally(changes, execution, states, ready.splice(0, slots), workerId, now);
   // The other steps that became ready are queued together: one update, one insert of jobs.
   if (ready.length > 0) {
     await sql.query(
@@ -139,7 +138,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
   const status = waiting && !busy ? 'awaiting_approval' : 'running';
   const stepsCompleted = countDone(states);
   if (status !== execution.status) await setStatus(sql, changes, execution, status, { stepsCompleted });
-  else if (stepsCompleted !== execution.stepsCompleted) await sql.query(`UPDATE executions SET steps_completed = $2 WHERE id = $1`, [execution.id, stepsCompleted]);
+  else if (stepsCompleted !== execution.stepsCompleted) changes.stepsCompleted.set(execution.id, stepsCompleted);
   return claims;
 }
 
@@ -147,27 +146,21 @@ function countDone(states: Map<string, StepState>): number {
   return [...states.values()].filter((state) => state.itemIndex === -1 && (state.status === 'completed' || state.status === 'skipped')).length;
 }
 
-/** Marks steps as running for this worker, in one statement, and says what to send the model for each. */
-async function claimLocally(sql: Sql, changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], workerId: string, now: Date): Promise<Claim[]> {
-  if (entries.length === 0) return [];
+/** Claims steps for this worker (written with the transaction's events) and says what to send the model for each. */
+function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], workerId: string, now: Date): Claim[] {
   const plan = execution.plan as Plan;
   const inputs = execution.inputs as Record<string, JsonValue>;
-  const prompts = entries.map(({ stepId, itemIndex }) => stepPrompt(plan, plan.steps.find((s) => s.id === stepId)!, states, inputs, execution.id, itemIndex));
-  const rows = await sql.query<{ step_id: string; item_index: number; attempt: number }>(
-    `UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = $2, status = 'running', prompt = c.prompt, worker_id = $3, started_at = $2
-     FROM unnest($4::text[], $5::int[], $6::text[]) AS c(step_id, item_index, prompt)
-     WHERE r.execution_id = $1 AND r.step_id = c.step_id AND r.item_index = c.item_index
-     RETURNING r.step_id, r.item_index, r.attempt`,
-    [execution.id, now, workerId, entries.map((e) => e.stepId), entries.map((e) => e.itemIndex), prompts],
-  );
-  const attempts = new Map(rows.map((row) => [key(row.step_id, row.item_index), row.attempt]));
-  return entries.map(({ stepId, itemIndex }, index): Claim => {
+  return entries.map(({ stepId, itemIndex }): Claim => {
     const step = plan.steps.find((s) => s.id === stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
-    const attempt = attempts.get(key(stepId, itemIndex))!;
-    Object.assign(states.get(key(stepId, itemIndex))!, { attempt, status: 'running' });
+    const prompt = stepPrompt(plan, step, states, inputs, execution.id, itemIndex);
+    // The execution is locked, so the row's next attempt is known without asking.
+    const state = states.get(key(stepId, itemIndex))!;
+    const attempt = state.attempt + 1;
+    Object.assign(state, { attempt, status: 'running' });
+    changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt, workerId, at: now });
     appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt });
-    return { job: { executionId: execution.id, stepId, itemIndex, attempt }, step, agent, prompt: prompts[index], modelId: step.modelId ?? agent.modelId };
+    return { job: { executionId: execution.id, stepId, itemIndex, attempt }, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
   });
 }
 

@@ -1,7 +1,7 @@
 import type { Agent, AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan, PlanStep } from '../compiler/plan.ts';
-import { advance, applyDecisions, jsonb, loadStates, type Claim, type StepJob } from './advance.ts';
-import { key } from './decide.ts';
+import { advance, applyDecisions, jsonb, loadStates, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
+import { key, type StepState } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import type { InFlight } from './in-flight.ts';
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
@@ -151,16 +151,23 @@ async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Cl
   return record(deps, job, step, modelId, result, outputJson, failure);
 }
 
-/** Records an attempt's usage and outcome on its row, if the row still runs that attempt; false when it does not. */
-async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: string, result: AgentResult | undefined, outcome: Record<string, unknown>): Promise<boolean> {
+/**
+ * Records an attempt's usage and outcome on its row, if the row still runs that attempt, and reads
+ * the execution's step states in the same statement (as they are after the write). Undefined when
+ * the row no longer runs this attempt.
+ */
+async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: string, result: AgentResult | undefined, outcome: Record<string, unknown>, after: Partial<StepState>): Promise<Map<string, StepState> | undefined> {
   const names = Object.keys(outcome);
   const usage = result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
-  const rows = await sql.query(
-    `UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
-       tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
-       ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
-     WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
-     RETURNING id`,
+  const rows = await sql.query<StepState & { recorded: number }>(
+    `WITH recorded AS (
+       UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
+         tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
+         ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
+       WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
+       RETURNING id
+     )
+     SELECT ${STATE_COLUMNS}, (SELECT count(*) FROM recorded)::int AS recorded FROM step_runs WHERE execution_id = $1`,
     [
       job.executionId,
       job.stepId,
@@ -177,7 +184,11 @@ async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: st
       ...names.map((name) => outcome[name]),
     ],
   );
-  return rows.length > 0;
+  if (!rows[0]?.recorded) return undefined;
+  // The statement read the rows as they were before its own write: apply it.
+  const states = new Map(rows.map(({ recorded: _, ...state }) => [key(state.stepId, state.itemIndex), state as StepState]));
+  Object.assign(states.get(key(job.stepId, job.itemIndex))!, after);
+  return states;
 }
 
 async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined): Promise<Claim[]> {
@@ -189,24 +200,28 @@ async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: str
     if (!execution || !isLive(execution.status)) return [];
     const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
     const now = new Date();
+    let states: Map<string, StepState> | undefined;
+    // Each branch gives up when the row no longer runs this attempt: stopped, failed or superseded while the model ran.
     if (failure === undefined) {
       const status = step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed';
       const outcome = { status, output: result!.text, error: null, completed_at: status === 'completed' ? now : null, ...(outputJson === null ? {} : { output_json: jsonb(outputJson) }) };
-      // Stopped, failed, or superseded while the model ran: the result no longer counts.
-      if (!(await recordAttempt(sql, deps, job, modelId, result, outcome))) return [];
+      states = await recordAttempt(sql, deps, job, modelId, result, outcome, { status, output: result!.text, ...(outputJson === null ? {} : { outputJson }) });
+      if (!states) return [];
       appendEvent(changes, job.executionId, status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event);
     } else if (job.attempt <= step.retries) {
       const delaySeconds = (step.retryDelayMs / 1000) * 2 ** (job.attempt - 1);
-      if (!(await recordAttempt(sql, deps, job, modelId, result, { status: 'pending', error: failure, attempt: job.attempt + 1, queued_at: now }))) return [];
+      const retry = { status: 'pending', error: failure, attempt: job.attempt + 1, queued_at: now };
+      if (!(await recordAttempt(sql, deps, job, modelId, result, retry, { status: 'pending', attempt: job.attempt + 1, queued: true }))) return [];
       appendEvent(changes, job.executionId, 'step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 });
       const next: StepJob = { ...job, attempt: job.attempt + 1 };
       await enqueue(deps, sql, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
       return [];
     } else {
-      if (!(await recordAttempt(sql, deps, job, modelId, result, { status: 'failed', error: failure, completed_at: now }))) return [];
+      states = await recordAttempt(sql, deps, job, modelId, result, { status: 'failed', error: failure, completed_at: now }, { status: 'failed' });
+      if (!states) return [];
       appendEvent(changes, job.executionId, 'step.failed', { ...event, error: failure });
     }
-    if (!item) return applyDecisions(deps, sql, changes, execution, deps.workerId, localSlots(deps));
+    if (!item) return applyDecisions(deps, sql, changes, execution, deps.workerId, localSlots(deps), states);
     await enqueue(deps, sql, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
     return [];
   });

@@ -39,6 +39,10 @@ export class Changes {
   readonly queues = new Set<string>();
   /** Events appended in this transaction, written together just before it commits. */
   readonly pending: { executionId: string; type: string; payload: Record<string, unknown> }[] = [];
+  /** Steps claimed for a worker (their new attempt is known under the lock), written with the events. */
+  readonly claims: { executionId: string; stepId: string; itemIndex: number; prompt: string; workerId: string; at: Date }[] = [];
+  /** An execution's new count of finished steps, written with the events. */
+  readonly stepsCompleted = new Map<string, number>();
 }
 
 export interface EngineDeps {
@@ -98,18 +102,39 @@ export function appendEvent(changes: Changes, executionId: string, type: string,
   changes.pending.push({ executionId, type, payload });
 }
 
-/** The transaction's events, one statement per execution, numbered in the order they were appended. */
+/**
+ * The transaction's deferred writes, one statement per execution: its events (numbered in the order
+ * they were appended), its steps claimed for a worker, and its count of finished steps.
+ */
 async function writeEvents(sql: Sql, changes: Changes): Promise<void> {
-  const byExecution = new Map<string, Changes['pending']>();
-  for (const event of changes.pending) byExecution.set(event.executionId, [...(byExecution.get(event.executionId) ?? []), event]);
-  for (const [executionId, events] of byExecution) {
+  const ids = new Set([...changes.pending.map((event) => event.executionId), ...changes.claims.map((claim) => claim.executionId), ...changes.stepsCompleted.keys()]);
+  for (const executionId of ids) {
+    const events = changes.pending.filter((event) => event.executionId === executionId);
+    const claims = changes.claims.filter((claim) => claim.executionId === executionId);
     const rows = await sql.query<{ seq: number; created_at: Date }>(
-      `WITH next AS (UPDATE executions SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq)
+      `WITH claimed AS (
+         UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = c.at, status = 'running', prompt = c.prompt, worker_id = c.worker_id, started_at = c.at
+         FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[]) AS c(step_id, item_index, prompt, worker_id, at)
+         WHERE r.execution_id = $1 AND r.step_id = c.step_id AND r.item_index = c.item_index
+       ), next AS (
+         UPDATE executions SET last_seq = last_seq + $2, steps_completed = COALESCE($10::int, steps_completed) WHERE id = $1 RETURNING last_seq
+       )
        INSERT INTO execution_events (execution_id, seq, type, payload)
        SELECT $1, next.last_seq - $2 + e.ord::int, e.type, e.payload
        FROM next, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS e(type, payload, ord)
        RETURNING seq, created_at`,
-      [executionId, events.length, events.map((event) => event.type), events.map((event) => JSON.stringify(event.payload))],
+      [
+        executionId,
+        events.length,
+        events.map((event) => event.type),
+        events.map((event) => JSON.stringify(event.payload)),
+        claims.map((claim) => claim.stepId),
+        claims.map((claim) => claim.itemIndex),
+        claims.map((claim) => claim.prompt),
+        claims.map((claim) => claim.workerId),
+        claims.map((claim) => claim.at),
+        changes.stepsCompleted.get(executionId) ?? null,
+      ],
     );
     rows.sort((a, b) => a.seq - b.seq);
     rows.forEach((row, index) => changes.events.push({ executionId, seq: row.seq, type: events[index].type, payload: events[index].payload, at: row.created_at.toISOString() }));

@@ -103,6 +103,13 @@ export class FakeAnthropic extends EventEmitter {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    // Events go out in one write unless the reply paces them (as an instant remote API's would arrive).
+    res.cork();
+    const wait = async (until: Promise<unknown>) => {
+      res.uncork();
+      await until;
+      res.cork();
+    };
     const send = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     send('message_start', { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: usage.input, output_tokens: 1 } } });
     let deltas = 0;
@@ -111,11 +118,11 @@ export class FakeAnthropic extends EventEmitter {
         send('content_block_start', { index: i, content_block: { type: 'text', text: '' } });
         for (const piece of String(block.text).match(/\S+\s*/g) ?? []) {
           if (reply.pause && deltas++ === reply.pause.afterDeltas) {
-            await reply.pause.until;
+            await wait(reply.pause.until);
             if (res.destroyed) return;
           }
           if (reply.deltaIntervalMs) {
-            await new Promise((resolve) => setTimeout(resolve, reply.deltaIntervalMs));
+            await wait(new Promise((resolve) => setTimeout(resolve, reply.deltaIntervalMs)));
             if (res.destroyed) return;
           }
           send('content_block_delta', { index: i, delta: { type: 'text_delta', text: piece } });
@@ -129,6 +136,7 @@ export class FakeAnthropic extends EventEmitter {
     send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } });
     send('message_stop', {});
     finished = true;
+    res.uncork();
     res.end(() => {
       request.answeredAt = performance.now();
     });
