@@ -1,5 +1,6 @@
-// `npm run bench:engine`: the engine against the local fake of the Anthropic API, in one process
-// (role all) on the embedded PostgreSQL (or DATABASE_URL). Prints a table; targets in the README.
+// `npm run bench:engine`: the engine in one process (role all) on the embedded PostgreSQL (or
+// DATABASE_URL), against the local fake of the Anthropic API in a child process (a real model is
+// remote: its work is not Baton's). Prints a table; targets in the README.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { parseEnv } from '../src/env.ts';
 import { migrate } from '../src/migrate.ts';
 import { createTenant } from '../src/tenants.ts';
 import { createWorkflow } from '../src/workflows.ts';
-import { FakeAnthropic, lastUserText } from '../test/support/fake-anthropic.ts';
+import { startFakeModel } from './fake-model.ts';
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -22,8 +23,8 @@ async function runAll(app: App, tenantId: string, markdown: string, count: numbe
   const updates = app.pubsub.subscribe('executionUpdated', tenantId);
   await updates.ready;
   const started = performance.now();
-  const ids = new Set<string>();
-  for (let i = 0; i < count; i++) ids.add((await startExecution(app.engine, tenantId, workflow.id, inputs(i))).id);
+  // Started all at once, as that many clients would.
+  const ids = new Set((await Promise.all(Array.from({ length: count }, (_, i) => startExecution(app.engine, tenantId, workflow.id, inputs(i))))).map((execution) => execution.id));
   let left = ids.size;
   for await (const update of updates) {
     if (!ids.has(update.executionId)) continue;
@@ -62,7 +63,7 @@ async function main() {
   const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(dataDir);
   const databaseUrl = process.env.DATABASE_URL ?? embedded!.url;
   await migrate(databaseUrl);
-  const fake = await new FakeAnthropic().start();
+  const fake = await startFakeModel();
   const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fake.url, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
   const app = await buildApp({ env, databaseUrl, role: 'all' });
   await app.start();
@@ -70,14 +71,14 @@ async function main() {
   const rows: [string, string, string][] = [];
   try {
     // Handoff: a step's answer is complete → the next step's request arrives.
-    fake.requests.length = 0;
-    fake.reply = (request) => ({ text: `ok ${lastUserText(request)}`, latencyMs: 20 });
+    await fake.clear();
+    await fake.answer('ok ', 20, true);
     await runAll(app, tenant.tenantId, chain(20), 5, (n) => ({ n }));
     const handoffs: number[] = [];
     const byRun = new Map<string, { step: number; receivedAt: number; answeredAt: number }[]>();
-    for (const request of fake.requests) {
-      const [, step, n] = /^Step (\d+) of run (\d+)\.$/.exec(lastUserText(request))!;
-      byRun.set(n, [...(byRun.get(n) ?? []), { step: Number(step), receivedAt: request.receivedAt, answeredAt: request.answeredAt! }]);
+    for (const call of await fake.calls()) {
+      const [, step, n] = /^Step (\d+) of run (\d+)\.$/.exec(call.prompt)!;
+      byRun.set(n, [...(byRun.get(n) ?? []), { step: Number(step), receivedAt: call.receivedAt, answeredAt: call.answeredAt }]);
     }
     for (const calls of byRun.values()) {
       calls.sort((a, b) => a.step - b.step);
@@ -86,23 +87,24 @@ async function main() {
     rows.push(['step handoff, 20-step chain (5 runs at once)', `p50 ${percentile(handoffs, 50).toFixed(1)} ms, p99 ${percentile(handoffs, 99).toFixed(1)} ms`, 'p50 ≤ 5 ms, p99 ≤ 25 ms']);
 
     // Fan-out: 50 items at 200 ms each.
-    fake.requests.length = 0;
-    fake.reply = () => ({ text: 'item done', latencyMs: 200 });
+    await fake.clear();
+    await fake.answer('item done', 200);
     const items = Array.from({ length: 50 }, (_, i) => `item ${i}`);
     const wall = await runAll(app, tenant.tenantId, fanOut(50), 1, () => ({ items }));
-    const first = Math.min(...fake.requests.map((r) => r.receivedAt));
-    const last = Math.max(...fake.requests.map((r) => r.answeredAt!));
+    const calls = await fake.calls();
+    const first = Math.min(...calls.map((call) => call.receivedAt));
+    const last = Math.max(...calls.map((call) => call.answeredAt));
     rows.push(['50-wide fan-out, 200 ms model', `${((last - first) / 200).toFixed(2)} × 200 ms (whole execution ${(wall / 200).toFixed(2)} ×)`, '≤ 1.1']);
 
     // Throughput: instant model, 200 executions of 5 steps at once.
-    fake.reply = () => ({ text: 'ok' });
+    await fake.answer('ok', 0);
     const runs = 200;
     const steps = 5;
     const elapsed = await runAll(app, tenant.tenantId, chain(steps), runs, (n) => ({ n }));
     rows.push([`throughput, instant model, ${runs} executions × ${steps} steps`, `${((runs * steps) / (elapsed / 1000)).toFixed(0)} steps/s`, '≥ 300 steps/s']);
   } finally {
     await app.stop();
-    await fake.close();
+    fake.stop();
     await embedded?.stop();
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -69,8 +69,14 @@ async function initialise({ initdb, owner, clusterDir: dir }: PostgresRuntime, p
   }
 }
 
+/** Unix socket paths are limited to 107 bytes; a deeper data directory gets TCP only. */
+const socketFits = (dir: string, port: number) => Buffer.byteLength(socketPath(dir, port)) <= 107;
+const socketPath = (dir: string, port: number) => join(dir, `.s.PGSQL.${port}`);
+
 async function launch({ postgres, owner, clusterDir: dir }: PostgresRuntime, port: number): Promise<ChildProcess> {
-  const args = ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'];
+  // Also a Unix socket in the cluster's directory: a round trip costs about a third less than over loopback TCP.
+  const sockets = socketFits(dir, port) ? dir : '';
+  const args = ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${sockets}`, '-c', 'max_connections=300'];
   // Its own process group: a terminal's Ctrl-C must reach Baton only, which stops the database last.
   const child = spawn(postgres, args, {
     ...owner,
@@ -121,8 +127,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     await writeFile(savedFile, JSON.stringify(saved), { mode: 0o600 });
     await initialise(runtime, saved.password);
   }
+  // Through the server's Unix socket when it has one (see launch), else loopback TCP.
   const address = (port: number, database: string) =>
-    `postgresql://postgres:${encodeURIComponent(saved.password)}@127.0.0.1:${port}/${database}`;
+    existsSync(socketPath(dir, port))
+      ? `postgresql://postgres:${encodeURIComponent(saved.password)}@localhost:${port}/${database}?host=${encodeURIComponent(dir)}`
+      : `postgresql://postgres:${encodeURIComponent(saved.password)}@127.0.0.1:${port}/${database}`;
 
   const existing = await runningPort(dir);
   if (existing !== undefined) {

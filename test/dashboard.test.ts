@@ -140,7 +140,13 @@ describe('GET /dashboard', () => {
     const requested = fake.request(fake.requests.length + 1);
     await runFromPage(page, 'stopping');
     await requested;
-    await page.locator('.step[data-step="draft"] .status', { hasText: 'RUNNING' }).waitFor();
+    // On a timeout, say what the page showed instead.
+    await page
+      .locator('.step[data-step="draft"] .status', { hasText: 'RUNNING' })
+      .waitFor()
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\npage showed: ${await page.locator('main').innerText()}\nproblems: ${problems.join('; ')}`);
+      });
     await page.click('#stop');
     await page.locator('#execution-status', { hasText: 'STOPPED' }).waitFor();
     expect(problems).toEqual([]);
