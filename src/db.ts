@@ -15,7 +15,9 @@ export interface Database {
 
 /** `onQuery` sees every SQL statement Prisma runs (for debugging and for tests that count queries). */
 export function openDatabase(url: string, onQuery?: (sql: string) => void): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  // No statement of Baton's takes seconds, and no transaction waits long between statements: limits
+  // that end a stuck one instead of letting it hold its locks (sent at connect, no extra round trip).
+  const pool = new pg.Pool({ connectionString: url, max: 20, statement_timeout: 20_000, idle_in_transaction_session_timeout: 60_000 });
   // An idle client can lose its server (a restart); pg reports that here instead of crashing the process.
   pool.on('error', (error) => console.error('database pool:', error.message));
   const db = new PrismaClient({ adapter: new PrismaPg(pool), ...(onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}) });

@@ -99,7 +99,7 @@ async function runClaims(deps: StepDeps, claims: Claim[]): Promise<void> {
   await Promise.all(claims.map(async (claimed) => runClaims(deps, await attempt(deps, claimed))));
 }
 
-/** One attempt: the model call(s), then the result recorded; returns the next step claimed, if any. */
+/** One attempt: the model call(s), then the result recorded; returns the steps claimed next for this worker. */
 async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim): Promise<Claim[]> {
   const controller = new AbortController();
   const done = deps.inFlight.start(job.executionId, controller);
