@@ -4,7 +4,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { authenticate, type Tenant } from './auth.ts';
 import type { Db } from './db.ts';
-import type { GraphQLServer } from './yoga.ts';
+import { maskError, type GraphQLServer } from './yoga.ts';
+import { subscribeShared } from './shared-subscription-results.ts';
 import { newRequestId, requestIds } from './request-id.ts';
 
 type Extra = {
@@ -14,7 +15,8 @@ type Extra = {
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
 interface Root {
   execute: Enveloped['execute'];
-  subscribe: Enveloped['subscribe'];
+  /** Subscribers with equal keys (tenant, document, variables) share each event's result. */
+  key: string;
 }
 
 const header = (params: Record<string, unknown>, name: string) => {
@@ -46,9 +48,10 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
         }
       },
       execute: (args: ExecutionArgs) => requestIds.run(newRequestId(), () => (args.rootValue as Root).execute(args)),
-      subscribe: (args: ExecutionArgs) => requestIds.run(newRequestId(), () => (args.rootValue as Root).subscribe(args)),
+      subscribe: (args: ExecutionArgs) =>
+        requestIds.run(newRequestId(), () => subscribeShared({ ...args, rootValue: undefined }, (args.rootValue as Root).key, (error) => maskError(error) as GraphQLError)),
       onSubscribe: async (ctx, _id, payload) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        const { schema, execute, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
@@ -69,7 +72,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies Root,
+          rootValue: { execute, key: JSON.stringify([ctx.extra.tenant?.id, payload.query, payload.operationName, payload.variables]) } satisfies Root,
         };
       },
     },

@@ -33,7 +33,7 @@ function introspectionOnly(query: string | undefined): boolean {
   }
 }
 
-function maskError(error: unknown): Error {
+export function maskError(error: unknown): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (original instanceof BatonError) {
     const masked = original.toGraphQL();

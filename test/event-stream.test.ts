@@ -18,6 +18,11 @@ const Events = graphql(`
     executionEvents(executionId: $executionId, afterSeq: $afterSeq) { executionId seq type payload }
   }
 `);
+const EventTypes = graphql(`
+  subscription StreamEventTypes($executionId: ID!) {
+    executionEvents(executionId: $executionId) { type }
+  }
+`);
 const Stored = graphql(`
   query StreamStored($id: ID!) {
     execution(id: $id) { events { seq type } }
@@ -76,6 +81,31 @@ describe('executionEvents', () => {
     }
     const stored = (await t.request(Stored, { id })).body.data!.execution!.events;
     expect(received).toEqual(stored.map((e) => e.seq));
+  });
+
+  it('gives each subscriber the fields it selected, also when many watch the same execution live', async () => {
+    const id = await run();
+    const full = subscribe(t.wsClient(), Events, { executionId: id, afterSeq: 0 });
+    const types = subscribe(t.wsClient(), EventTypes, { executionId: id });
+    const same = subscribe(t.wsClient(), Events, { executionId: id, afterSeq: 0 });
+    const until = async <R>(results: AsyncIterableIterator<R>, done: (result: R) => boolean) => {
+      const seen: R[] = [];
+      for await (const result of results) {
+        seen.push(result);
+        if (done(result)) break;
+      }
+      return seen;
+    };
+    type Full = { data?: { executionEvents: { type: string; seq?: number | null } } | null };
+    const [a, b, c] = await Promise.all([
+      until(full as AsyncIterableIterator<Full>, (r) => r.data?.executionEvents.type === 'execution.completed'),
+      until(types, (r) => r.data?.executionEvents.type === 'execution.completed'),
+      until(same as AsyncIterableIterator<Full>, (r) => r.data?.executionEvents.type === 'execution.completed'),
+    ]);
+    expect(b.every((r) => Object.keys(r.data!.executionEvents).join() === 'type')).toBe(true);
+    expect(a.every((r) => 'seq' in r.data!.executionEvents && 'payload' in r.data!.executionEvents)).toBe(true);
+    const stored = (s: Full[]) => s.map((r) => r.data!.executionEvents).filter((e) => e.seq != null);
+    expect(stored(c)).toEqual(stored(a));
   });
 
   it('enforces the tenant of the connection', async () => {
