@@ -11,6 +11,18 @@ export const ErrorFields = graphql(`
   }
 `);
 
+export const CompileNotesFields = graphql(`
+  fragment RestCompileNotes on CompileError {
+    notes {
+      severity
+      code
+      message
+      line
+      column
+    }
+  }
+`);
+
 export const PlanFields = graphql(`
   fragment RestPlan on WorkflowPlan {
     name
@@ -160,13 +172,7 @@ export const CreateWorkflow = graphql(`
         ...RestError
       }
       ... on CompileError {
-        notes {
-          severity
-          code
-          message
-          line
-          column
-        }
+        ...RestCompileNotes
       }
     }
   }
@@ -182,13 +188,7 @@ export const UpdateWorkflow = graphql(`
         ...RestError
       }
       ... on CompileError {
-        notes {
-          severity
-          code
-          message
-          line
-          column
-        }
+        ...RestCompileNotes
       }
     }
   }
