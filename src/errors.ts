@@ -35,6 +35,9 @@ export class NotFoundError extends BatonError {
   readonly status = 404;
 }
 
+/** Also what another tenant's execution id answers: it is simply not there. */
+export const executionNotFound = (executionId: string) => new NotFoundError('Execution not found', `No execution with ID ${executionId} exists for this tenant`);
+
 export class ConflictError extends BatonError {
   readonly code = 'CONFLICT';
   readonly status = 409;

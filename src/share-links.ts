@@ -1,8 +1,6 @@
 import type { Db } from './db.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { ConflictError, executionNotFound, NotFoundError } from './errors.ts';
 import { randomToken } from './ids.ts';
-
-const notFound = (executionId: string) => new NotFoundError('Execution not found', `No execution with ID ${executionId} exists for this tenant`);
 
 /** A link's public address. */
 export const shareUrl = (publicUrl: string, slug: string) => `${publicUrl}/s/${slug}`;
@@ -10,7 +8,7 @@ export const shareUrl = (publicUrl: string, slug: string) => `${publicUrl}/s/${s
 /** Creates the execution's share link unless it has one (idempotent); only completed executions. Returns the execution id. */
 export async function createShareLink(db: Db, tenantId: string, executionId: string): Promise<string> {
   const execution = await db.execution.findFirst({ where: { id: executionId, tenantId }, select: { id: true, status: true } });
-  if (!execution) throw notFound(executionId);
+  if (!execution) throw executionNotFound(executionId);
   if (execution.status !== 'completed') {
     throw new ConflictError('Execution not completed', `Execution ${executionId} is ${execution.status}; only a completed execution's output can be shared`);
   }
@@ -22,7 +20,7 @@ export async function createShareLink(db: Db, tenantId: string, executionId: str
 /** Deletes the link: from then on its address answers 404. Returns the execution id. */
 export async function revokeShareLink(db: Db, tenantId: string, executionId: string): Promise<string> {
   const execution = await db.execution.findFirst({ where: { id: executionId, tenantId }, select: { id: true } });
-  if (!execution) throw notFound(executionId);
+  if (!execution) throw executionNotFound(executionId);
   const { count } = await db.shareLink.deleteMany({ where: { executionId } });
   if (count === 0) throw new NotFoundError('Share link not found', `Execution ${executionId} has no share link`);
   return executionId;

@@ -1,5 +1,5 @@
 import type { Plan } from '../compiler/plan.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
 import { applyDecisions, jsonb, updateStep } from './advance.ts';
 import { appendEvent, isLive, lockExecution, setStatus, transaction, type EngineDeps, type Sql } from './transaction.ts';
 
@@ -7,7 +7,7 @@ import { appendEvent, isLive, lockExecution, setStatus, transaction, type Engine
 export async function lockOwn(sql: Sql, tenantId: string, executionId: string) {
   const execution = await lockExecution(sql, executionId);
   if (!execution || execution.tenantId !== tenantId) {
-    throw new NotFoundError('Execution not found', `No execution with ID ${executionId} exists for this tenant`);
+    throw executionNotFound(executionId);
   }
   return execution;
 }

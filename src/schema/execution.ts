@@ -2,7 +2,7 @@ import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import type { Plan } from '../compiler/plan.ts';
 import { startExecution } from '../engine/start.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
 import { decideApproval, stopExecution } from '../engine/decisions.ts';
 import { executionEvents } from '../engine/event-stream.ts';
 import type { Events } from '../events.ts';
@@ -157,7 +157,7 @@ builder.subscriptionField('executionEvents', (t) =>
     args: { executionId: t.arg.id({ required: true }), afterSeq: t.arg.int() },
     subscribe: async (_root, { executionId, afterSeq }, ctx) => {
       const execution = await ctx.db.execution.findFirst({ where: { id: String(executionId), tenantId: ctx.tenant.id }, select: { id: true } });
-      if (!execution) throw new NotFoundError('Execution not found', `No execution with ID ${executionId} exists for this tenant`);
+      if (!execution) throw executionNotFound(String(executionId));
       return executionEvents(ctx.db, ctx.pubsub, execution.id, afterSeq ?? 0);
     },
     resolve: (event) => event,
