@@ -17,7 +17,9 @@ export interface Database {
 export function openDatabase(url: string, onQuery?: (sql: string) => void): Database {
   // No statement of Baton's takes seconds, and no transaction waits long between statements: limits
   // that end a stuck one instead of letting it hold its locks (sent at connect, no extra round trip).
-  const pool = new pg.Pool({ connectionString: url, max: 20, statement_timeout: 20_000, idle_in_transaction_session_timeout: 60_000 });
+  // Pipeline mode: a client sends queries without waiting for the previous answer, so the engine
+  // sends BEGIN with its first statement and its last writes with COMMIT (one round trip each).
+  const pool = new pg.Pool({ connectionString: url, max: 20, statement_timeout: 20_000, idle_in_transaction_session_timeout: 60_000, pipeline: true });
   // An idle client can lose its server (a restart); pg reports that here instead of crashing the process.
   pool.on('error', (error) => console.error('database pool:', error.message));
   const db = new PrismaClient({ adapter: new PrismaPg(pool), ...(onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}) });

@@ -167,8 +167,9 @@ function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<str
 /** The `advance` job: look at the execution again and do what is due; with a worker, claim what it has room for. */
 export async function advance(deps: EngineDeps, executionId: string, workerId?: string, slots = 0): Promise<Claim[]> {
   return transaction(deps, async (sql, changes) => {
-    const execution = await lockExecution(sql, executionId);
+    // Pipelined: the states are read once the lock is held.
+    const [execution, states] = await Promise.all([lockExecution(sql, executionId), loadStates(sql, executionId)]);
     if (!execution || !isLive(execution.status)) return [];
-    return applyDecisions(deps, sql, changes, execution, workerId, slots);
+    return applyDecisions(deps, sql, changes, execution, workerId, slots, states);
   });
 }

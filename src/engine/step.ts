@@ -6,7 +6,7 @@ import { stepPrompt } from './prompt.ts';
 import type { InFlight } from './in-flight.ts';
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
-import { appendEvent, enqueue, isLive, lockExecution, QUEUES, transaction, type EngineDeps, type Sql } from './transaction.ts';
+import { appendEvent, enqueue, isLive, lockExecution, QUEUES, transaction, transactionSent, type EngineDeps, type Sql } from './transaction.ts';
 
 export interface StepDeps extends EngineDeps {
   /** The agent runtime for a model id (the offline model, or Claude). */
@@ -44,9 +44,9 @@ function sum(a: AgentResult, b: AgentResult): AgentResult {
 /** Claims the step for this attempt and renders its prompt; undefined when the job is stale or a duplicate. */
 async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
   return transaction(deps, async (sql, changes) => {
-    const execution = await lockExecution(sql, job.executionId);
+    // Pipelined: the states are read once the lock is held.
+    const [execution, states] = await Promise.all([lockExecution(sql, job.executionId), loadStates(sql, job.executionId)]);
     if (!execution || !isLive(execution.status)) return undefined;
-    const states = await loadStates(sql, job.executionId);
     const row = states.get(key(job.stepId, job.itemIndex));
     if (!row || row.attempt !== job.attempt) return undefined;
     if (row.status === 'running') {
@@ -86,24 +86,48 @@ export const localSlots = (deps: StepDeps) => Math.max(0, LOCAL_CALLS - deps.inF
  */
 export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
   const claimed = await claim(deps, job);
-  if (claimed) await runClaims(deps, [claimed]);
+  if (claimed) await runClaims(deps, [claimed], Promise.resolve());
 }
 
 /** The `advance` job: decide, and run at once what this worker claimed. */
 export async function runAdvance(deps: StepDeps, executionId: string): Promise<void> {
-  await runClaims(deps, await advance(deps, executionId, deps.workerId, localSlots(deps)));
+  await runClaims(deps, await advance(deps, executionId, deps.workerId, localSlots(deps)), Promise.resolve());
 }
 
-/** Runs claimed steps side by side; recording each may claim more for this worker, which run straight away. */
-async function runClaims(deps: StepDeps, claims: Claim[]): Promise<void> {
-  await Promise.all(claims.map(async (claimed) => runClaims(deps, await attempt(deps, claimed))));
+/**
+ * Runs claimed steps side by side, starting as soon as their claim is on its way to the database:
+ * `claimed` settles when it has committed (and its events are published). Recording each may claim
+ * more for this worker, which start the same way.
+ */
+async function runClaims(deps: StepDeps, claims: Claim[], claimed: Promise<void>): Promise<void> {
+  await Promise.all(claims.map((claim) => attempt(deps, claim, claimed)));
 }
 
-/** One attempt: the model call(s), then the result recorded; returns the steps claimed next for this worker. */
-async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim): Promise<Claim[]> {
+/**
+ * One attempt: the model call(s), then the result recorded. Its text is streamed only once its claim
+ * has committed (after the claim's step.started event); should the claim fail to commit, the call is
+ * aborted and nothing is recorded.
+ */
+async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim, claimed: Promise<void>): Promise<void> {
   const controller = new AbortController();
   const done = deps.inFlight.start(job.executionId, controller);
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
+  const publishText = (text: string) =>
+    void deps.pubsub.publish('executionEvent', job.executionId, {
+      executionId: job.executionId,
+      seq: null,
+      type: 'step.token',
+      payload: { stepId: job.stepId, itemIndex: job.itemIndex, text },
+      at: new Date().toISOString(),
+    });
+  let held: string[] | undefined = [];
+  claimed.then(
+    () => {
+      held?.forEach(publishText);
+      held = undefined;
+    },
+    () => controller.abort(new Error('the step was not claimed')),
+  );
   const call = (text: string) =>
     deps.agentFor(modelId)({
       modelId,
@@ -116,14 +140,7 @@ async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Cl
       outputFormat: step.outputFormat,
       outputSchema: step.outputSchema,
       signal: controller.signal,
-      onText: (delta) =>
-        void deps.pubsub.publish('executionEvent', job.executionId, {
-          executionId: job.executionId,
-          seq: null,
-          type: 'step.token',
-          payload: { stepId: job.stepId, itemIndex: job.itemIndex, text: delta },
-          at: new Date().toISOString(),
-        }),
+      onText: (delta) => (held ? held.push(delta) : publishText(delta)),
     });
 
   let result: AgentResult | undefined;
@@ -148,13 +165,16 @@ async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Cl
     clearTimeout(timer);
     done();
   }
-  return record(deps, job, step, modelId, result, outputJson, failure);
+  // Not claimed: its transaction's error is the caller's (it awaits `claimed` too).
+  if (!(await claimed.then(() => true, () => false))) return;
+  const next = await record(deps, job, step, modelId, result, outputJson, failure);
+  await Promise.all([next.committed, runClaims(deps, next.result, next.committed)]);
 }
 
 /**
- * Records an attempt's usage and outcome on its row, if the row still runs that attempt, and reads
- * the execution's step states in the same statement (as they are after the write). Undefined when
- * the row no longer runs this attempt.
+ * Records an attempt's usage and outcome on its row, if the execution is live and the row still runs
+ * that attempt, and reads the execution's step states in the same statement (as they are after the
+ * write). Undefined when nothing was recorded.
  */
 async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: string, result: AgentResult | undefined, outcome: Record<string, unknown>, after: Partial<StepState>): Promise<Map<string, StepState> | undefined> {
   const names = Object.keys(outcome);
@@ -165,6 +185,7 @@ async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: st
          tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
          ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
        WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
+         AND EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('running', 'awaiting_approval'))
        RETURNING id
      )
      SELECT ${STATE_COLUMNS}, (SELECT count(*) FROM recorded)::int AS recorded FROM step_runs WHERE execution_id = $1`,
@@ -191,37 +212,38 @@ async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: st
   return states;
 }
 
-async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined): Promise<Claim[]> {
-  const item = job.itemIndex >= 0;
-  return transaction(deps, async (sql, changes): Promise<Claim[]> => {
-    // A step's result decides what runs next. An item of a fan-out only records itself and asks for
-    // an advance, so the lock is held briefly and its siblings finish without deciding each time.
-    const execution = await lockExecution(sql, job.executionId);
-    if (!execution || !isLive(execution.status)) return [];
-    const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
-    const now = new Date();
-    let states: Map<string, StepState> | undefined;
-    // Each branch gives up when the row no longer runs this attempt: stopped, failed or superseded while the model ran.
-    if (failure === undefined) {
-      const status = step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed';
-      const outcome = { status, output: result!.text, error: null, completed_at: status === 'completed' ? now : null, ...(outputJson === null ? {} : { output_json: jsonb(outputJson) }) };
-      states = await recordAttempt(sql, deps, job, modelId, result, outcome, { status, output: result!.text, ...(outputJson === null ? {} : { outputJson }) });
-      if (!states) return [];
-      appendEvent(changes, job.executionId, status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event);
-    } else if (job.attempt <= step.retries) {
-      const delaySeconds = (step.retryDelayMs / 1000) * 2 ** (job.attempt - 1);
-      const retry = { status: 'pending', error: failure, attempt: job.attempt + 1, queued_at: now };
-      if (!(await recordAttempt(sql, deps, job, modelId, result, retry, { status: 'pending', attempt: job.attempt + 1, queued: true }))) return [];
-      appendEvent(changes, job.executionId, 'step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 });
+/** Records an attempt; answers once COMMIT is sent, with the steps claimed next for this worker. */
+async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined) {
+  const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
+  const now = new Date();
+  const retry = failure !== undefined && job.attempt <= step.retries;
+  const delaySeconds = (step.retryDelayMs / 1000) * 2 ** (job.attempt - 1);
+  const status = failure === undefined ? (step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed') : retry ? 'pending' : 'failed';
+  const [outcome, after, recordedEvent]: [Record<string, unknown>, Partial<StepState>, [string, Record<string, unknown>]] =
+    failure === undefined
+      ? [
+          { status, output: result!.text, error: null, completed_at: status === 'completed' ? now : null, ...(outputJson === null ? {} : { output_json: jsonb(outputJson) }) },
+          { status, output: result!.text, ...(outputJson === null ? {} : { outputJson }) },
+          [status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event],
+        ]
+      : retry
+        ? [{ status, error: failure, attempt: job.attempt + 1, queued_at: now }, { status, attempt: job.attempt + 1, queued: true }, ['step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 }]]
+        : [{ status, error: failure, completed_at: now }, { status }, ['step.failed', { ...event, error: failure }]];
+  return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
+    // The lock and the write go out together: the write waits for the lock, and gives up when the
+    // execution has finished or the row no longer runs this attempt (stopped, failed or superseded
+    // while the model ran).
+    const [execution, states] = await Promise.all([lockExecution(sql, job.executionId), recordAttempt(sql, deps, job, modelId, result, outcome, after)]);
+    if (!execution || !states) return [];
+    appendEvent(changes, job.executionId, ...recordedEvent);
+    if (retry) {
       const next: StepJob = { ...job, attempt: job.attempt + 1 };
       await enqueue(deps, sql, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
       return [];
-    } else {
-      states = await recordAttempt(sql, deps, job, modelId, result, { status: 'failed', error: failure, completed_at: now }, { status: 'failed' });
-      if (!states) return [];
-      appendEvent(changes, job.executionId, 'step.failed', { ...event, error: failure });
     }
-    if (!item) return applyDecisions(deps, sql, changes, execution, deps.workerId, localSlots(deps), states);
+    // A step's result decides what runs next. An item of a fan-out only records itself and asks for
+    // an advance, so the lock is held briefly and its siblings finish without deciding each time.
+    if (job.itemIndex === -1) return applyDecisions(deps, sql, changes, execution, deps.workerId, localSlots(deps), states);
     await enqueue(deps, sql, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
     return [];
   });

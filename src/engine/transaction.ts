@@ -64,23 +64,55 @@ function jobDb(sql: Sql) {
  * publishes the events and wakes the workers of the queues it used.
  */
 export async function transaction<T>(deps: EngineDeps, work: (sql: Sql, changes: Changes) => Promise<T>): Promise<T> {
+  const { result, committed } = await transactionSent(deps, work);
+  await committed;
+  return result;
+}
+
+/**
+ * `transaction`, answering as soon as `work` is done and COMMIT is on its way, so the caller can
+ * start what the result names while the commit completes. `committed` settles when it has committed
+ * and published (rejects if it did not commit). The pool pipelines (db.ts): BEGIN goes out with the
+ * first statement of `work`, and the deferred writes with COMMIT.
+ */
+export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, changes: Changes) => Promise<T>): Promise<{ result: T; committed: Promise<void> }> {
   const changes = new Changes();
   const client = await deps.pool.connect();
   const sql: Sql = { query: async <R>(text: string, values?: unknown[]) => (await client.query(text, values)).rows as R[] };
+  const rollback = async (error: unknown): Promise<never> => {
+    await client.query('ROLLBACK').catch(() => {});
+    client.release();
+    throw error;
+  };
   let result: T;
   try {
-    await client.query('BEGIN');
+    const begin = client.query('BEGIN');
+    begin.catch(() => {});
     result = await work(sql, changes);
-    await writeEvents(sql, changes);
-    await client.query('COMMIT');
+    await begin;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
+    return rollback(error);
   }
-  // The change is committed: publishing is best effort. Events are stored (subscribers resume from
-  // them) and workers poll as a backstop, so a pub/sub outage delays nothing for long and loses nothing.
+  const written = writeEvents(sql, changes);
+  const commit = client.query('COMMIT');
+  const committed = (async () => {
+    try {
+      await written;
+      await commit;
+    } catch (error) {
+      commit.catch(() => {});
+      return rollback(error);
+    }
+    client.release();
+    await publish(deps, changes);
+  })();
+  committed.catch(() => {});
+  return { result, committed };
+}
+
+/** After the commit, publishing is best effort: events are stored (subscribers resume from them)
+ * and workers poll as a backstop, so a pub/sub outage delays nothing for long and loses nothing. */
+async function publish(deps: EngineDeps, changes: Changes): Promise<void> {
   try {
     for (const event of changes.events) await deps.pubsub.publish('executionEvent', event.executionId, event);
     for (const update of changes.updates) await deps.pubsub.publish('executionUpdated', update.tenantId, update);
@@ -88,7 +120,6 @@ export async function transaction<T>(deps: EngineDeps, work: (sql: Sql, changes:
   } catch (error) {
     console.error('publishing engine events failed:', (error as Error).message);
   }
-  return result;
 }
 
 /** The execution row, locked until the transaction ends: one writer per execution at a time. */
@@ -106,39 +137,42 @@ export function appendEvent(changes: Changes, executionId: string, type: string,
  * The transaction's deferred writes, one statement per execution: its events (numbered in the order
  * they were appended), its steps claimed for a worker, and its count of finished steps.
  */
-async function writeEvents(sql: Sql, changes: Changes): Promise<void> {
+function writeEvents(sql: Sql, changes: Changes): Promise<unknown> {
   const ids = new Set([...changes.pending.map((event) => event.executionId), ...changes.claims.map((claim) => claim.executionId), ...changes.stepsCompleted.keys()]);
-  for (const executionId of ids) {
-    const events = changes.pending.filter((event) => event.executionId === executionId);
-    const claims = changes.claims.filter((claim) => claim.executionId === executionId);
-    const rows = await sql.query<{ seq: number; created_at: Date }>(
-      `WITH claimed AS (
-         UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = c.at, status = 'running', prompt = c.prompt, worker_id = c.worker_id, started_at = c.at
-         FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[]) AS c(step_id, item_index, prompt, worker_id, at)
-         WHERE r.execution_id = $1 AND r.step_id = c.step_id AND r.item_index = c.item_index
-       ), next AS (
-         UPDATE executions SET last_seq = last_seq + $2, steps_completed = COALESCE($10::int, steps_completed) WHERE id = $1 RETURNING last_seq
-       )
-       INSERT INTO execution_events (execution_id, seq, type, payload)
-       SELECT $1, next.last_seq - $2 + e.ord::int, e.type, e.payload
-       FROM next, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS e(type, payload, ord)
-       RETURNING seq, created_at`,
-      [
-        executionId,
-        events.length,
-        events.map((event) => event.type),
-        events.map((event) => JSON.stringify(event.payload)),
-        claims.map((claim) => claim.stepId),
-        claims.map((claim) => claim.itemIndex),
-        claims.map((claim) => claim.prompt),
-        claims.map((claim) => claim.workerId),
-        claims.map((claim) => claim.at),
-        changes.stepsCompleted.get(executionId) ?? null,
-      ],
-    );
-    rows.sort((a, b) => a.seq - b.seq);
-    rows.forEach((row, index) => changes.events.push({ executionId, seq: row.seq, type: events[index].type, payload: events[index].payload, at: row.created_at.toISOString() }));
-  }
+  // Sent together (the connection pipelines), before COMMIT.
+  return Promise.all(
+    [...ids].map(async (executionId) => {
+      const events = changes.pending.filter((event) => event.executionId === executionId);
+      const claims = changes.claims.filter((claim) => claim.executionId === executionId);
+      const rows = await sql.query<{ seq: number; created_at: Date }>(
+        `WITH claimed AS (
+           UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = c.at, status = 'running', prompt = c.prompt, worker_id = c.worker_id, started_at = c.at
+           FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[]) AS c(step_id, item_index, prompt, worker_id, at)
+           WHERE r.execution_id = $1 AND r.step_id = c.step_id AND r.item_index = c.item_index
+         ), next AS (
+           UPDATE executions SET last_seq = last_seq + $2, steps_completed = COALESCE($10::int, steps_completed) WHERE id = $1 RETURNING last_seq
+         )
+         INSERT INTO execution_events (execution_id, seq, type, payload)
+         SELECT $1, next.last_seq - $2 + e.ord::int, e.type, e.payload
+         FROM next, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS e(type, payload, ord)
+         RETURNING seq, created_at`,
+        [
+          executionId,
+          events.length,
+          events.map((event) => event.type),
+          events.map((event) => JSON.stringify(event.payload)),
+          claims.map((claim) => claim.stepId),
+          claims.map((claim) => claim.itemIndex),
+          claims.map((claim) => claim.prompt),
+          claims.map((claim) => claim.workerId),
+          claims.map((claim) => claim.at),
+          changes.stepsCompleted.get(executionId) ?? null,
+        ],
+      );
+      rows.sort((a, b) => a.seq - b.seq);
+      rows.forEach((row, index) => changes.events.push({ executionId, seq: row.seq, type: events[index].type, payload: events[index].payload, at: row.created_at.toISOString() }));
+    }),
+  );
 }
 
 /** What a status change may also set on the execution. */
