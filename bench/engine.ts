@@ -58,6 +58,9 @@ For each: inputs.items
 Item {{item}}.
 `;
 
+/** Rounds of the handoff measurement. */
+const ROUNDS = 4;
+
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
   const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres(dataDir);
@@ -70,10 +73,13 @@ async function main() {
   const tenant = await createTenant(app.database.db, `bench ${Date.now()}`);
   const rows: [string, string, string][] = [];
   try {
-    // Handoff: a step's answer is complete → the next step's request arrives.
-    await fake.clear();
+    // Handoff: a step's answer is complete → the next step's request arrives. A server runs for
+    // long: one round warms it up (database connections opened, code compiled) and is not counted.
+    // Then several rounds of 5 runs at once, so that p99 is not just the slowest of 95 handoffs.
     await fake.answer('ok ', 20, true);
     await runAll(app, tenant.tenantId, chain(20), 5, (n) => ({ n }));
+    await fake.clear();
+    for (let round = 0; round < ROUNDS; round++) await runAll(app, tenant.tenantId, chain(20), 5, (n) => ({ n: round * 5 + n }));
     const handoffs: number[] = [];
     const byRun = new Map<string, { step: number; receivedAt: number; answeredAt: number }[]>();
     for (const call of await fake.calls()) {
@@ -84,7 +90,7 @@ async function main() {
       calls.sort((a, b) => a.step - b.step);
       for (let i = 1; i < calls.length; i++) handoffs.push(calls[i].receivedAt - calls[i - 1].answeredAt);
     }
-    rows.push(['step handoff, 20-step chain (5 runs at once)', `p50 ${percentile(handoffs, 50).toFixed(1)} ms, p99 ${percentile(handoffs, 99).toFixed(1)} ms`, 'p50 ≤ 5 ms, p99 ≤ 25 ms']);
+    rows.push([`step handoff, 20-step chain (5 runs at once, ${ROUNDS} rounds)`, `p50 ${percentile(handoffs, 50).toFixed(1)} ms, p99 ${percentile(handoffs, 99).toFixed(1)} ms`, 'p50 ≤ 5 ms, p99 ≤ 25 ms']);
 
     // Fan-out: 50 items at 200 ms each.
     await fake.clear();

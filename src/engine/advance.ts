@@ -130,7 +130,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
       const job: StepJob = { executionId: execution.id, stepId, itemIndex, attempt: state.attempt };
       return { data: job, singletonKey: `${execution.id}:${stepId}:${itemIndex}:${job.attempt}` };
     });
-    await enqueueMany(deps, sql, changes, QUEUES.step, jobs);
+    enqueueMany(deps, sql, changes, QUEUES.step, jobs);
   }
   const top = [...states.values()].filter((state) => state.itemIndex === -1);
   const waiting = top.some((state) => state.status === 'awaiting_approval');

@@ -33,7 +33,7 @@ export async function requestRefinement(deps: EngineDeps, tenantId: string, exec
     await sql.query(`UPDATE executions SET refine_status = 'refining', updated_at = now() WHERE id = $1`, [executionId]);
     appendEvent(changes, executionId, 'refine.started', { prompt, fromVersion: execution.version });
     const job: RefineJob = { executionId, prompt, fromVersion: execution.version };
-    await enqueue(deps, sql, changes, QUEUES.refine, job, `${executionId}:refine:${execution.version}`);
+    enqueue(deps, sql, changes, QUEUES.refine, job, `${executionId}:refine:${execution.version}`);
     return executionId;
   });
 }

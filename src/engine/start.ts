@@ -37,7 +37,7 @@ export async function startExecution(deps: EngineDeps, tenantId: string, workflo
     );
     appendEvent(changes, id, 'execution.running', { status: 'running', inputs: checked.values });
     changes.updates.push({ tenantId, executionId: id, workflowId, status: 'running', at: execution.created_at.toISOString() });
-    await enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
+    enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
     return { id };
   });
 }

@@ -238,13 +238,13 @@ async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: str
     appendEvent(changes, job.executionId, ...recordedEvent);
     if (retry) {
       const next: StepJob = { ...job, attempt: job.attempt + 1 };
-      await enqueue(deps, sql, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
+      enqueue(deps, sql, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
       return [];
     }
     // A step's result decides what runs next. An item of a fan-out only records itself and asks for
     // an advance, so the lock is held briefly and its siblings finish without deciding each time.
     if (job.itemIndex === -1) return applyDecisions(deps, sql, changes, execution, deps.workerId, localSlots(deps), states);
-    await enqueue(deps, sql, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
+    enqueue(deps, sql, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
     return [];
   });
 }

@@ -43,6 +43,13 @@ export class Changes {
   readonly claims: { executionId: string; stepId: string; itemIndex: number; prompt: string; workerId: string; at: Date }[] = [];
   /** An execution's new count of finished steps, written with the events. */
   readonly stepsCompleted = new Map<string, number>();
+  /** Statements sent whose answers nobody waits for: the pipeline runs them in order, and the commit awaits them. */
+  readonly writes: Promise<unknown>[] = [];
+
+  write(statement: Promise<unknown>): void {
+    statement.catch(() => {});
+    this.writes.push(statement);
+  }
 }
 
 export interface EngineDeps {
@@ -54,9 +61,26 @@ export interface EngineDeps {
   pubsub: PubSub;
 }
 
-/** pg-boss runs its SQL on the engine's transaction, so a job exists exactly when the change that caused it commits. */
-function jobDb(sql: Sql) {
-  return { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.query(text, values) }) };
+/**
+ * Sends a pg-boss call's statement on the engine's transaction, so a job exists exactly when the
+ * change that caused it commits. pg-boss issues it synchronously, so it goes out now, ahead of COMMIT
+ * in the pipeline; the commit awaits its answer.
+ */
+function sendJob(sql: Sql, changes: Changes, call: (db: { executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }> }) => Promise<unknown>): void {
+  let sent = false;
+  changes.write(call({ executeSql: async (text, values) => ((sent = true), { rows: await sql.query(text, values) }) }));
+  if (!sent) throw new Error('pg-boss did not send its statement at once, so it cannot join the transaction');
+}
+
+/** Names of the engine's statements by text: each connection prepares each statement once, so the server neither parses nor plans it again. */
+const statementNames = new Map<string, string>();
+/** The engine's statement texts are a small fixed set (no values inlined); past this bound, statements go unnamed. */
+const MAX_STATEMENTS = 500;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_STATEMENTS) statementNames.set(text, (name = `baton_${statementNames.size}`));
+  return name;
 }
 
 /**
@@ -78,7 +102,7 @@ export async function transaction<T>(deps: EngineDeps, work: (sql: Sql, changes:
 export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, changes: Changes) => Promise<T>): Promise<{ result: T; committed: Promise<void> }> {
   const changes = new Changes();
   const client = await deps.pool.connect();
-  const sql: Sql = { query: async <R>(text: string, values?: unknown[]) => (await client.query(text, values)).rows as R[] };
+  const sql: Sql = { query: async <R>(text: string, values?: unknown[]) => (await client.query({ name: statementName(text), text, values })).rows as R[] };
   const rollback = async (error: unknown): Promise<never> => {
     await client.query('ROLLBACK').catch(() => {});
     client.release();
@@ -93,7 +117,7 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
   } catch (error) {
     return rollback(error);
   }
-  const written = writeEvents(sql, changes);
+  const written = Promise.all([...changes.writes, writeEvents(sql, changes)]);
   const commit = client.query('COMMIT');
   const committed = (async () => {
     try {
@@ -198,13 +222,13 @@ export async function setStatus(sql: Sql, changes: Changes, execution: { id: str
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */
-export async function enqueueMany(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, jobs: { data: object; singletonKey: string }[]): Promise<void> {
+export function enqueueMany(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, jobs: { data: object; singletonKey: string }[]): void {
   if (jobs.length === 0) return;
-  await deps.boss.insert(jobs.map((job) => ({ name: queue, ...job })), { db: jobDb(sql) });
+  sendJob(sql, changes, (db) => deps.boss.insert(jobs.map((job) => ({ name: queue, ...job })), { db }));
   changes.queues.add(queue);
 }
 
-export async function enqueue(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, data: object, singletonKey: string, startAfterSeconds = 0): Promise<void> {
-  await deps.boss.send(queue, data, { singletonKey, db: jobDb(sql), ...(startAfterSeconds > 0 ? { startAfter: startAfterSeconds } : {}) });
+export function enqueue(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, data: object, singletonKey: string, startAfterSeconds = 0): void {
+  sendJob(sql, changes, (db) => deps.boss.send(queue, data, { singletonKey, db, ...(startAfterSeconds > 0 ? { startAfter: startAfterSeconds } : {}) }));
   changes.queues.add(queue);
 }

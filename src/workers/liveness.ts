@@ -33,7 +33,7 @@ export async function recoverOrphans(deps: EngineDeps): Promise<number> {
       if (recovered.length === 0) return;
       const job: StepJob = { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: orphan.attempt + 1 };
       appendEvent(changes, orphan.execution_id, 'step.recovered', { stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: job.attempt });
-      await enqueue(deps, sql, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`);
+      enqueue(deps, sql, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`);
     });
   }
   return orphans.length;
