@@ -3,7 +3,7 @@ import { stepPrompt } from './prompt.ts';
 import { newId } from '../ids.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transaction, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
+import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
 
 export interface StepJob {
   executionId: string;
@@ -164,9 +164,12 @@ function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<str
   });
 }
 
-/** The `advance` job: look at the execution again and do what is due; with a worker, claim what it has room for. */
-export async function advance(deps: EngineDeps, executionId: string, workerId?: string, slots = 0): Promise<Claim[]> {
-  return transaction(deps, async (sql, changes) => {
+/**
+ * The `advance` job: look at the execution again and do what is due; with a worker, claim what it
+ * has room for. Answers once COMMIT is sent (see transactionSent).
+ */
+export function advance(deps: EngineDeps, executionId: string, workerId?: string, slots = 0) {
+  return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     // Pipelined: the states are read once the lock is held.
     const [execution, states] = await Promise.all([lockExecution(sql, executionId), loadStates(sql, executionId)]);
     if (!execution || !isLive(execution.status)) return [];

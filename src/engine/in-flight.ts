@@ -1,21 +1,34 @@
-/** The model calls running in this process, by execution, so a stop can abort them. */
+import type { StepJob } from './advance.ts';
+
+const attemptKey = (job: StepJob) => `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`;
+
+/**
+ * The step attempts this process is running, from their claim until their result is recorded: so
+ * a stop can abort their model calls, and so the worker can tell a step it claimed but no longer
+ * runs (its claim or its record failed to commit) and give it back (workers/liveness.ts).
+ */
 export class InFlight {
   private readonly calls = new Map<string, Set<AbortController>>();
-  private count = 0;
+  private readonly attempts = new Set<string>();
 
-  /** Model calls running now. */
+  /** Attempts running now. */
   get size(): number {
-    return this.count;
+    return this.attempts.size;
   }
 
-  start(executionId: string, controller: AbortController): () => void {
-    const set = this.calls.get(executionId) ?? new Set();
+  has(job: StepJob): boolean {
+    return this.attempts.has(attemptKey(job));
+  }
+
+  start(job: StepJob, controller: AbortController): () => void {
+    const set = this.calls.get(job.executionId) ?? new Set();
     set.add(controller);
-    this.calls.set(executionId, set);
-    this.count++;
+    this.calls.set(job.executionId, set);
+    this.attempts.add(attemptKey(job));
     return () => {
-      if (set.delete(controller)) this.count--;
-      if (set.size === 0) this.calls.delete(executionId);
+      this.attempts.delete(attemptKey(job));
+      set.delete(controller);
+      if (set.size === 0 && this.calls.get(job.executionId) === set) this.calls.delete(job.executionId);
     };
   }
 

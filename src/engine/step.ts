@@ -1,12 +1,12 @@
 import type { Agent, AgentResult } from '../agents/call.ts';
-import type { JsonValue, Plan, PlanStep } from '../compiler/plan.ts';
+import type { JsonValue, Plan } from '../compiler/plan.ts';
 import { advance, applyDecisions, jsonb, loadStates, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
 import { key, type StepState } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import type { InFlight } from './in-flight.ts';
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
-import { appendEvent, enqueue, isLive, lockExecution, QUEUES, transaction, transactionSent, type EngineDeps, type Sql } from './transaction.ts';
+import { appendEvent, enqueue, isLive, lockExecution, QUEUES, transactionSent, type EngineDeps, type Sql } from './transaction.ts';
 
 export interface StepDeps extends EngineDeps {
   /** The agent runtime for a model id (the offline model, or Claude). */
@@ -41,14 +41,17 @@ function sum(a: AgentResult, b: AgentResult): AgentResult {
   };
 }
 
-/** Claims the step for this attempt and renders its prompt; undefined when the job is stale or a duplicate. */
-async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
-  return transaction(deps, async (sql, changes) => {
+/**
+ * Claims the step for this attempt and renders its prompt (none when the job is stale or a
+ * duplicate); answers once COMMIT is sent, like `record`.
+ */
+function claim(deps: StepDeps, job: StepJob) {
+  return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     // Pipelined: the states are read once the lock is held.
     const [execution, states] = await Promise.all([lockExecution(sql, job.executionId), loadStates(sql, job.executionId)]);
-    if (!execution || !isLive(execution.status)) return undefined;
+    if (!execution || !isLive(execution.status)) return [];
     const row = states.get(key(job.stepId, job.itemIndex));
-    if (!row || row.attempt !== job.attempt) return undefined;
+    if (!row || row.attempt !== job.attempt) return [];
     if (row.status === 'running') {
       // A redelivered job (pg-boss expired it): run it again only if the worker running it died.
       const [alive] = await sql.query(
@@ -56,21 +59,22 @@ async function claim(deps: StepDeps, job: StepJob): Promise<Claim | undefined> {
          WHERE s.execution_id = $1 AND s.step_id = $2 AND s.item_index = $3 AND w.heartbeat_at > now() - $4 * interval '1 millisecond'`,
         [job.executionId, job.stepId, job.itemIndex, DEAD_AFTER_MS],
       );
-      if (alive) return undefined;
-    } else if (row.status !== 'pending') return undefined;
+      if (alive) return [];
+    } else if (row.status !== 'pending') return [];
     const plan = execution.plan as Plan;
     const step = plan.steps.find((s) => s.id === job.stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
     const prompt = stepPrompt(plan, step, states, execution.inputs as Record<string, JsonValue>, execution.id, job.itemIndex);
     const now = new Date();
-    await sql.query(
-      `UPDATE step_runs SET status = 'running', prompt = $4, worker_id = $5, started_at = COALESCE(started_at, $6)
-       WHERE execution_id = $1 AND step_id = $2 AND item_index = $3`,
-      [job.executionId, job.stepId, job.itemIndex, prompt, deps.workerId, now],
+    changes.write(
+      sql.query(
+        `UPDATE step_runs SET status = 'running', prompt = $4, worker_id = $5, started_at = COALESCE(started_at, $6)
+         WHERE execution_id = $1 AND step_id = $2 AND item_index = $3`,
+        [job.executionId, job.stepId, job.itemIndex, prompt, deps.workerId, now],
+      ),
     );
     appendEvent(changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
-    const claimed: Claim = { job, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
-    return claimed;
+    return [{ job, step, agent, prompt, modelId: step.modelId ?? agent.modelId }];
   });
 }
 
@@ -85,32 +89,52 @@ export const localSlots = (deps: StepDeps) => Math.max(0, LOCAL_CALLS - deps.inF
  * to subscribers, then record the result and advance the execution in one transaction.
  */
 export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
-  const claimed = await claim(deps, job);
-  if (claimed) await runClaims(deps, [claimed], Promise.resolve());
+  await runSent(deps, await claim(deps, job));
 }
 
 /** The `advance` job: decide, and run at once what this worker claimed. */
 export async function runAdvance(deps: StepDeps, executionId: string): Promise<void> {
-  await runClaims(deps, await advance(deps, executionId, deps.workerId, localSlots(deps)), Promise.resolve());
+  await runSent(deps, await advance(deps, executionId, deps.workerId, localSlots(deps)));
 }
 
 /**
- * Runs claimed steps side by side, starting as soon as their claim is on its way to the database:
- * `claimed` settles when it has committed (and its events are published). Recording each may claim
- * more for this worker, which start the same way.
+ * Runs the steps a transaction claimed for this worker side by side, starting as soon as its
+ * COMMIT is on its way; settles when they are done and rejects if the transaction did not commit.
+ * Recording each may claim more, which start the same way.
  */
-async function runClaims(deps: StepDeps, claims: Claim[], claimed: Promise<void>): Promise<void> {
-  await Promise.all(claims.map((claim) => attempt(deps, claim, claimed)));
+async function runSent(deps: StepDeps, { result: claims, committed }: { result: Claim[]; committed: Promise<void> }): Promise<void> {
+  await Promise.all([committed, ...claims.map((claim) => attempt(deps, claim, committed))]);
+}
+
+/** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
+interface Outcome {
+  result?: AgentResult;
+  outputJson: JsonValue;
+  failure?: string;
 }
 
 /**
- * One attempt: the model call(s), then the result recorded. Its text is streamed only once its claim
- * has committed (after the claim's step.started event); should the claim fail to commit, the call is
+ * One attempt: the model call(s), then the result recorded. It is registered in `inFlight` from
+ * before its claim commits until its record is sent. Its text is streamed only once its claim has
+ * committed (after the claim's step.started event); should the claim fail to commit, the call is
  * aborted and nothing is recorded.
  */
-async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim, claimed: Promise<void>): Promise<void> {
+async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Promise<void> {
   const controller = new AbortController();
-  const done = deps.inFlight.start(job.executionId, controller);
+  const done = deps.inFlight.start(claim.job, controller);
+  let next: Awaited<ReturnType<typeof record>>;
+  try {
+    const outcome = await callModel(deps, claim, claimed, controller);
+    // Not claimed: the transaction's error is its caller's (runSent awaits `claimed` too).
+    if (!(await claimed.then(() => true, () => false))) return;
+    next = await record(deps, claim, outcome);
+  } finally {
+    done();
+  }
+  await runSent(deps, next);
+}
+
+async function callModel(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim, claimed: Promise<void>, controller: AbortController): Promise<Outcome> {
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
   const publishText = (text: string) =>
     void deps.pubsub.publish('executionEvent', job.executionId, {
@@ -144,31 +168,22 @@ async function attempt(deps: StepDeps, { job, step, agent, prompt, modelId }: Cl
     });
 
   let result: AgentResult | undefined;
-  let outputJson: JsonValue = null;
-  let failure: string | undefined;
   try {
     result = await call(prompt);
-    if (step.outputFormat === 'json') {
-      let parsed = parseJson(result.text);
-      if ('error' in parsed) {
-        // One more try, telling the model what was wrong with its answer.
-        result = sum(result, await call(`${prompt}\n\nYour previous answer was not valid JSON (${parsed.error}). Answer again with one JSON value only.`));
-        parsed = parseJson(result.text);
-      }
-      if ('error' in parsed) failure = `the answer is not valid JSON: ${parsed.error}`;
-      else outputJson = parsed.value;
+    if (step.outputFormat !== 'json') return { result, outputJson: null };
+    let parsed = parseJson(result.text);
+    if ('error' in parsed) {
+      // One more try, telling the model what was wrong with its answer.
+      result = sum(result, await call(`${prompt}\n\nYour previous answer was not valid JSON (${parsed.error}). Answer again with one JSON value only.`));
+      parsed = parseJson(result.text);
     }
+    return 'error' in parsed ? { result, outputJson: null, failure: `the answer is not valid JSON: ${parsed.error}` } : { result, outputJson: parsed.value };
   } catch (error) {
     // A timeout or a stop aborts the call: say which, rather than the client's generic "aborted".
-    failure = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? controller.signal.reason) : (error as Error).message;
+    return { result, outputJson: null, failure: controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? controller.signal.reason) : (error as Error).message };
   } finally {
     clearTimeout(timer);
-    done();
   }
-  // Not claimed: its transaction's error is the caller's (it awaits `claimed` too).
-  if (!(await claimed.then(() => true, () => false))) return;
-  const next = await record(deps, job, step, modelId, result, outputJson, failure);
-  await Promise.all([next.committed, runClaims(deps, next.result, next.committed)]);
 }
 
 /**
@@ -213,7 +228,7 @@ async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: st
 }
 
 /** Records an attempt; answers once COMMIT is sent, with the steps claimed next for this worker. */
-async function record(deps: StepDeps, job: StepJob, step: PlanStep, modelId: string, result: AgentResult | undefined, outputJson: JsonValue, failure: string | undefined) {
+function record(deps: StepDeps, { job, step, modelId }: Claim, { result, outputJson, failure }: Outcome) {
   const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
   const now = new Date();
   const retry = failure !== undefined && job.attempt <= step.retries;

@@ -26,9 +26,12 @@ export async function createQueues(boss: Boss): Promise<void> {
 export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId'>): Promise<{ stop(): Promise<void> }> {
   const liveness = await startLiveness(engine);
   const deps: StepDeps = { ...engine, workerId: liveness.workerId };
+  // A step job or advance job that failed may leave a step this worker claimed but no longer runs
+  // (a claim or record that did not commit): it is given back at once.
+  const givingBack = <T>(run: (data: T) => Promise<void>) => (data: object) => run(data as T).catch((error: unknown) => (liveness.sweep(), Promise.reject(error)));
   const dispatchers: Record<string, Dispatcher> = {
-    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => runAdvance(deps, (data as { executionId: string }).executionId)),
-    [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob)),
+    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, givingBack<{ executionId: string }>((data) => runAdvance(deps, data.executionId))),
+    [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, givingBack<StepJob>((data) => runStep(deps, data))),
     [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob)),
   };
   const subscriptions = Object.keys(dispatchers).map((queue) => {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { StepJob } from '../engine/advance.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from '../engine/transaction.ts';
 import { newId } from '../ids.ts';
+import type { InFlight } from '../engine/in-flight.ts';
 
 /** A worker whose heartbeat is older than this is dead; its running steps start again elsewhere. */
 export const DEAD_AFTER_MS = 10_000;
@@ -10,17 +11,32 @@ const SWEEP_MS = 5_000;
 
 export interface Liveness {
   workerId: string;
+  /** Gives back, now, the steps this worker claimed but no longer runs (a sweep runs every few seconds anyway). */
+  sweep(): void;
   stop(): Promise<void>;
 }
 
-/** Steps left `running` by workers that stopped beating: each runs again as a new attempt. */
-export async function recoverOrphans(deps: EngineDeps): Promise<number> {
-  const orphans = await deps.db.$queryRaw<{ execution_id: string; step_id: string; item_index: number; attempt: number }[]>`
-    SELECT s.execution_id, s.step_id, s.item_index, s.attempt FROM step_runs s
+/** A worker process: its id, and the attempts it is running. */
+interface Self {
+  workerId: string;
+  inFlight: InFlight;
+}
+
+/**
+ * Steps left `running` by workers that stopped beating, and by this worker (`self`) when it no
+ * longer runs them (their claim or record failed to commit: a lost connection, a database restart):
+ * each runs again as a new attempt.
+ */
+export async function recoverOrphans(deps: EngineDeps, self?: Self): Promise<number> {
+  const rows = await deps.db.$queryRaw<{ execution_id: string; step_id: string; item_index: number; attempt: number; own: boolean }[]>`
+    SELECT s.execution_id, s.step_id, s.item_index, s.attempt, COALESCE(s.worker_id = ${self?.workerId ?? null}, false) AS own FROM step_runs s
     JOIN executions e ON e.id = s.execution_id
     LEFT JOIN workers w ON w.id = s.worker_id
     WHERE s.status = 'running' AND e.status IN ('running', 'awaiting_approval')
-      AND (w.id IS NULL OR w.heartbeat_at < now() - ${DEAD_AFTER_MS} * interval '1 millisecond')`;
+      AND (w.id IS NULL OR w.heartbeat_at < now() - ${DEAD_AFTER_MS} * interval '1 millisecond' OR w.id = ${self?.workerId ?? null})`;
+  // Checked after the read: an attempt registers before its claim commits, so one read as running
+  // and not registered now has ended (its record, if it commits, makes the recovery below a no-op).
+  const orphans = rows.filter((row) => !row.own || !self!.inFlight.has({ executionId: row.execution_id, stepId: row.step_id, itemIndex: row.item_index, attempt: row.attempt }));
   for (const orphan of orphans) {
     await transaction(deps, async (sql, changes) => {
       await lockExecution(sql, orphan.execution_id);
@@ -40,24 +56,27 @@ export async function recoverOrphans(deps: EngineDeps): Promise<number> {
 }
 
 /** Registers this worker process, keeps its heartbeat, and sweeps for orphaned steps. */
-export async function startLiveness(deps: EngineDeps): Promise<Liveness> {
+export async function startLiveness(deps: EngineDeps & { inFlight: InFlight }): Promise<Liveness> {
   const workerId = newId('wrk');
   await deps.db.worker.create({ data: { id: workerId, pid: process.pid, host: hostname() } });
+  const self = { workerId, inFlight: deps.inFlight };
+  const sweep = () => void recoverOrphans(deps, self).catch((error: Error) => console.error('recovery sweep:', error.message));
   const beat = setInterval(() => {
     void deps.db.worker.update({ where: { id: workerId }, data: { heartbeatAt: new Date() } }).catch((error: Error) => console.error('heartbeat:', error.message));
   }, HEARTBEAT_MS);
-  const sweep = setInterval(() => {
-    void recoverOrphans(deps).catch((error: Error) => console.error('recovery sweep:', error.message));
+  const sweeping = setInterval(() => {
+    sweep();
     void deps.db.worker.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 10 * DEAD_AFTER_MS) } } }).catch(() => {});
   }, SWEEP_MS);
   beat.unref();
-  sweep.unref();
-  void recoverOrphans(deps).catch((error: Error) => console.error('recovery sweep:', error.message));
+  sweeping.unref();
+  sweep();
   return {
     workerId,
+    sweep,
     async stop() {
       clearInterval(beat);
-      clearInterval(sweep);
+      clearInterval(sweeping);
       await deps.db.worker.delete({ where: { id: workerId } }).catch(() => {});
     },
   };
