@@ -102,10 +102,17 @@ export async function transaction<T>(deps: EngineDeps, work: (sql: Sql, changes:
 export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, changes: Changes) => Promise<T>): Promise<{ result: T; committed: Promise<void> }> {
   const changes = new Changes();
   const client = await deps.pool.connect();
+  // A connection lost mid-transaction fails its queries; unheard, its 'error' event would end the process.
+  const lost = () => {};
+  client.on('error', lost);
+  const release = () => {
+    client.off('error', lost);
+    client.release();
+  };
   const sql: Sql = { query: async <R>(text: string, values?: unknown[]) => (await client.query({ name: statementName(text), text, values })).rows as R[] };
   const rollback = async (error: unknown): Promise<never> => {
     await client.query('ROLLBACK').catch(() => {});
-    client.release();
+    release();
     throw error;
   };
   let result: T;
@@ -127,7 +134,7 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
       commit.catch(() => {});
       return rollback(error);
     }
-    client.release();
+    release();
     await publish(deps, changes);
   })();
   committed.catch(() => {});

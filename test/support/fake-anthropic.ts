@@ -35,6 +35,8 @@ export interface LoggedRequest {
   headers: IncomingMessage['headers'];
   /** Resolves when the client went away before the answer ended (an abort). */
   aborted: Promise<void>;
+  /** Resolves when the answer has been sent in full. */
+  answered: Promise<void>;
   /** performance.now() when the request arrived and when its answer was complete. */
   receivedAt: number;
   answeredAt?: number;
@@ -75,7 +77,9 @@ export class FakeAnthropic extends EventEmitter {
     const receivedAt = performance.now();
     let finished = false;
     const aborted = new Promise<void>((resolve) => res.once('close', () => !finished && resolve()));
-    const request: LoggedRequest = { body: JSON.parse(Buffer.concat(chunks).toString()), headers: req.headers, aborted, receivedAt };
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = () => ((request.answeredAt = performance.now()), resolve())));
+    const request: LoggedRequest = { body: JSON.parse(Buffer.concat(chunks).toString()), headers: req.headers, aborted, answered, receivedAt };
     const index = this.requests.push(request) - 1;
     this.emit('request', request);
     const reply = this.reply(request, index);
@@ -98,7 +102,7 @@ export class FakeAnthropic extends EventEmitter {
     const stopReason = reply.toolUse ? 'tool_use' : 'end_turn';
     if (!request.body.stream) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...message, content, stop_reason: stopReason, usage: { input_tokens: usage.input, output_tokens: usage.output } }));
-      request.answeredAt = performance.now();
+      answer();
       finished = true;
       return;
     }
@@ -137,9 +141,7 @@ export class FakeAnthropic extends EventEmitter {
     send('message_stop', {});
     finished = true;
     res.uncork();
-    res.end(() => {
-      request.answeredAt = performance.now();
-    });
+    res.end(answer);
   }
 }
 

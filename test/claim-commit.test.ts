@@ -1,0 +1,119 @@
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Events } from '../src/events.ts';
+import { startTestApp, type TestApp } from './support/app.ts';
+import { FakeAnthropic } from './support/fake-anthropic.ts';
+import { createWorkflowId, startExecutionId } from './support/runs.ts';
+
+type Event = Events['executionEvent'];
+
+const markdown = `# Relay
+## Agents
+### Worker
+Works.
+Model: Haiku
+## Steps
+### First
+Agent: Worker
+Say the first thing.
+### Second
+Agent: Worker
+Say the second thing.
+`;
+
+// When a step's result is recorded, the step that follows is claimed in the same transaction and
+// its model call starts while that transaction commits. These tests hold the commit back with a
+// row lock taken by another connection, as a busy database would.
+describe('a claim and its commit', () => {
+  const fake = new FakeAnthropic();
+  let t: TestApp;
+  let locker: pg.Client;
+
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
+    locker = new pg.Client({ connectionString: t.databaseUrl });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker?.end();
+    await t?.stop();
+    await fake.close();
+  });
+  beforeEach(() => {
+    fake.requests.length = 0;
+  });
+
+  /** Starts a run whose first answer waits for `release`, with every event published for it collected until it completes. */
+  async function startHeld(replies: (index: number) => object) {
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    fake.reply = (_, index) => (index === 0 ? { text: 'one two', after: first } : replies(index));
+    const id = await startExecutionId(t, await createWorkflowId(t, markdown));
+    const live = t.app.pubsub.subscribe('executionEvent', id);
+    await live.ready;
+    const events: Event[] = [];
+    const completed = (async () => {
+      for await (const event of live) {
+        events.push(event);
+        if (event.type === 'execution.completed') break;
+      }
+    })();
+    await fake.request(1);
+    // The second step's row is locked, so the transaction that claims it cannot commit yet.
+    await locker.query('BEGIN');
+    await locker.query(`SELECT 1 FROM step_runs WHERE execution_id = $1 AND step_id = 'second' FOR UPDATE`, [id]);
+    release();
+    return { id, events, completed };
+  }
+
+  const stepRows = async (id: string) =>
+    (await t.app.database.pool.query<{ step_id: string; status: string; attempt: number }>(`SELECT step_id, status, attempt FROM step_runs WHERE execution_id = $1 ORDER BY position`, [id])).rows;
+
+  it("starts the next step's model call before its claim commits, and streams its text only after its step.started", async () => {
+    const { id, events, completed } = await startHeld(() => ({ text: 'three four five' }));
+    const second = await fake.request(2);
+    await second.answered;
+    // The call ran while the claim waits: nothing of it is committed or published yet.
+    expect((await stepRows(id)).map((row) => row.status)).toEqual(['running', 'pending']);
+    expect(events.filter((event) => event.payload.stepId === 'second')).toEqual([]);
+
+    await locker.query('COMMIT');
+    await completed;
+    const ofSecond = events.filter((event) => event.payload.stepId === 'second').map((event) => (event.type === 'step.token' ? `token ${event.payload.text}` : event.type));
+    expect(ofSecond).toEqual(['step.started', 'token three ', 'token four ', 'token five', 'step.completed']);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('aborts the model call of a claim that did not commit, and runs the step it was recording again', async () => {
+    const { id, events, completed } = await startHeld((index) => (index === 1 ? { hang: true } : { text: `answer ${index}` }));
+    const second = await fake.request(2);
+    // The transaction recording the first step and claiming the second loses its connection.
+    const ended = await locker.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_xid IS NOT NULL AND query LIKE '%step_runs%'`,
+    );
+    expect(ended.rows).toEqual([{ pg_terminate_backend: true }]);
+    await locker.query('ROLLBACK');
+    await second.aborted;
+
+    // The first step's answer was never recorded: the worker gives the step back, and it runs again.
+    await completed;
+    expect(fake.requests.map((request) => request.body.messages[0].content)).toEqual(['Say the first thing.', 'Say the second thing.', 'Say the first thing.', 'Say the second thing.']);
+    expect(await stepRows(id)).toEqual([
+      { step_id: 'first', status: 'completed', attempt: 2 },
+      { step_id: 'second', status: 'completed', attempt: 1 },
+    ]);
+    const stored = await t.app.database.pool.query<{ type: string; step: string | null }>(`SELECT type, payload->>'stepId' AS step FROM execution_events WHERE execution_id = $1 ORDER BY seq`, [id]);
+    expect(stored.rows.map((event) => `${event.type} ${event.step ?? ''}`.trim())).toEqual([
+      'execution.running',
+      'step.started first',
+      'step.recovered first',
+      'step.started first',
+      'step.completed first',
+      'step.started second',
+      'step.completed second',
+      'execution.completed',
+    ]);
+    expect(events.filter((event) => event.type === 'step.token' && event.payload.stepId === 'second').map((event) => event.payload.text)).toEqual(['answer ', '3']);
+  });
+});
