@@ -1,5 +1,8 @@
 import type { StepJob } from './advance.ts';
 
+/** How many attempts one worker process runs at once through its own claims. */
+const LOCAL_ATTEMPTS = 100;
+
 const attemptKey = (job: StepJob) => `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`;
 
 /**
@@ -11,9 +14,9 @@ export class InFlight {
   private readonly calls = new Map<string, Set<AbortController>>();
   private readonly attempts = new Set<string>();
 
-  /** Attempts running now. */
-  get size(): number {
-    return this.attempts.size;
+  /** How many more steps this worker may claim for itself now (beyond it, ready steps are queued for any worker). */
+  room(): number {
+    return Math.max(0, LOCAL_ATTEMPTS - this.attempts.size);
   }
 
   has(job: StepJob): boolean {

@@ -1,17 +1,18 @@
 import type { Agent, AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan } from '../compiler/plan.ts';
-import { advance, applyDecisions, jsonb, loadStates, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
-import { key, type StepState } from './decide.ts';
+import { advance, loadStates, type Claim, type StepJob } from './advance.ts';
+import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
+import { record, type Outcome, type Sent } from './record.ts';
 import type { InFlight } from './in-flight.ts';
-import { estimateCost, type PriceTable } from '../agents/prices.ts';
+import type { PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
-import { appendEvent, enqueue, isLive, lockExecution, QUEUES, transactionSent, type EngineDeps, type Sql } from './transaction.ts';
+import { appendEvent, isLive, lockExecution, transactionSent, type EngineDeps } from './transaction.ts';
 
 export interface StepDeps extends EngineDeps {
   /** The agent runtime for a model id (the offline model, or Claude). */
   agentFor(modelId: string): Agent;
-  /** The model calls running in this process, so that stopping an execution aborts them. */
+  /** The attempts running in this process: a stop aborts their model calls, and the sweep tells which claims are still run. */
   inFlight: InFlight;
   /** This worker process (see workers/liveness.ts). */
   workerId: string;
@@ -78,12 +79,6 @@ function claim(deps: StepDeps, job: StepJob) {
   });
 }
 
-/** How many model calls one worker process runs at once through local claims (beyond it, steps are queued). */
-const LOCAL_CALLS = 100;
-
-/** How many more steps this worker may claim for itself now. */
-export const localSlots = (deps: StepDeps) => Math.max(0, LOCAL_CALLS - deps.inFlight.size);
-
 /**
  * The `step` job: run the agent for one attempt of a step (or For each item), streaming its text
  * to subscribers, then record the result and advance the execution in one transaction.
@@ -94,7 +89,7 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
 
 /** The `advance` job: decide, and run at once what this worker claimed. */
 export async function runAdvance(deps: StepDeps, executionId: string): Promise<void> {
-  await runSent(deps, await advance(deps, executionId, deps.workerId, localSlots(deps)));
+  await runSent(deps, await advance(deps, executionId, deps.workerId, deps.inFlight.room()));
 }
 
 /**
@@ -102,15 +97,8 @@ export async function runAdvance(deps: StepDeps, executionId: string): Promise<v
  * COMMIT is on its way; settles when they are done and rejects if the transaction did not commit.
  * Recording each may claim more, which start the same way.
  */
-async function runSent(deps: StepDeps, { result: claims, committed }: { result: Claim[]; committed: Promise<void> }): Promise<void> {
+async function runSent(deps: StepDeps, { result: claims, committed }: Sent): Promise<void> {
   await Promise.all([committed, ...claims.map((claim) => attempt(deps, claim, committed))]);
-}
-
-/** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
-interface Outcome {
-  result?: AgentResult;
-  outputJson: JsonValue;
-  failure?: string;
 }
 
 /**
@@ -122,7 +110,7 @@ interface Outcome {
 async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Promise<void> {
   const controller = new AbortController();
   const done = deps.inFlight.start(claim.job, controller);
-  let next: Awaited<ReturnType<typeof record>>;
+  let next: Sent;
   try {
     const outcome = await callModel(deps, claim, claimed, controller);
     // Not claimed: the transaction's error is its caller's (runSent awaits `claimed` too).
@@ -184,82 +172,4 @@ async function callModel(deps: StepDeps, { job, step, agent, prompt, modelId }: 
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Records an attempt's usage and outcome on its row, if the execution is live and the row still runs
- * that attempt, and reads the execution's step states in the same statement (as they are after the
- * write). Undefined when nothing was recorded.
- */
-async function recordAttempt(sql: Sql, deps: StepDeps, job: StepJob, modelId: string, result: AgentResult | undefined, outcome: Record<string, unknown>, after: Partial<StepState>): Promise<Map<string, StepState> | undefined> {
-  const names = Object.keys(outcome);
-  const usage = result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
-  const rows = await sql.query<StepState & { recorded: number }>(
-    `WITH recorded AS (
-       UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
-         tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
-         ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
-       WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
-         AND EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('running', 'awaiting_approval'))
-       RETURNING id
-     )
-     SELECT ${STATE_COLUMNS}, (SELECT count(*) FROM recorded)::int AS recorded FROM step_runs WHERE execution_id = $1`,
-    [
-      job.executionId,
-      job.stepId,
-      job.itemIndex,
-      job.attempt,
-      result ? modelId : null,
-      result ? estimateCost(deps.prices, modelId, result) : 0,
-      usage.tokensIn,
-      usage.tokensOut,
-      usage.tokensCacheRead,
-      usage.tokensCacheWrite,
-      usage.turns,
-      JSON.stringify(usage.toolCalls),
-      ...names.map((name) => outcome[name]),
-    ],
-  );
-  if (!rows[0]?.recorded) return undefined;
-  // The statement read the rows as they were before its own write: apply it.
-  const states = new Map(rows.map(({ recorded: _, ...state }) => [key(state.stepId, state.itemIndex), state as StepState]));
-  Object.assign(states.get(key(job.stepId, job.itemIndex))!, after);
-  return states;
-}
-
-/** Records an attempt; answers once COMMIT is sent, with the steps claimed next for this worker. */
-function record(deps: StepDeps, { job, step, modelId }: Claim, { result, outputJson, failure }: Outcome) {
-  const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
-  const now = new Date();
-  const retry = failure !== undefined && job.attempt <= step.retries;
-  const delaySeconds = (step.retryDelayMs / 1000) * 2 ** (job.attempt - 1);
-  const status = failure === undefined ? (step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed') : retry ? 'pending' : 'failed';
-  const [outcome, after, recordedEvent]: [Record<string, unknown>, Partial<StepState>, [string, Record<string, unknown>]] =
-    failure === undefined
-      ? [
-          { status, output: result!.text, error: null, completed_at: status === 'completed' ? now : null, ...(outputJson === null ? {} : { output_json: jsonb(outputJson) }) },
-          { status, output: result!.text, ...(outputJson === null ? {} : { outputJson }) },
-          [status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event],
-        ]
-      : retry
-        ? [{ status, error: failure, attempt: job.attempt + 1, queued_at: now }, { status, attempt: job.attempt + 1, queued: true }, ['step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 }]]
-        : [{ status, error: failure, completed_at: now }, { status }, ['step.failed', { ...event, error: failure }]];
-  return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
-    // The lock and the write go out together: the write waits for the lock, and gives up when the
-    // execution has finished or the row no longer runs this attempt (stopped, failed or superseded
-    // while the model ran).
-    const [execution, states] = await Promise.all([lockExecution(sql, job.executionId), recordAttempt(sql, deps, job, modelId, result, outcome, after)]);
-    if (!execution || !states) return [];
-    appendEvent(changes, job.executionId, ...recordedEvent);
-    if (retry) {
-      const next: StepJob = { ...job, attempt: job.attempt + 1 };
-      enqueue(deps, sql, changes, QUEUES.step, next, `${job.executionId}:${job.stepId}:${job.itemIndex}:${next.attempt}`, delaySeconds);
-      return [];
-    }
-    // A step's result decides what runs next. An item of a fan-out only records itself and asks for
-    // an advance, so the lock is held briefly and its siblings finish without deciding each time.
-    if (job.itemIndex === -1) return applyDecisions(deps, sql, changes, execution, deps.workerId, localSlots(deps), states);
-    enqueue(deps, sql, changes, QUEUES.advance, { executionId: job.executionId }, job.executionId);
-    return [];
-  });
 }

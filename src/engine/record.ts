@@ -1,0 +1,154 @@
+import type { AgentResult } from '../agents/call.ts';
+import { estimateCost } from '../agents/prices.ts';
+import type { JsonValue } from '../compiler/plan.ts';
+import { applyDecisions, jsonb, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
+import { key, type StepState } from './decide.ts';
+import type { StepDeps } from './step.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Changes, type Sql } from './transaction.ts';
+
+/** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
+export interface Outcome {
+  result?: AgentResult;
+  outputJson: JsonValue;
+  failure?: string;
+}
+
+/** A transaction on its way: the steps it claimed for this worker, and its commit. */
+export interface Sent {
+  result: Claim[];
+  committed: Promise<void>;
+}
+
+interface Waiting {
+  claim: Claim;
+  outcome: Outcome;
+  resolve(sent: Sent): void;
+  reject(error: unknown): void;
+}
+
+/** Per execution, the records waiting for the one being written in this process to be sent. */
+const batches = new Map<string, Waiting[]>();
+
+/**
+ * Records an attempt and decides what runs next, in one transaction. Records of one execution that
+ * arrive while another of its records is being written join the next transaction together (the
+ * items of a fan-out finish at about the same time), so they don't queue one by one on its lock.
+ * Answers once COMMIT is sent; the steps the transaction claimed for this worker go to one caller.
+ */
+export function record(deps: StepDeps, claim: Claim, outcome: Outcome): Promise<Sent> {
+  const executionId = claim.job.executionId;
+  const busy = batches.has(executionId);
+  const waiting = batches.get(executionId) ?? [];
+  batches.set(executionId, waiting);
+  const sent = new Promise<Sent>((resolve, reject) => waiting.push({ claim, outcome, resolve, reject }));
+  if (!busy) void writeBatches(deps, executionId, waiting);
+  return sent;
+}
+
+async function writeBatches(deps: StepDeps, executionId: string, waiting: Waiting[]): Promise<void> {
+  while (waiting.length > 0) {
+    const batch = waiting.splice(0);
+    try {
+      const sent = await recordAll(deps, executionId, batch);
+      batch.forEach((entry, index) => entry.resolve(index === 0 ? sent : { result: [], committed: sent.committed }));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+  batches.delete(executionId);
+}
+
+/** How one attempt's outcome is written: the row's new columns, the same as step state, its event, and its retry. */
+interface Write {
+  columns: Record<string, unknown>;
+  after: Partial<StepState>;
+  event: [string, Record<string, unknown>];
+  retry?: { job: StepJob; delaySeconds: number };
+}
+
+function plan({ job, step }: Claim, { result, outputJson, failure }: Outcome, now: Date): Write {
+  const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
+  if (failure === undefined) {
+    const status = step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed';
+    const json = outputJson === null ? {} : { output_json: jsonb(outputJson) };
+    return {
+      columns: { status, output: result!.text, error: null, completed_at: status === 'completed' ? now : null, ...json },
+      after: { status, output: result!.text, ...(outputJson === null ? {} : { outputJson }) },
+      event: [status === 'completed' ? 'step.completed' : 'step.awaiting_approval', event],
+    };
+  }
+  if (job.attempt <= step.retries) {
+    const delaySeconds = (step.retryDelayMs / 1000) * 2 ** (job.attempt - 1);
+    return {
+      columns: { status: 'pending', error: failure, attempt: job.attempt + 1, queued_at: now },
+      after: { status: 'pending', attempt: job.attempt + 1, queued: true },
+      event: ['step.retrying', { ...event, error: failure, delayMs: delaySeconds * 1000 }],
+      retry: { job: { ...job, attempt: job.attempt + 1 }, delaySeconds },
+    };
+  }
+  return { columns: { status: 'failed', error: failure, completed_at: now }, after: { status: 'failed' }, event: ['step.failed', { ...event, error: failure }] };
+}
+
+function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promise<Sent> {
+  const now = new Date();
+  const writes = batch.map(({ claim, outcome }) => ({ claim, outcome, ...plan(claim, outcome, now) }));
+  return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
+    // The lock and the writes go out together: they wait for the lock, and each gives up when the
+    // execution has finished or its row no longer runs that attempt (stopped, failed or superseded
+    // while the model ran).
+    const [execution, ...read] = await Promise.all([lockExecution(sql, executionId), ...writes.map((write) => recordAttempt(sql, deps, write.claim, write.outcome.result, write.columns))]);
+    const recorded = writes.filter((_, index) => read[index].recorded);
+    if (!execution || recorded.length === 0) return [];
+    // The last statement read every row after the writes before it, but before its own.
+    const states = read[read.length - 1].states;
+    for (const write of recorded) {
+      Object.assign(states.get(key(write.claim.job.stepId, write.claim.job.itemIndex))!, write.after);
+      appendEvent(changes, executionId, ...write.event);
+      if (write.retry) retry(deps, sql, changes, write.retry.job, write.retry.delaySeconds);
+    }
+    // A retry alone changes nothing to decide on.
+    if (recorded.every((write) => write.retry)) return [];
+    return applyDecisions(deps, sql, changes, execution, deps.workerId, deps.inFlight.room(), states);
+  });
+}
+
+function retry(deps: StepDeps, sql: Sql, changes: Changes, job: StepJob, delaySeconds: number): void {
+  enqueue(deps, sql, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`, delaySeconds);
+}
+
+/**
+ * Writes an attempt's usage and outcome on its row, if the execution is live and the row still runs
+ * that attempt, and reads the execution's step states in the same statement (as they were before
+ * this write).
+ */
+async function recordAttempt(sql: Sql, deps: StepDeps, { job, modelId }: Claim, result: AgentResult | undefined, columns: Record<string, unknown>): Promise<{ recorded: boolean; states: Map<string, StepState> }> {
+  const names = Object.keys(columns);
+  const usage = result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
+  const rows = await sql.query<StepState & { recorded: number }>(
+    `WITH recorded AS (
+       UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
+         tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
+         ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
+       WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
+         AND EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('running', 'awaiting_approval'))
+       RETURNING id
+     )
+     SELECT ${STATE_COLUMNS}, (SELECT count(*) FROM recorded)::int AS recorded FROM step_runs WHERE execution_id = $1`,
+    [
+      job.executionId,
+      job.stepId,
+      job.itemIndex,
+      job.attempt,
+      result ? modelId : null,
+      result ? estimateCost(deps.prices, modelId, result) : 0,
+      usage.tokensIn,
+      usage.tokensOut,
+      usage.tokensCacheRead,
+      usage.tokensCacheWrite,
+      usage.turns,
+      JSON.stringify(usage.toolCalls),
+      ...names.map((name) => columns[name]),
+    ],
+  );
+  return { recorded: rows[0]?.recorded > 0, states: new Map(rows.map(({ recorded: _, ...state }) => [key(state.stepId, state.itemIndex), state as StepState])) };
+}
