@@ -34,6 +34,25 @@ async function runAll(app: App, tenantId: string, markdown: string, count: numbe
   return performance.now() - started;
 }
 
+/** Runs one execution and times, as its subscriber sees them, its For each step (started → completed) and the whole run. */
+async function watchOne(app: App, tenantId: string, markdown: string, inputs: Record<string, unknown>) {
+  const workflow = await createWorkflow(app.database.db, tenantId, markdown, app.models);
+  const started = performance.now();
+  const { id } = await startExecution(app.engine, tenantId, workflow.id, inputs);
+  const events = app.pubsub.subscribe('executionEvent', id);
+  await events.ready;
+  let stepStarted: number | undefined;
+  let stepCompleted: number | undefined;
+  for await (const event of events) {
+    if (event.type === 'step.started' && event.payload.items !== undefined) stepStarted = performance.now();
+    if (event.type === 'step.completed' && event.payload.items !== undefined) stepCompleted = performance.now();
+    if (event.type === 'execution.failed' || event.type === 'execution.stopped') throw new Error(`execution ${id} ${event.type}`);
+    if (event.type === 'execution.completed') break;
+  }
+  if (stepStarted === undefined || stepCompleted === undefined) throw new Error('the For each step started before its events were watched');
+  return { step: stepCompleted - stepStarted, execution: performance.now() - started };
+}
+
 const chain = (steps: number) => `# Chain
 ## Inputs
 - n: Run (number, required)
@@ -92,15 +111,25 @@ async function main() {
     }
     rows.push([`step handoff, 20-step chain (5 runs at once, ${ROUNDS} rounds)`, `p50 ${percentile(handoffs, 50).toFixed(1)} ms, p99 ${percentile(handoffs, 99).toFixed(1)} ms`, 'p50 ≤ 5 ms, p99 ≤ 25 ms']);
 
-    // Fan-out: 50 items at 200 ms each.
-    await fake.clear();
+    // Fan-out: 50 items at 200 ms each. The step's wall time is from its step.started to its
+    // step.completed, as a subscriber sees them (a dashboard watching the run). One warm-up run,
+    // then the median of three.
     await fake.answer('item done', 200);
     const items = Array.from({ length: 50 }, (_, i) => `item ${i}`);
-    const wall = await runAll(app, tenant.tenantId, fanOut(50), 1, () => ({ items }));
-    const calls = await fake.calls();
-    const first = Math.min(...calls.map((call) => call.receivedAt));
-    const last = Math.max(...calls.map((call) => call.answeredAt));
-    rows.push(['50-wide fan-out, 200 ms model', `${((last - first) / 200).toFixed(2)} × 200 ms (whole execution ${(wall / 200).toFixed(2)} ×)`, '≤ 1.1']);
+    await watchOne(app, tenant.tenantId, fanOut(50), { items });
+    const fanOuts: { step: number; execution: number; span: number }[] = [];
+    for (let run = 0; run < 3; run++) {
+      await fake.clear();
+      const timing = await watchOne(app, tenant.tenantId, fanOut(50), { items });
+      const calls = await fake.calls();
+      fanOuts.push({ ...timing, span: Math.max(...calls.map((call) => call.answeredAt)) - Math.min(...calls.map((call) => call.receivedAt)) });
+    }
+    const median = fanOuts.sort((a, b) => a.step - b.step)[1];
+    rows.push([
+      '50-wide fan-out, 200 ms model: step wall time ÷ 200 ms (median of 3)',
+      `${(median.step / 200).toFixed(2)} × (model calls span ${(median.span / 200).toFixed(2)} ×, whole execution ${(median.execution / 200).toFixed(2)} ×)`,
+      '≤ 1.1',
+    ]);
 
     // Throughput: instant model, 200 executions of 5 steps at once.
     await fake.answer('ok', 0);

@@ -34,7 +34,7 @@ export interface AppOptions {
 export interface App {
   database: Database;
   /** What the engine runs with (for callers outside GraphQL: benchmarks, tools). */
-  engine: Omit<StepDeps, 'workerId'>;
+  engine: Omit<StepDeps, 'workerId' | 'giveBack'>;
   models: Env['models'];
   boss: Boss;
   pubsub: PubSub;

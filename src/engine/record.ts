@@ -96,11 +96,12 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     // The lock and the writes go out together: they wait for the lock, and each gives up when the
     // execution has finished or its row no longer runs that attempt (stopped, failed or superseded
     // while the model ran).
-    const [execution, ...read] = await Promise.all([lockExecution(sql, executionId), ...writes.map((write) => recordAttempt(sql, deps, write.claim, write.outcome.result, write.columns))]);
+    // The last write also reads the step states: it sees the writes before it, but not its own.
+    const last = writes.length - 1;
+    const [execution, ...read] = await Promise.all([lockExecution(sql, executionId), ...writes.map((write, index) => recordAttempt(sql, deps, write.claim, write.outcome.result, write.columns, index === last))]);
     const recorded = writes.filter((_, index) => read[index].recorded);
     if (!execution || recorded.length === 0) return [];
-    // The last statement read every row after the writes before it, but before its own.
-    const states = read[read.length - 1].states;
+    const states = read[last].states!;
     for (const write of recorded) {
       Object.assign(states.get(key(write.claim.job.stepId, write.claim.job.itemIndex))!, write.after);
       appendEvent(changes, executionId, ...write.event);
@@ -118,22 +119,20 @@ function retry(deps: StepDeps, sql: Sql, changes: Changes, job: StepJob, delaySe
 
 /**
  * Writes an attempt's usage and outcome on its row, if the execution is live and the row still runs
- * that attempt, and reads the execution's step states in the same statement (as they were before
- * this write).
+ * that attempt. With `read`, the same statement reads the execution's step states (as they were
+ * before this write).
  */
-async function recordAttempt(sql: Sql, deps: StepDeps, { job, modelId }: Claim, result: AgentResult | undefined, columns: Record<string, unknown>): Promise<{ recorded: boolean; states: Map<string, StepState> }> {
+async function recordAttempt(sql: Sql, deps: StepDeps, { job, modelId }: Claim, result: AgentResult | undefined, columns: Record<string, unknown>, read: boolean): Promise<{ recorded: boolean; states?: Map<string, StepState> }> {
   const names = Object.keys(columns);
   const usage = result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
+  const update = `UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
+       tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
+       ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
+     WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
+       AND EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('running', 'awaiting_approval'))
+     RETURNING id`;
   const rows = await sql.query<StepState & { recorded: number }>(
-    `WITH recorded AS (
-       UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
-         tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
-         ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
-       WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
-         AND EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('running', 'awaiting_approval'))
-       RETURNING id
-     )
-     SELECT ${STATE_COLUMNS}, (SELECT count(*) FROM recorded)::int AS recorded FROM step_runs WHERE execution_id = $1`,
+    read ? `WITH recorded AS (${update}) SELECT ${STATE_COLUMNS}, (SELECT count(*) FROM recorded)::int AS recorded FROM step_runs WHERE execution_id = $1` : `${update}, 1 AS recorded`,
     [
       job.executionId,
       job.stepId,
@@ -150,5 +149,6 @@ async function recordAttempt(sql: Sql, deps: StepDeps, { job, modelId }: Claim, 
       ...names.map((name) => columns[name]),
     ],
   );
-  return { recorded: rows[0]?.recorded > 0, states: new Map(rows.map(({ recorded: _, ...state }) => [key(state.stepId, state.itemIndex), state as StepState])) };
+  const recorded = rows.length > 0 && rows[0].recorded > 0;
+  return { recorded, ...(read ? { states: new Map(rows.map(({ recorded: _, ...state }) => [key(state.stepId, state.itemIndex), state as StepState])) } : {}) };
 }

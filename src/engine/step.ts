@@ -16,6 +16,8 @@ export interface StepDeps extends EngineDeps {
   inFlight: InFlight;
   /** This worker process (see workers/liveness.ts). */
   workerId: string;
+  /** Gives back, now, the steps this worker claimed but no longer runs (workers/liveness.ts). */
+  giveBack(): void;
   /** For each step's cost estimate. */
   prices: PriceTable;
 }
@@ -80,25 +82,39 @@ function claim(deps: StepDeps, job: StepJob) {
 }
 
 /**
- * The `step` job: run the agent for one attempt of a step (or For each item), streaming its text
- * to subscribers, then record the result and advance the execution in one transaction.
+ * The `step` job: claim one attempt of a step (or For each item). The job ends once the claim has
+ * committed; the attempt runs on in this worker (see `startClaimed`).
  */
 export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
-  await runSent(deps, await claim(deps, job));
+  await startClaimed(deps, await claim(deps, job));
 }
 
-/** The `advance` job: decide, and run at once what this worker claimed. */
+/** The `advance` job: decide, and start what this worker claimed. */
 export async function runAdvance(deps: StepDeps, executionId: string): Promise<void> {
-  await runSent(deps, await advance(deps, executionId, deps.workerId, deps.inFlight.room()));
+  await startClaimed(deps, await advance(deps, executionId, deps.workerId, deps.inFlight.room()));
 }
 
 /**
- * Runs the steps a transaction claimed for this worker side by side, starting as soon as its
- * COMMIT is on its way; settles when they are done and rejects if the transaction did not commit.
- * Recording each may claim more, which start the same way.
+ * Starts the attempts a job's transaction claimed, and resolves once it has committed (rejects if it
+ * did not). The attempts, and what their records claim next, run on without holding the job: a job
+ * is done when its change is durable, so a worker's job slots never wait on models. Should one of
+ * their records fail to commit, the steps it held are given back.
  */
-async function runSent(deps: StepDeps, { result: claims, committed }: Sent): Promise<void> {
-  await Promise.all([committed, ...claims.map((claim) => attempt(deps, claim, committed))]);
+async function startClaimed(deps: StepDeps, { result: claims, committed }: Sent): Promise<void> {
+  if (claims.length > 0) {
+    deps.inFlight.run(
+      runClaims(deps, claims, committed).catch((error: Error) => {
+        console.error('recording a step failed:', error.message);
+        deps.giveBack();
+      }),
+    );
+  }
+  await committed;
+}
+
+/** Runs claimed steps side by side (see `attempt`); rejects if the record of one of them, or of a step claimed after, fails to commit. */
+async function runClaims(deps: StepDeps, claims: Claim[], claimed: Promise<void>): Promise<void> {
+  await Promise.all(claims.map((claim) => attempt(deps, claim, claimed)));
 }
 
 /**
@@ -113,13 +129,13 @@ async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Pr
   let next: Sent;
   try {
     const outcome = await callModel(deps, claim, claimed, controller);
-    // Not claimed: the transaction's error is its caller's (runSent awaits `claimed` too).
+    // Not claimed: whoever awaits that transaction's commit reports its error.
     if (!(await claimed.then(() => true, () => false))) return;
     next = await record(deps, claim, outcome);
   } finally {
     done();
   }
-  await runSent(deps, next);
+  await Promise.all([next.committed, runClaims(deps, next.result, next.committed)]);
 }
 
 async function callModel(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim, claimed: Promise<void>, controller: AbortController): Promise<Outcome> {

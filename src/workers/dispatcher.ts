@@ -7,12 +7,15 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
+/** Polling is only the backstop (and picks up delayed retries). */
+const POLL_MS = 1000;
+
 /**
- * Runs jobs of one queue, up to `concurrency` at once. It fetches as soon as it is woken — by an
- * enqueue in this process or, through pub/sub, in another — so a job never waits for a polling
- * interval; polling every `pollMs` is only the backstop (and picks up delayed retries).
+ * Runs jobs of one queue, up to `concurrency` at once, and no more than `room()` says the worker can
+ * take. It fetches as soon as it is woken — by an enqueue in this process or, through pub/sub, in
+ * another, or when room frees up — so a job never waits for a polling interval.
  */
-export function startDispatcher(boss: Boss, queue: string, concurrency: number, handle: (data: object) => Promise<void>, pollMs = 1000): Dispatcher {
+export function startDispatcher(boss: Boss, queue: string, concurrency: number, handle: (data: object) => Promise<void>, { room = () => Infinity }: { room?: () => number } = {}): Dispatcher {
   let running = true;
   let active = 0;
   let woken = false;
@@ -26,7 +29,7 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
   const loop = async () => {
     while (running) {
       woken = false;
-      const free = concurrency - active;
+      const free = Math.min(concurrency - active, room());
       const jobs = free > 0 ? await boss.fetch<object>(queue, { batchSize: free }).catch((error: Error) => (console.error(`${queue}: fetch failed:`, error.message), [])) : [];
       for (const job of jobs) {
         active++;
@@ -48,7 +51,7 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
       if (jobs.length > 0 && jobs.length === free) continue;
       if (woken || !running) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+        const timer = setTimeout(resolve, POLL_MS);
         wakeUp = () => {
           clearTimeout(timer);
           resolve();

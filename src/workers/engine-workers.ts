@@ -6,9 +6,9 @@ import { QUEUES } from '../engine/transaction.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
 import { startLiveness } from './liveness.ts';
 
-/** Step jobs mostly wait on the model, so many run at once; `advance` jobs are short. */
-const STEP_CONCURRENCY = 50;
-const ADVANCE_CONCURRENCY = 10;
+/** Jobs end once their transaction commits (attempts run on in the worker), so few run at once. */
+const STEP_CONCURRENCY = 20;
+export const ADVANCE_CONCURRENCY = 10;
 const REFINE_CONCURRENCY = 10;
 
 export async function createQueues(boss: Boss): Promise<void> {
@@ -22,18 +22,17 @@ export async function createQueues(boss: Boss): Promise<void> {
   await boss.createQueue(QUEUES.refine, { name: QUEUES.refine, policy: 'short', retryLimit: 5, retryDelay: 1, expireInSeconds: 900 });
 }
 
-/** The worker role: dispatchers for both queues, woken whenever jobs are enqueued anywhere. */
-export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId'>): Promise<{ stop(): Promise<void> }> {
+/** The worker role: dispatchers for the queues, woken whenever jobs are enqueued anywhere. */
+export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'giveBack'>): Promise<{ stop(): Promise<void> }> {
   const liveness = await startLiveness(engine);
-  const deps: StepDeps = { ...engine, workerId: liveness.workerId };
-  // A step job or advance job that failed may leave a step this worker claimed but no longer runs
-  // (a claim or record that did not commit): it is given back at once.
-  const givingBack = <T>(run: (data: T) => Promise<void>) => (data: object) => run(data as T).catch((error: unknown) => (liveness.sweep(), Promise.reject(error)));
+  const deps: StepDeps = { ...engine, workerId: liveness.workerId, giveBack: liveness.sweep };
   const dispatchers: Record<string, Dispatcher> = {
-    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, givingBack<{ executionId: string }>((data) => runAdvance(deps, data.executionId))),
-    [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, givingBack<StepJob>((data) => runStep(deps, data))),
+    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => runAdvance(deps, (data as { executionId: string }).executionId)),
+    // A step job starts an attempt: fetched only while this worker has room for more.
+    [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob), { room: () => deps.inFlight.room() }),
     [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob)),
   };
+  deps.inFlight.onFreed(() => dispatchers[QUEUES.step].wake());
   const subscriptions = Object.keys(dispatchers).map((queue) => {
     const enqueued = deps.pubsub.subscribe('jobsEnqueued', queue);
     void (async () => {
@@ -51,9 +50,12 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId'>): Pr
     console.error('workers: cannot listen for wake-ups and stops, polling only:', error.message),
   );
   return {
+    /** Takes no more work, lets the attempts running here finish (a stop still aborts them), then leaves. */
     async stop() {
-      await Promise.all([...subscriptions, stops].map((subscription) => subscription.return?.()));
+      const drained = deps.inFlight.drained();
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
+      await drained;
+      await Promise.all([...subscriptions, stops].map((subscription) => subscription.return?.()));
       await liveness.stop();
     },
   };

@@ -4,6 +4,8 @@ import type { Events } from '../src/events.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { FakeAnthropic } from './support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from './support/runs.ts';
+import { executionEvents } from '../src/engine/event-stream.ts';
+import { ADVANCE_CONCURRENCY } from '../src/workers/engine-workers.ts';
 
 type Event = Events['executionEvent'];
 
@@ -115,5 +117,22 @@ describe('a claim and its commit', () => {
       'execution.completed',
     ]);
     expect(events.filter((event) => event.type === 'step.token' && event.payload.stepId === 'second').map((event) => event.payload.text)).toEqual(['answer ', '3']);
+  });
+
+  it('starts more executions than the worker has job slots while the first ones still wait on their models', async () => {
+    let release!: () => void;
+    const answers = new Promise<void>((resolve) => (release = resolve));
+    fake.reply = () => ({ text: 'done', after: answers });
+    const workflowId = await createWorkflowId(t, markdown);
+    const runs = ADVANCE_CONCURRENCY + 5;
+    const ids: string[] = [];
+    for (let n = 0; n < runs; n++) ids.push(await startExecutionId(t, workflowId));
+    // A job ends once its claim commits, so every execution's first model call is made though none has answered.
+    await fake.request(runs);
+    release();
+    for (const id of ids) {
+      for await (const event of executionEvents(t.app.database.db, t.app.pubsub, id, 0)) if (event.type === 'execution.completed') break;
+    }
+    expect(fake.requests).toHaveLength(runs * 2);
   });
 });
