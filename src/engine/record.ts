@@ -58,7 +58,7 @@ async function writeBatches(deps: StepDeps, executionId: string, waiting: Waitin
   batches.delete(executionId);
 }
 
-/** How one attempt's outcome is written: the row's new columns, the same as step state, its event, and its retry. */
+/** How one attempt's outcome is written: the row's new columns, the same change to its step state, its event, and its retry. */
 interface Write {
   columns: Record<string, unknown>;
   after: Partial<StepState>;
@@ -95,8 +95,8 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
   return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     // The lock and the writes go out together: they wait for the lock, and each gives up when the
     // execution has finished or its row no longer runs that attempt (stopped, failed or superseded
-    // while the model ran).
-    // The last write also reads the step states: it sees the writes before it, but not its own.
+    // while the model ran). The last write also reads the step states: it sees the writes before
+    // it, but not its own, which `after` supplies.
     const last = writes.length - 1;
     const [execution, ...read] = await Promise.all([lockExecution(sql, executionId), ...writes.map((write, index) => recordAttempt(sql, deps, write.claim, write.outcome.result, write.columns, index === last))]);
     const recorded = writes.filter((_, index) => read[index].recorded);
