@@ -23,7 +23,7 @@ export class InFlight {
     return this.closed ? 0 : Math.max(0, LOCAL_ATTEMPTS - this.attempts.size);
   }
 
-  /** Calls `listener` whenever an attempt ends, so there is room again. */
+  /** Calls `listener` when an attempt ends in a worker that had no room left, so it has again. */
   onFreed(listener: () => void): void {
     this.freed.push(listener);
   }
@@ -38,10 +38,11 @@ export class InFlight {
     this.calls.set(job.executionId, set);
     this.attempts.add(attemptKey(job));
     return () => {
+      const wasFull = this.attempts.size >= LOCAL_ATTEMPTS;
       this.attempts.delete(attemptKey(job));
       set.delete(controller);
       if (set.size === 0 && this.calls.get(job.executionId) === set) this.calls.delete(job.executionId);
-      for (const listener of this.freed) listener();
+      if (wasFull) for (const listener of this.freed) listener();
     };
   }
 
