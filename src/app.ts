@@ -29,6 +29,8 @@ export interface AppOptions {
   /** The migrated database to use. */
   databaseUrl: string;
   role: Role;
+  /** How long a stop waits for in-flight requests and model calls (8 s by default). */
+  shutdownGraceMs?: number;
 }
 
 export interface App {
@@ -54,7 +56,7 @@ function limitedGraphQL(graphql: GraphQLServer, limiter: RateLimiter, request: R
   return Response.json({ errors: [error] }, { status: 429, headers: { 'retry-after': String(wait) } });
 }
 
-export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery }: AppOptions): Promise<App> {
+export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
   const pubsub = createPubSub(env.redisUrl);
@@ -95,6 +97,8 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
       return `http://localhost:${(server.address() as AddressInfo).port}`;
     },
     async stop() {
+      // Workers drain while HTTP requests finish: both within the grace.
+      const workersStopped = workers?.stop(shutdownGraceMs);
       if (listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.
@@ -102,12 +106,12 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
         sockets.close();
         listener.drain();
         server.closeIdleConnections();
-        const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
         await closed;
         clearTimeout(grace);
       }
-      await workers?.stop();
-      await boss.stop({ graceful: true, timeout: SHUTDOWN_GRACE_MS, wait: true, close: true });
+      await workersStopped;
+      await boss.stop({ graceful: true, timeout: shutdownGraceMs, wait: true, close: true });
       await pubsub.close();
       await database.close();
     },

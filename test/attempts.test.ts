@@ -136,3 +136,34 @@ describe('a claim and its commit', () => {
     expect(fake.requests).toHaveLength(runs * 2);
   });
 });
+
+describe('a worker that stops', () => {
+  it('gives a model call the grace period, then leaves its step to the next worker, which runs it', async () => {
+    const fake = await new FakeAnthropic().start();
+    const env = { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url };
+    fake.reply = () => ({ hang: true });
+    const first = await startTestApp({ env, shutdownGraceMs: 100 });
+    const id = await startExecutionId(first, await createWorkflowId(first, markdown));
+    const call = await fake.request(1);
+    // The model does not answer within the grace: the stop cuts the call and records nothing.
+    await first.stop();
+    await call.aborted;
+    const client = new pg.Client({ connectionString: first.databaseUrl });
+    await client.connect();
+    const left = await client.query(`SELECT status, attempt FROM step_runs WHERE execution_id = $1 AND step_id = 'first'`, [id]);
+    await client.end();
+    expect(left.rows).toEqual([{ status: 'running', attempt: 1 }]);
+
+    fake.reply = () => ({ text: 'done' });
+    const second = await startTestApp({ databaseUrl: first.databaseUrl, env });
+    try {
+      for await (const event of executionEvents(second.app.database.db, second.app.pubsub, id, 0)) if (event.type === 'execution.completed') break;
+      const types = (await second.app.database.pool.query<{ type: string }>(`SELECT type FROM execution_events WHERE execution_id = $1 ORDER BY seq`, [id])).rows.map((row) => row.type);
+      expect(types).toContain('step.recovered');
+      expect(types).not.toContain('step.failed');
+    } finally {
+      await second.stop();
+      await fake.close();
+    }
+  });
+});

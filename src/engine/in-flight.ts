@@ -56,9 +56,24 @@ export class InFlight {
     for (const controller of this.calls.get(executionId) ?? []) controller.abort(new Error('the execution was stopped'));
   }
 
-  /** Takes no more attempts, and resolves once those running have ended. */
-  async drained(): Promise<void> {
+  /**
+   * Takes no more attempts, and resolves once those running have ended. Calls still running after
+   * `graceMs` are aborted with WorkerStopping: their steps are left running, for another worker to
+   * take over once this one is gone.
+   */
+  async drained(graceMs: number): Promise<void> {
     this.closed = true;
+    const late = setTimeout(() => {
+      for (const set of this.calls.values()) for (const controller of set) controller.abort(new WorkerStopping());
+    }, graceMs);
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    clearTimeout(late);
+  }
+}
+
+/** Why a model call was cut short when its worker stopped: not the step's failure. */
+export class WorkerStopping extends Error {
+  constructor() {
+    super('the worker is stopping');
   }
 }

@@ -4,7 +4,7 @@ import { advance, loadStates, type Claim, type StepJob } from './advance.ts';
 import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import { record, type Outcome, type Sent } from './record.ts';
-import type { InFlight } from './in-flight.ts';
+import { WorkerStopping, type InFlight } from './in-flight.ts';
 import type { PriceTable } from '../agents/prices.ts';
 import { DEAD_AFTER_MS } from '../workers/liveness.ts';
 import { appendEvent, isLive, lockExecution, transactionSent, type EngineDeps } from './transaction.ts';
@@ -129,8 +129,9 @@ async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Pr
   let next: Sent;
   try {
     const outcome = await callModel(deps, claim, claimed, controller);
-    // Not claimed: whoever awaits that transaction's commit reports its error.
-    if (!(await claimed.then(() => true, () => false))) return;
+    // Not claimed: whoever awaits that transaction's commit reports its error. Cut short because
+    // this worker is stopping: the step stays running, and another worker takes it over.
+    if (!(await claimed.then(() => true, () => false)) || (outcome.failure !== undefined && controller.signal.reason instanceof WorkerStopping)) return;
     next = await record(deps, claim, outcome);
   } finally {
     done();

@@ -23,7 +23,7 @@ export async function createQueues(boss: Boss): Promise<void> {
 }
 
 /** The worker role: dispatchers for the queues, woken whenever jobs are enqueued anywhere. */
-export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'giveBack'>): Promise<{ stop(): Promise<void> }> {
+export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'giveBack'>): Promise<{ stop(graceMs: number): Promise<void> }> {
   const liveness = await startLiveness(engine);
   const deps: StepDeps = { ...engine, workerId: liveness.workerId, giveBack: liveness.sweep };
   const dispatchers: Record<string, Dispatcher> = {
@@ -50,9 +50,13 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'gi
     console.error('workers: cannot listen for wake-ups and stops, polling only:', error.message),
   );
   return {
-    /** Takes no more work, lets the attempts running here finish (a stop still aborts them), then leaves. */
-    async stop() {
-      const drained = deps.inFlight.drained();
+    /**
+     * Takes no more work and lets the attempts running here finish for up to `graceMs` (a stop still
+     * aborts them); those still running then are left to another worker, which takes them over as
+     * soon as this one has left (its steps are orphans at the next sweep).
+     */
+    async stop(graceMs) {
+      const drained = deps.inFlight.drained(graceMs);
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
       await drained;
       await Promise.all([...subscriptions, stops].map((subscription) => subscription.return?.()));
