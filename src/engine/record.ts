@@ -26,7 +26,7 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** Per execution, the records waiting for the one being written in this process to be sent. */
+/** Per worker and execution, the records waiting for the one being written to be sent. */
 const batches = new Map<string, Waiting[]>();
 
 /**
@@ -37,25 +37,27 @@ const batches = new Map<string, Waiting[]>();
  */
 export function record(deps: StepDeps, claim: Claim, outcome: Outcome): Promise<Sent> {
   const executionId = claim.job.executionId;
-  const busy = batches.has(executionId);
-  const waiting = batches.get(executionId) ?? [];
-  batches.set(executionId, waiting);
+  const batch = `${deps.workerId}:${executionId}`;
+  const busy = batches.has(batch);
+  const waiting = batches.get(batch) ?? [];
+  batches.set(batch, waiting);
   const sent = new Promise<Sent>((resolve, reject) => waiting.push({ claim, outcome, resolve, reject }));
-  if (!busy) void writeBatches(deps, executionId, waiting);
+  if (!busy) void writeBatches(deps, executionId, batch, waiting);
   return sent;
 }
 
-async function writeBatches(deps: StepDeps, executionId: string, waiting: Waiting[]): Promise<void> {
+async function writeBatches(deps: StepDeps, executionId: string, batch: string, waiting: Waiting[]): Promise<void> {
   while (waiting.length > 0) {
-    const batch = waiting.splice(0);
+    const entries = waiting.splice(0);
     try {
-      const sent = await recordAll(deps, executionId, batch);
-      batch.forEach((entry, index) => entry.resolve(index === 0 ? sent : { result: [], committed: sent.committed }));
+      const sent = await recordAll(deps, executionId, entries);
+      entries.forEach((entry, index) => entry.resolve(index === 0 ? sent : { result: [], committed: sent.committed }));
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      for (const entry of entries) entry.reject(error);
     }
   }
-  batches.delete(executionId);
+  // In the same tick as the last check: a record arriving from now on starts the next writer.
+  batches.delete(batch);
 }
 
 /** How one attempt's outcome is written: the row's new columns, the same change to its step state, its event, and its retry. */
