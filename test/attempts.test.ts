@@ -6,8 +6,22 @@ import { FakeAnthropic } from './support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from './support/runs.ts';
 import { executionEvents } from '../src/engine/event-stream.ts';
 import { ADVANCE_CONCURRENCY } from '../src/workers/engine-workers.ts';
+import { graphql } from '../src/generated/graphql/gql.ts';
 
 type Event = Events['executionEvent'];
+
+const Refine = graphql(`
+  mutation AttemptsRefine($id: ID!) {
+    refineExecution(id: $id, prompt: "Shorter.") {
+      __typename
+    }
+  }
+`);
+
+/** Resolves at the execution's first stored or live event of `type`. */
+async function eventOf(t: TestApp, id: string, type: string): Promise<void> {
+  for await (const event of executionEvents(t.app.database.db, t.app.pubsub, id, 0)) if (event.type === type) return;
+}
 
 const markdown = `# Relay
 ## Agents
@@ -157,10 +171,34 @@ describe('a worker that stops', () => {
     fake.reply = () => ({ text: 'done' });
     const second = await startTestApp({ databaseUrl: first.databaseUrl, env });
     try {
-      for await (const event of executionEvents(second.app.database.db, second.app.pubsub, id, 0)) if (event.type === 'execution.completed') break;
+      await eventOf(second, id, 'execution.completed');
       const types = (await second.app.database.pool.query<{ type: string }>(`SELECT type FROM execution_events WHERE execution_id = $1 ORDER BY seq`, [id])).rows.map((row) => row.type);
       expect(types).toContain('step.recovered');
       expect(types).not.toContain('step.failed');
+    } finally {
+      await second.stop();
+      await fake.close();
+    }
+  });
+
+  it('cuts a refinement short the same way, and the next worker refines', async () => {
+    const fake = await new FakeAnthropic().start();
+    const env = { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url };
+    const first = await startTestApp({ env, shutdownGraceMs: 100 });
+    const id = await startExecutionId(first, await createWorkflowId(first, markdown));
+    await eventOf(first, id, 'execution.completed');
+    fake.reply = () => ({ hang: true });
+    expect((await first.request(Refine, { id })).body.data!.refineExecution.__typename).toBe('Execution');
+    const call = await fake.request(3);
+    await first.stop();
+    await call.aborted;
+
+    fake.reply = () => ({ text: 'Short.' });
+    const second = await startTestApp({ databaseUrl: first.databaseUrl, env });
+    try {
+      await eventOf(second, id, 'refine.completed');
+      const execution = await second.app.database.db.execution.findUniqueOrThrow({ where: { id } });
+      expect(execution).toMatchObject({ output: 'Short.', version: 2, refineStatus: 'completed' });
     } finally {
       await second.stop();
       await fake.close();

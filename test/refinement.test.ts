@@ -73,7 +73,12 @@ describe('refinement', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     fake.requests.length = 0;
-    fake.reply = () => ({ text: '# Tides\nThe moon pulls the sea. Subscribe for more!', pause: { afterDeltas: 2, until: held } });
+    // The model answers only once the subscriber listens (token deltas are live only), then pauses mid-stream.
+    const listening = new Promise<void>((resolve) => {
+      const listener = (topic: string) => topic.endsWith(id) && (t.app.pubsub.activity.off('subscribed', listener), resolve());
+      t.app.pubsub.activity.on('subscribed', listener);
+    });
+    fake.reply = () => ({ text: '# Tides\nThe moon pulls the sea. Subscribe for more!', after: listening, pause: { afterDeltas: 2, until: held } });
     const events = subscribe(t.wsClient(), Events, { executionId: id, afterSeq: 0 });
     const refined = (await t.request(Refine, { id, prompt: 'Cut the introduction and add a call to action.' })).body.data!.refineExecution;
     expect(refined).toEqual({ __typename: 'Execution', refineStatus: 'REFINING', version: 1 });

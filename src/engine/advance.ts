@@ -29,12 +29,14 @@ export async function loadStates(sql: Sql, executionId: string): Promise<Map<str
   return new Map(rows.map((row) => [key(row.stepId, row.itemIndex), row]));
 }
 
-/** Sets columns of one step row (a step: item -1, or an item of a For each step). */
-export async function updateStep(sql: Sql, executionId: string, stepId: string, itemIndex: number, columns: Record<string, unknown>): Promise<void> {
+/** Sets columns of one step row (a step: item -1, or an item of a For each step); sent now, awaited at commit. */
+export function updateStep(sql: Sql, changes: Changes, executionId: string, stepId: string, itemIndex: number, columns: Record<string, unknown>): void {
   const names = Object.keys(columns);
-  await sql.query(
-    `UPDATE step_runs SET ${names.map((name, index) => `${name} = $${index + 4}`).join(', ')} WHERE execution_id = $1 AND step_id = $2 AND item_index = $3`,
-    [executionId, stepId, itemIndex, ...names.map((name) => columns[name])],
+  changes.write(
+    sql.query(
+      `UPDATE step_runs SET ${names.map((name, index) => `${name} = $${index + 4}`).join(', ')} WHERE execution_id = $1 AND step_id = $2 AND item_index = $3`,
+      [executionId, stepId, itemIndex, ...names.map((name) => columns[name])],
+    ),
   );
 }
 
@@ -63,12 +65,12 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
   for (const action of decide(plan, states, execution.inputs as Record<string, JsonValue>, execution.id)) {
     switch (action.kind) {
       case 'skip':
-        await updateStep(sql, execution.id, action.stepId, -1, { status: 'skipped', completed_at: now });
+        updateStep(sql, changes, execution.id, action.stepId, -1, { status: 'skipped', completed_at: now });
         states.get(key(action.stepId, -1))!.status = 'skipped';
         event('step.skipped', { stepId: action.stepId });
         break;
       case 'await-approval':
-        await updateStep(sql, execution.id, action.stepId, -1, { status: 'awaiting_approval', started_at: now });
+        updateStep(sql, changes, execution.id, action.stepId, -1, { status: 'awaiting_approval', started_at: now });
         states.get(key(action.stepId, -1))!.status = 'awaiting_approval';
         event('step.awaiting_approval', { stepId: action.stepId });
         break;
@@ -76,12 +78,14 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
         const step = plan.steps.find((s) => s.id === action.stepId)!;
         const agent = plan.agents.find((a) => a.id === step.agent);
         const indexes = action.items.map((_, itemIndex) => itemIndex);
-        await sql.query(
-          `INSERT INTO step_runs (id, execution_id, step_id, position, item_index, status, agent_id, model_id)
-           SELECT i.id, $1, $2, $3, i.item_index, 'pending', $4, $5 FROM unnest($6::text[], $7::int[]) AS i(id, item_index)`,
-          [execution.id, step.id, plan.steps.indexOf(step), step.agent, step.modelId ?? agent?.modelId ?? null, indexes.map(() => newId('run')), indexes],
+        changes.write(
+          sql.query(
+            `INSERT INTO step_runs (id, execution_id, step_id, position, item_index, status, agent_id, model_id)
+             SELECT i.id, $1, $2, $3, i.item_index, 'pending', $4, $5 FROM unnest($6::text[], $7::int[]) AS i(id, item_index)`,
+            [execution.id, step.id, plan.steps.indexOf(step), step.agent, step.modelId ?? agent?.modelId ?? null, indexes.map(() => newId('run')), indexes],
+          ),
         );
-        await updateStep(sql, execution.id, step.id, -1, { status: 'running', started_at: now, output_json: jsonb(action.items) });
+        updateStep(sql, changes, execution.id, step.id, -1, { status: 'running', started_at: now, output_json: jsonb(action.items) });
         indexes.forEach((itemIndex) => states.set(key(step.id, itemIndex), { stepId: step.id, itemIndex, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }));
         Object.assign(states.get(key(step.id, -1))!, { status: 'running', outputJson: action.items });
         event('step.started', { stepId: step.id, items: action.items.length });
@@ -93,23 +97,23 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
       case 'complete-for-each': {
         const text = action.outputs.map(renderValue).join('\n\n---\n\n');
         const status = plan.steps.find((s) => s.id === action.stepId)!.approval ? 'awaiting_approval' : 'completed';
-        await updateStep(sql, execution.id, action.stepId, -1, { status, completed_at: status === 'completed' ? now : null, output: text, output_json: jsonb(action.outputs) });
+        updateStep(sql, changes, execution.id, action.stepId, -1, { status, completed_at: status === 'completed' ? now : null, output: text, output_json: jsonb(action.outputs) });
         Object.assign(states.get(key(action.stepId, -1))!, { status, outputJson: action.outputs, output: text });
         event(status === 'completed' ? 'step.completed' : 'step.awaiting_approval', { stepId: action.stepId, items: action.outputs.length });
         break;
       }
       case 'fail-step':
-        await updateStep(sql, execution.id, action.stepId, -1, { status: 'failed', completed_at: now, error: action.error });
+        updateStep(sql, changes, execution.id, action.stepId, -1, { status: 'failed', completed_at: now, error: action.error });
         states.get(key(action.stepId, -1))!.status = 'failed';
         event('step.failed', { stepId: action.stepId, error: action.error });
         break;
       case 'fail':
-        await setStatus(sql, changes, execution, 'failed', { error: action.error, completedAt: now });
+        setStatus(sql, changes, execution, 'failed', { error: action.error, completedAt: now });
         return [];
       case 'finish': {
         const output = resolveOutput(plan, states, execution);
-        await sql.query(`INSERT INTO output_versions (id, execution_id, version, output, output_type) VALUES ($1, $2, 1, $3, $4)`, [newId('ver'), execution.id, output, plan.outputType]);
-        await setStatus(sql, changes, execution, 'completed', { output, version: 1, completedAt: now, stepsCompleted: countDone(states) });
+        changes.write(sql.query(`INSERT INTO output_versions (id, execution_id, version, output, output_type) VALUES ($1, $2, 1, $3, $4)`, [newId('ver'), execution.id, output, plan.outputType]));
+        setStatus(sql, changes, execution, 'completed', { output, version: 1, completedAt: now, stepsCompleted: countDone(states) });
         return [];
       }
     }
@@ -118,11 +122,13 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
   const claims = workerId === undefined ? [] : claimLocally(changes, execution, states, ready.splice(0, slots), workerId, now);
   // The other steps that became ready are queued together: one update, one insert of jobs.
   if (ready.length > 0) {
-    await sql.query(
-      `UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = $2
-       FROM unnest($3::text[], $4::int[]) AS q(step_id, item_index)
-       WHERE r.execution_id = $1 AND r.step_id = q.step_id AND r.item_index = q.item_index`,
-      [execution.id, now, ready.map((entry) => entry.stepId), ready.map((entry) => entry.itemIndex)],
+    changes.write(
+      sql.query(
+        `UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = $2
+         FROM unnest($3::text[], $4::int[]) AS q(step_id, item_index)
+         WHERE r.execution_id = $1 AND r.step_id = q.step_id AND r.item_index = q.item_index`,
+        [execution.id, now, ready.map((entry) => entry.stepId), ready.map((entry) => entry.itemIndex)],
+      ),
     );
     const jobs = ready.map(({ stepId, itemIndex }) => {
       const state = states.get(key(stepId, itemIndex))!;
@@ -137,7 +143,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
   const busy = [...states.values()].some((state) => state.status === 'running' || (state.status === 'pending' && state.queued));
   const status = waiting && !busy ? 'awaiting_approval' : 'running';
   const stepsCompleted = countDone(states);
-  if (status !== execution.status) await setStatus(sql, changes, execution, status, { stepsCompleted });
+  if (status !== execution.status) setStatus(sql, changes, execution, status, { stepsCompleted });
   else if (stepsCompleted !== execution.stepsCompleted) changes.stepsCompleted.set(execution.id, stepsCompleted);
   return claims;
 }

@@ -46,7 +46,7 @@ export async function decideApproval(deps: EngineDeps, tenantId: string, executi
     const now = new Date();
     const approval = jsonb({ approved, reason, at: now.toISOString() });
     if (approved) {
-      await updateStep(sql, executionId, stepId, -1, { status: 'completed', approval, completed_at: now, ...(step.agent ? {} : { output: reason ?? '' }) });
+      updateStep(sql, changes, executionId, stepId, -1, { status: 'completed', approval, completed_at: now, ...(step.agent ? {} : { output: reason ?? '' }) });
       appendEvent(changes, executionId, 'step.approved', { stepId, reason });
     } else if (step.onReject === 'revise' && step.reviseStep) {
       appendEvent(changes, executionId, 'step.rejected', { stepId, reason, revise: step.reviseStep });
@@ -59,12 +59,12 @@ export async function decideApproval(deps: EngineDeps, tenantId: string, executi
          WHERE execution_id = $1 AND step_id = ANY($2) AND item_index = -1`,
         [executionId, reset],
       );
-      await updateStep(sql, executionId, step.reviseStep, -1, { feedback: reason });
-      await updateStep(sql, executionId, stepId, -1, { approval });
+      updateStep(sql, changes, executionId, step.reviseStep, -1, { feedback: reason });
+      updateStep(sql, changes, executionId, stepId, -1, { approval });
     } else {
-      await updateStep(sql, executionId, stepId, -1, { status: 'rejected', approval, completed_at: now });
+      updateStep(sql, changes, executionId, stepId, -1, { status: 'rejected', approval, completed_at: now });
       appendEvent(changes, executionId, 'step.rejected', { stepId, reason });
-      await setStatus(sql, changes, execution, 'failed', { error: `Step ${stepId} was rejected: ${reason}`, completedAt: now });
+      setStatus(sql, changes, execution, 'failed', { error: `Step ${stepId} was rejected: ${reason}`, completedAt: now });
       return executionId;
     }
     await applyDecisions(deps, sql, changes, execution);
@@ -81,7 +81,7 @@ export async function stopExecution(deps: EngineDeps, tenantId: string, executio
     }
     const now = new Date();
     await sql.query(`UPDATE step_runs SET status = 'stopped', completed_at = $2 WHERE execution_id = $1 AND status IN ('pending', 'running', 'awaiting_approval')`, [executionId, now]);
-    await setStatus(sql, changes, execution, 'stopped', { completedAt: now });
+    setStatus(sql, changes, execution, 'stopped', { completedAt: now });
   });
   await deps.pubsub.publish('executionStopped', 'all', { executionId });
   return executionId;

@@ -33,16 +33,24 @@ export class InFlight {
   }
 
   start(job: StepJob, controller: AbortController): () => void {
-    const set = this.calls.get(job.executionId) ?? new Set();
-    set.add(controller);
-    this.calls.set(job.executionId, set);
+    const unwatch = this.watch(job.executionId, controller);
     this.attempts.add(attemptKey(job));
     return () => {
       const wasFull = this.attempts.size >= LOCAL_ATTEMPTS;
       this.attempts.delete(attemptKey(job));
-      set.delete(controller);
-      if (set.size === 0 && this.calls.get(job.executionId) === set) this.calls.delete(job.executionId);
+      unwatch();
       if (wasFull) for (const listener of this.freed) listener();
+    };
+  }
+
+  /** A model call of `executionId` that a stop of the execution or of this worker aborts (an attempt's, or a refinement's). */
+  watch(executionId: string, controller: AbortController): () => void {
+    const set = this.calls.get(executionId) ?? new Set();
+    set.add(controller);
+    this.calls.set(executionId, set);
+    return () => {
+      set.delete(controller);
+      if (set.size === 0 && this.calls.get(executionId) === set) this.calls.delete(executionId);
     };
   }
 
@@ -56,18 +64,19 @@ export class InFlight {
     for (const controller of this.calls.get(executionId) ?? []) controller.abort(new Error('the execution was stopped'));
   }
 
-  /**
-   * Takes no more attempts, and resolves once those running have ended. Calls still running after
-   * `graceMs` are aborted with WorkerStopping: their steps are left running, for another worker to
-   * take over once this one is gone.
-   */
-  async drained(graceMs: number): Promise<void> {
+  /** Takes no more attempts (the worker is stopping). */
+  close(): void {
     this.closed = true;
-    const late = setTimeout(() => {
-      for (const set of this.calls.values()) for (const controller of set) controller.abort(new WorkerStopping());
-    }, graceMs);
+  }
+
+  /** Cuts every model call still running here short with WorkerStopping: the worker's grace is over. */
+  abortAll(): void {
+    for (const set of this.calls.values()) for (const controller of set) controller.abort(new WorkerStopping());
+  }
+
+  /** Resolves once the attempts running here, and what they claimed next, have ended. */
+  async drained(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
-    clearTimeout(late);
   }
 }
 

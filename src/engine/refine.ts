@@ -3,6 +3,7 @@ import { OFFLINE_MODEL } from '../compiler/models.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { lockOwn } from './decisions.ts';
+import { WorkerStopping } from './in-flight.ts';
 import type { StepDeps } from './step.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
 
@@ -70,6 +71,7 @@ export async function runRefinement(deps: StepDeps, job: RefineJob): Promise<voi
   const found = refiner(plan);
   const modelId = found ? (found.step.modelId ?? found.agent.modelId) : OFFLINE_MODEL;
   const controller = new AbortController();
+  const unwatch = deps.inFlight.watch(job.executionId, controller);
   const timeoutMs = found?.step.timeoutMs ?? 300_000;
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
   let text: string | undefined;
@@ -100,7 +102,10 @@ export async function runRefinement(deps: StepDeps, job: RefineJob): Promise<voi
     failure = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? controller.signal.reason) : (error as Error).message;
   } finally {
     clearTimeout(timer);
+    unwatch();
   }
+  // Cut short because this worker is stopping: the job fails, and is retried (here after a restart, or elsewhere).
+  if (text === undefined && controller.signal.reason instanceof WorkerStopping) throw controller.signal.reason;
   await transaction(deps, async (sql, changes) => {
     const current = await lockExecution(sql, job.executionId);
     if (!current || current.refineStatus !== 'refining' || current.version !== job.fromVersion) return;

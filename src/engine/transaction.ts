@@ -217,15 +217,16 @@ export interface StatusData {
 
 const STATUS_COLUMNS: Record<keyof StatusData, string> = { error: 'error', completedAt: 'completed_at', output: 'output', version: 'version', stepsCompleted: 'steps_completed' };
 
-export async function setStatus(sql: Sql, changes: Changes, execution: { id: string; tenantId: string; workflowId: string }, status: ExecutionStatus, data: StatusData = {}): Promise<void> {
+/** Changes an execution's status (and what `data` sets with it); sent now, awaited at commit. */
+export function setStatus(sql: Sql, changes: Changes, execution: { id: string; tenantId: string; workflowId: string }, status: ExecutionStatus, data: StatusData = {}): void {
+  const at = new Date();
   const entries = Object.entries(data).filter(([, value]) => value !== undefined) as [keyof StatusData, unknown][];
-  const sets = entries.map(([name], index) => `${STATUS_COLUMNS[name]} = $${index + 3}`);
-  const [updated] = await sql.query<{ error: string | null; updated_at: Date }>(
-    `UPDATE executions SET status = $2, updated_at = now()${sets.map((set) => `, ${set}`).join('')} WHERE id = $1 RETURNING error, updated_at`,
-    [execution.id, status, ...entries.map(([, value]) => value)],
+  const sets = entries.map(([name], index) => `${STATUS_COLUMNS[name]} = $${index + 4}`);
+  changes.write(
+    sql.query(`UPDATE executions SET status = $2, updated_at = $3${sets.map((set) => `, ${set}`).join('')} WHERE id = $1`, [execution.id, status, at, ...entries.map(([, value]) => value)]),
   );
-  appendEvent(changes, execution.id, `execution.${status}`, { status, ...(updated.error ? { error: updated.error } : {}) });
-  changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, status, at: updated.updated_at.toISOString() });
+  appendEvent(changes, execution.id, `execution.${status}`, { status, ...(data.error ? { error: data.error } : {}) });
+  changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, status, at: at.toISOString() });
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */

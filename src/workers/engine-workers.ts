@@ -51,14 +51,17 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'gi
   );
   return {
     /**
-     * Takes no more work and lets the attempts running here finish for up to `graceMs` (a stop still
-     * aborts them); those still running then are left to another worker, which takes them over as
-     * soon as this one has left (its steps are orphans at the next sweep).
+     * Takes no more work and lets the model calls running here finish for up to `graceMs` (a stop
+     * still aborts them). Those still running then are cut short and left to another worker: a
+     * step's as soon as this worker has left (its steps are orphans at the next sweep), a
+     * refinement's when its job is retried.
      */
     async stop(graceMs) {
-      const drained = deps.inFlight.drained(graceMs);
+      deps.inFlight.close();
+      const late = setTimeout(() => deps.inFlight.abortAll(), graceMs);
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
-      await drained;
+      await deps.inFlight.drained();
+      clearTimeout(late);
       await Promise.all([...subscriptions, stops].map((subscription) => subscription.return?.()));
       await liveness.stop();
     },
