@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,19 +24,7 @@ const Stop = graphql(`
   }
 `);
 
-const markdown = `# Relay
-## Agents
-### Worker
-Works.
-Model: Haiku
-## Steps
-### First
-Agent: Worker
-Say the first thing.
-### Second
-Agent: Worker
-Say the second thing.
-`;
+const markdown = readFileSync(new URL('./fixtures/workflows/relay.md', import.meta.url), 'utf8');
 
 // The API process (this one) runs no steps; a separate worker process does, and its events reach
 // the API's subscribers through Redis. Runs whenever REDIS_URL is set (CI sets it).

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Events } from '../src/events.ts';
@@ -23,19 +24,7 @@ async function eventOf(t: TestApp, id: string, type: string): Promise<void> {
   for await (const event of executionEvents(t.app.database.db, t.app.pubsub, id, 0)) if (event.type === type) return;
 }
 
-const markdown = `# Relay
-## Agents
-### Worker
-Works.
-Model: Haiku
-## Steps
-### First
-Agent: Worker
-Say the first thing.
-### Second
-Agent: Worker
-Say the second thing.
-`;
+const markdown = readFileSync(new URL('./fixtures/workflows/relay.md', import.meta.url), 'utf8');
 
 // When a step's result is recorded, the step that follows is claimed in the same transaction and
 // its model call starts while that transaction commits. These tests hold the commit back with a
