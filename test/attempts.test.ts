@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Events } from '../src/events.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { FakeAnthropic } from './support/fake-anthropic.ts';
+import { FakeAnthropic, lastUserText } from './support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from './support/runs.ts';
 import { executionEvents } from '../src/engine/event-stream.ts';
 import { ADVANCE_CONCURRENCY } from '../src/workers/engine-workers.ts';
@@ -25,6 +25,22 @@ async function eventOf(t: TestApp, id: string, type: string): Promise<void> {
 }
 
 const markdown = readFileSync(new URL('./fixtures/workflows/relay.md', import.meta.url), 'utf8');
+
+const fanOut = `# Items
+## Inputs
+- items: Things (string[], required)
+## Agents
+### Worker
+Works.
+Model: Haiku
+## Steps
+### Each
+Agent: Worker
+For each: inputs.items
+Retries: 1
+Retry delay: 1s
+Item {{item}}.
+`;
 
 // When a step's result is recorded, the step that follows is claimed in the same transaction and
 // its model call starts while that transaction commits. These tests hold the commit back with a
@@ -138,6 +154,27 @@ describe('a claim and its commit', () => {
     }
     expect(fake.requests).toHaveLength(runs * 2);
   });
+  it('records items that answer at once together, completions and failures to retry alike', async () => {
+    let release!: () => void;
+    const together = new Promise<void>((resolve) => (release = resolve));
+    const failOnce = new Set(['item 1', 'item 3']);
+    fake.reply = (request) => {
+      const item = /^Item (.+)\.$/.exec(lastUserText(request))![1];
+      if (failOnce.delete(item)) return { error: { status: 400, type: 'invalid_request_error', message: `no ${item}` }, after: together };
+      return { text: `done ${item}`, after: together };
+    };
+    const items = ['item 0', 'item 1', 'item 2', 'item 3', 'item 4', 'item 5'];
+    const id = await startExecutionId(t, await createWorkflowId(t, fanOut), { items });
+    await fake.request(items.length);
+    release();
+    await eventOf(t, id, 'execution.completed');
+    const rows = (await t.app.database.pool.query<{ item_index: number; status: string; attempt: number; output: string }>(`SELECT item_index, status, attempt, output FROM step_runs WHERE execution_id = $1 AND item_index >= 0 ORDER BY item_index`, [id])).rows;
+    expect(rows).toEqual(items.map((item, index) => ({ item_index: index, status: 'completed', attempt: index === 1 || index === 3 ? 2 : 1, output: `done ${item}` })));
+    const retried = (await t.app.database.pool.query<{ item: number }>(`SELECT (payload->>'itemIndex')::int AS item FROM execution_events WHERE execution_id = $1 AND type = 'step.retrying' ORDER BY 1`, [id])).rows;
+    expect(retried).toEqual([{ item: 1 }, { item: 3 }]);
+    expect(fake.requests).toHaveLength(items.length + 2);
+  });
+
 });
 
 describe('a worker that stops', () => {

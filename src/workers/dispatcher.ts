@@ -1,4 +1,5 @@
 import type { Boss } from '../boss.ts';
+import { WorkerStopping } from '../engine/in-flight.ts';
 
 export interface Dispatcher {
   /** Fetch now: jobs were just enqueued (here or in another process). */
@@ -38,7 +39,8 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
         const done = handle(job.data)
           .then(() => boss.complete(queue, job.id).catch(() => {}))
           .catch(async (error: Error) => {
-            console.error(`${queue} job ${job.id} failed:`, error);
+            // A job cut short by this worker's stop runs again: no stack for that.
+            console.error(`${queue} job ${job.id} failed:`, error instanceof WorkerStopping ? error.message : error);
             await boss.fail(queue, job.id, { message: error.message }).catch(() => {});
           })
           .finally(() => {
