@@ -12,6 +12,9 @@ export interface StepJob {
   attempt: number;
 }
 
+/** One attempt of a step or item: its job's singleton key, and how a worker knows the attempts it runs. */
+export const attemptKey = (job: StepJob) => `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`;
+
 /** A step this worker has claimed and will run now: the attempt, and what to send the model. */
 export interface Claim {
   job: StepJob;
@@ -134,7 +137,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
       const state = states.get(key(stepId, itemIndex))!;
       Object.assign(state, { attempt: state.attempt + 1, queued: true });
       const job: StepJob = { executionId: execution.id, stepId, itemIndex, attempt: state.attempt };
-      return { data: job, singletonKey: `${execution.id}:${stepId}:${itemIndex}:${job.attempt}` };
+      return { data: job, singletonKey: attemptKey(job) };
     });
     enqueueMany(deps, sql, changes, QUEUES.step, jobs);
   }

@@ -1,9 +1,7 @@
-import type { StepJob } from './advance.ts';
+import { attemptKey, type StepJob } from './advance.ts';
 
 /** How many attempts one worker process runs at once. */
 const LOCAL_ATTEMPTS = 100;
-
-const attemptKey = (job: StepJob) => `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`;
 
 /**
  * The step attempts this process is running, from their claim until their result is recorded: so

@@ -1,10 +1,10 @@
 import type { AgentResult } from '../agents/call.ts';
 import { estimateCost } from '../agents/prices.ts';
 import type { JsonValue } from '../compiler/plan.ts';
-import { applyDecisions, jsonb, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
+import { applyDecisions, attemptKey, jsonb, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
 import { key, type StepState } from './decide.ts';
 import type { StepDeps } from './step.ts';
-import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Changes, type Sql } from './transaction.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Sql } from './transaction.ts';
 
 /** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
 export interface Outcome {
@@ -107,16 +107,12 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     for (const write of recorded) {
       Object.assign(states.get(key(write.claim.job.stepId, write.claim.job.itemIndex))!, write.after);
       appendEvent(changes, executionId, ...write.event);
-      if (write.retry) retry(deps, sql, changes, write.retry.job, write.retry.delaySeconds);
+      if (write.retry) enqueue(deps, sql, changes, QUEUES.step, write.retry.job, attemptKey(write.retry.job), write.retry.delaySeconds);
     }
     // A retry alone changes nothing to decide on.
     if (recorded.every((write) => write.retry)) return [];
     return applyDecisions(deps, sql, changes, execution, deps.workerId, deps.inFlight.room(), states);
   });
-}
-
-function retry(deps: StepDeps, sql: Sql, changes: Changes, job: StepJob, delaySeconds: number): void {
-  enqueue(deps, sql, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`, delaySeconds);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { StepJob } from '../engine/advance.ts';
+import { attemptKey, type StepJob } from '../engine/advance.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from '../engine/transaction.ts';
 import { newId } from '../ids.ts';
 import type { InFlight } from '../engine/in-flight.ts';
@@ -49,7 +49,7 @@ export async function recoverOrphans(deps: EngineDeps, self?: Self): Promise<num
       if (recovered.length === 0) return;
       const job: StepJob = { executionId: orphan.execution_id, stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: orphan.attempt + 1 };
       appendEvent(changes, orphan.execution_id, 'step.recovered', { stepId: orphan.step_id, itemIndex: orphan.item_index, attempt: job.attempt });
-      enqueue(deps, sql, changes, QUEUES.step, job, `${job.executionId}:${job.stepId}:${job.itemIndex}:${job.attempt}`);
+      enqueue(deps, sql, changes, QUEUES.step, job, attemptKey(job));
     });
   }
   return orphans.length;
