@@ -5,12 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type App } from '../src/app.ts';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
+import { startEmbeddedPostgres } from '../src/store/embedded-postgres.ts';
 import { startExecution } from '../src/engine/start.ts';
 import { parseEnv } from '../src/env.ts';
-import { migrate } from '../src/migrate.ts';
-import { createTenant } from '../src/tenants.ts';
-import { createWorkflow } from '../src/workflows.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { createTenant } from '../src/tenancy/tenants.ts';
+import { createWorkflow } from '../src/library/workflows.ts';
 import { startFakeModel } from './fake-model.ts';
 
 const percentile = (values: number[], p: number) => {

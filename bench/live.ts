@@ -133,10 +133,10 @@ function messagesOf<T>(child: ChildProcess): () => Promise<T> {
 async function main(): Promise<void> {
   // Imported here so the subscriber process loads only the client.
   const { buildApp } = await import('../src/app.ts');
-  const { startEmbeddedPostgres } = await import('../src/embedded-postgres.ts');
+  const { startEmbeddedPostgres } = await import('../src/store/embedded-postgres.ts');
   const { parseEnv } = await import('../src/env.ts');
-  const { migrate } = await import('../src/migrate.ts');
-  const { createTenant } = await import('../src/tenants.ts');
+  const { migrate } = await import('../src/store/migrate.ts');
+  const { createTenant } = await import('../src/tenancy/tenants.ts');
 
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;

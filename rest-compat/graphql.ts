@@ -1,7 +1,7 @@
 import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import type { GraphQLServer } from '../src/yoga.ts';
-import { compilerNotes } from './shapes.ts';
+import type { GraphQLServer } from '../src/server/yoga.ts';
+import { compilerNotes } from './appxen/shapes.ts';
 
 /** A failure the REST layer answers with: `{ error, detail }` and its status (plus extra fields). */
 export class RestError extends Error {

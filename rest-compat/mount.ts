@@ -1,10 +1,10 @@
-import { errorResponse, type Route } from '../src/http.ts';
-import type { RateLimiter } from '../src/rate-limit.ts';
-import type { GraphQLServer } from '../src/yoga.ts';
+import { errorResponse, type Route } from '../src/server/http.ts';
+import type { RateLimiter } from '../src/server/rate-limit.ts';
+import type { GraphQLServer } from '../src/server/yoga.ts';
 import { RestError, runOperation } from './graphql.ts';
 import { readBody, readQuery } from './input.ts';
 import { openApiDocument } from './openapi.ts';
-import { routes, type RestRoute } from './routes.ts';
+import { routes, type RestRoute } from './appxen/routes.ts';
 
 /** The documented base URL's path: every route is served there as well as at the root. */
 export const MOUNTS = ['', '/orchestrator'];

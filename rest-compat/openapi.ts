@@ -1,5 +1,5 @@
 import type { Field } from './input.ts';
-import type { RestRoute } from './routes.ts';
+import type { RestRoute } from './appxen/routes.ts';
 
 type Schema = Record<string, unknown>;
 

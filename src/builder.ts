@@ -4,7 +4,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
-import type { Context } from './context.ts';
+import type { Context } from './server/context.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { compile } from './compiler/compile.ts';
 import { buildApp, type Role } from './app.ts';
-import { openDatabase } from './db.ts';
-import { openDatabaseServer } from './database-url.ts';
+import { openDatabase } from './store/db.ts';
+import { openDatabaseServer } from './store/database-url.ts';
 import { EnvError, parseEnv } from './env.ts';
-import { createApiKey } from './auth.ts';
-import { createTenant, ensureDefaultTenant } from './tenants.ts';
+import { createApiKey } from './tenancy/auth.ts';
+import { createTenant, ensureDefaultTenant } from './tenancy/tenants.ts';
 
 const USAGE = `Usage:
   baton serve [--role api|worker|all]     start the server (default role: all)

@@ -1,6 +1,6 @@
 import type { JsonValue, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
 import { stepPrompt } from './prompt.ts';
-import { newId } from '../ids.ts';
+import { newId } from '../store/ids.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
 import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';

@@ -1,6 +1,6 @@
-import type { Db } from '../db.ts';
-import type { Events } from '../events.ts';
-import type { PubSub } from '../pubsub.ts';
+import type { Db } from '../store/db.ts';
+import type { Events } from '../store/events.ts';
+import type { PubSub } from '../store/pubsub.ts';
 
 type Event = Events['executionEvent'];
 

@@ -1,7 +1,7 @@
 import type { OutputFormat, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
 import { OFFLINE_MODEL } from '../compiler/models.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { newId } from '../store/ids.ts';
 import { lockOwn } from './decisions.ts';
 import { WorkerStopping } from './in-flight.ts';
 import type { StepDeps } from './step.ts';

@@ -1,7 +1,7 @@
 import type { Plan } from '../compiler/plan.ts';
 import { ValidationError } from '../errors.ts';
-import { newId } from '../ids.ts';
-import { findWorkflow } from '../workflows.ts';
+import { newId } from '../store/ids.ts';
+import { findWorkflow } from '../library/workflows.ts';
 import { jsonb } from './advance.ts';
 import { validateInputs } from './inputs.ts';
 import { appendEvent, enqueue, QUEUES, transaction, type EngineDeps } from './transaction.ts';

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Boss } from '../boss.ts';
-import type { Db } from '../db.ts';
-import type { ExecutionStatus, Events } from '../events.ts';
-import type { PubSub } from '../pubsub.ts';
+import type { Boss } from '../store/boss.ts';
+import type { Db } from '../store/db.ts';
+import type { ExecutionStatus, Events } from '../store/events.ts';
+import type { PubSub } from '../store/pubsub.ts';
 
 export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine' } as const;
 

@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import type { Events } from '../events.ts';
+import type { Events } from '../store/events.ts';
 
 export const ExecutionStatus = builder.enumType('ExecutionStatus', {
   values: {

@@ -1,11 +1,11 @@
 import { builder } from '../builder.ts';
-import type { Context } from '../context.ts';
+import type { Context } from '../server/context.ts';
 import type { Plan } from '../compiler/plan.ts';
 import { startExecution } from '../engine/start.ts';
 import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
 import { decideApproval, stopExecution } from '../engine/decisions.ts';
 import { executionEvents } from '../engine/event-stream.ts';
-import type { Events } from '../events.ts';
+import type { Events } from '../store/events.ts';
 import { ExecutionStatus } from './execution-update.ts';
 import { PlanRef } from './plan.ts';
 

@@ -3,7 +3,7 @@ import { compile } from '../compiler/compile.ts';
 import type { CompilerNote } from '../compiler/notes.ts';
 import type { CompileResult, Plan, PlanAgent, PlanInput, PlanStep } from '../compiler/plan.ts';
 import { ValidationError } from '../errors.ts';
-import { checkSize } from '../workflows.ts';
+import { checkSize } from '../library/workflows.ts';
 
 // The execution plan as typed GraphQL objects (spec §9), mirroring src/compiler/plan.ts.
 

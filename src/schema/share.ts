@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { createShareLink, revokeShareLink, shareUrl } from '../share-links.ts';
+import { createShareLink, revokeShareLink, shareUrl } from '../sharing/share-links.ts';
 import { reload } from './execution.ts';
 
 builder.prismaObjectFields('Execution', (t) => ({

@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import type { Plan } from '../compiler/plan.ts';
 import { CompileError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { createWorkflow, deleteWorkflow, updateWorkflow } from '../workflows.ts';
+import { createWorkflow, deleteWorkflow, updateWorkflow } from '../library/workflows.ts';
 import { PlanRef } from './plan.ts';
 
 const plan = (value: unknown) => value as Plan;

@@ -1,4 +1,4 @@
-import type { Boss } from '../boss.ts';
+import type { Boss } from '../store/boss.ts';
 import { WorkerStopping } from '../engine/in-flight.ts';
 
 export interface Dispatcher {

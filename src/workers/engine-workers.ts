@@ -1,4 +1,4 @@
-import type { Boss } from '../boss.ts';
+import type { Boss } from '../store/boss.ts';
 import type { StepJob } from '../engine/advance.ts';
 import { runRefinement, type RefineJob } from '../engine/refine.ts';
 import { runAdvance, runStep, type StepDeps } from '../engine/step.ts';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { attemptKey, type StepJob } from '../engine/advance.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from '../engine/transaction.ts';
-import { newId } from '../ids.ts';
+import { newId } from '../store/ids.ts';
 import type { InFlight } from '../engine/in-flight.ts';
 
 /** A worker whose heartbeat is older than this is dead; its running steps start again elsewhere. */

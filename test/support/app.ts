@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { buildApp, type App, type Role } from '../../src/app.ts';
 import { parseEnv } from '../../src/env.ts';
 import type { ToolRegistry } from '../../src/agents/tools.ts';
-import { createTenant, type NewTenant } from '../../src/tenants.ts';
+import { createTenant, type NewTenant } from '../../src/tenancy/tenants.ts';
 import { createTestDatabase } from './database.ts';
 
 export interface TestApp {

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import pg from 'pg';
-import { randomToken } from '../../src/ids.ts';
+import { randomToken } from '../../src/store/ids.ts';
 
 /** A fresh, migrated database for one test file (a clone of the run's template). */
 export async function createTestDatabase(): Promise<string> {

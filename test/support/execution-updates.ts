@@ -1,5 +1,5 @@
 import { graphql } from '../../src/generated/graphql/gql.ts';
-import type { Events } from '../../src/events.ts';
+import type { Events } from '../../src/store/events.ts';
 
 export const ExecutionUpdates = graphql(`
   subscription ExecutionUpdates {

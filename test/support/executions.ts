@@ -1,4 +1,4 @@
-import type { Events } from '../../src/events.ts';
+import type { Events } from '../../src/store/events.ts';
 import type { TestApp } from './app.ts';
 
 /**

@@ -5,8 +5,8 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/embedded-postgres.ts';
-import { migrate } from '../../src/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/store/embedded-postgres.ts';
+import { migrate } from '../../src/store/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,0 +1,265 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import * as examples from './examples.ts';
+import { failIfError, RestError } from '../graphql.ts';
+import type { Fields } from '../input.ts';
+import * as op from './operations.ts';
+import * as shape from './shapes.ts';
+
+export interface Call {
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+  query: Record<string, string | number | undefined>;
+  /** Runs a GraphQL operation as the caller. */
+  run<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R>;
+}
+
+/** One documented endpoint: how it reads the request, which operation it runs, what it answers. */
+export interface RestRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** `/executions/:id` style, relative to the mount. */
+  path: string;
+  summary: string;
+  /** The status of a success; 204 answers with no body. */
+  status: number;
+  body?: Fields;
+  query?: Fields;
+  /** A success body, for the OpenAPI document (its schema is inferred from it). */
+  example?: unknown;
+  /** The error statuses this route can answer with, besides 401, 429 and 500. */
+  errors: number[];
+  handle(call: Call): Promise<unknown>;
+}
+
+function found<T>(value: T | null | undefined, what: 'Workflow' | 'Execution', id: string): T {
+  if (value == null) throw new RestError(404, `${what} not found`, `No ${what.toLowerCase()} with ID ${id} exists for this tenant`);
+  return value;
+}
+
+const markdown: Fields = { markdown: { type: 'string', required: true, description: 'The workflow document' } };
+const page = (name: string): Fields => ({
+  limit: { type: 'integer', minimum: 1, maximum: 200, description: `How many ${name} to return (default 50)` },
+  cursor: { type: 'string', description: 'The `next_cursor` of the previous page' },
+});
+const STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'stopped'];
+
+export const routes: RestRoute[] = [
+  {
+    method: 'GET',
+    path: '/workflows',
+    summary: "Lists the tenant's workflows, newest first.",
+    status: 200,
+    query: page('workflows'),
+    example: { workflows: [shape.workflowSummary(examples.workflow)], next_cursor: null },
+    errors: [400],
+    async handle({ query, run }) {
+      const { workflows } = await run(op.ListWorkflows, { first: Number(query.limit ?? 50), after: query.cursor as string | undefined });
+      return { workflows: workflows.edges.map((edge) => shape.workflowSummary(edge.node)), next_cursor: workflows.pageInfo.hasNextPage ? workflows.pageInfo.endCursor : null };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/workflows',
+    summary: 'Creates a workflow; the markdown is compiled into an execution plan. Invalid markdown is a 400 with `compiler_notes`.',
+    status: 201,
+    body: markdown,
+    example: shape.workflow(examples.workflow),
+    errors: [400],
+    async handle({ body, run }) {
+      const { createWorkflow } = await run(op.CreateWorkflow, { markdown: body.markdown as string });
+      return shape.workflow(failIfError(createWorkflow));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/workflows/compile',
+    summary: 'Compiles markdown without saving it: `valid` says whether it compiles, `compiler_notes` why not.',
+    status: 200,
+    body: markdown,
+    example: { valid: true, ...shape.plan(examples.workflow.plan) },
+    errors: [400],
+    async handle({ body, run }) {
+      const { compileWorkflow } = await run(op.CompileWorkflow, { markdown: body.markdown as string });
+      const result = failIfError(compileWorkflow);
+      return { valid: result.valid, ...shape.plan(result.plan) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/workflows/:id',
+    summary: 'One workflow, with its compiled execution plan.',
+    status: 200,
+    example: shape.workflow(examples.workflow),
+    errors: [404],
+    async handle({ params, run }) {
+      const { workflow } = await run(op.GetWorkflow, { id: params.id });
+      return shape.workflow(found(workflow, 'Workflow', params.id));
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/workflows/:id',
+    summary: "Replaces a workflow's markdown and recompiles it; the previous version is kept as a revision.",
+    status: 200,
+    body: markdown,
+    example: shape.workflow(examples.workflow),
+    errors: [400, 404, 409],
+    async handle({ params, body, run }) {
+      const { updateWorkflow } = await run(op.UpdateWorkflow, { id: params.id, markdown: body.markdown as string });
+      return shape.workflow(failIfError(updateWorkflow));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/workflows/:id',
+    summary: 'Deletes a workflow; its past executions stay readable.',
+    status: 204,
+    errors: [404],
+    async handle({ params, run }) {
+      failIfError((await run(op.DeleteWorkflow, { id: params.id })).deleteWorkflow);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/workflows/:id/run',
+    summary: 'Starts an execution and returns at once. Inputs are checked against the plan; a 400 names every problem.',
+    status: 202,
+    body: { inputs: { type: 'object', description: 'Input name → value' } },
+    example: { execution_id: examples.execution.id, status: 'running', started_at: examples.execution.startedAt },
+    errors: [400, 404],
+    async handle({ params, body, run }) {
+      const { runWorkflow } = await run(op.RunWorkflow, { workflowId: params.id, inputs: body.inputs ?? {} });
+      const execution = failIfError(runWorkflow);
+      return { execution_id: execution.id, status: execution.status.toLowerCase(), started_at: execution.startedAt };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/executions',
+    summary: "Lists the tenant's executions, newest first.",
+    status: 200,
+    query: {
+      status: { type: 'string', enum: STATUSES, description: 'Only executions with this status' },
+      workflow_id: { type: 'string', description: 'Only executions of this workflow' },
+      ...page('executions'),
+    },
+    example: { executions: [shape.execution(examples.execution)], next_cursor: null },
+    errors: [400],
+    async handle({ query, run }) {
+      const { executions } = await run(op.ListExecutions, {
+        first: Number(query.limit ?? 50),
+        after: query.cursor as string | undefined,
+        status: (query.status as string | undefined)?.toUpperCase() as never,
+        workflowId: query.workflow_id as string | undefined,
+      });
+      return { executions: executions.edges.map((edge) => shape.execution(edge.node)), next_cursor: executions.pageInfo.hasNextPage ? executions.pageInfo.endCursor : null };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/executions/:id',
+    summary: "An execution's status and, once complete, its output (the newest version's).",
+    status: 200,
+    example: shape.execution(examples.execution),
+    errors: [404],
+    async handle({ params, run }) {
+      return shape.execution(found((await run(op.GetExecution, { id: params.id })).execution, 'Execution', params.id));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/executions/:id/steps',
+    summary: 'Step-level results, in plan order; the items of a For each step follow it with their `item_index`.',
+    status: 200,
+    example: { steps: [shape.step(examples.step)] },
+    errors: [404],
+    async handle({ params, run }) {
+      const execution = found((await run(op.GetSteps, { id: params.id })).execution, 'Execution', params.id);
+      return { steps: execution.steps.map(shape.step) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/executions/:id',
+    summary: 'Stops a running execution: nothing more starts and model calls in flight are aborted.',
+    status: 200,
+    example: shape.execution({ ...examples.execution, status: 'STOPPED', output: null, version: 0 }),
+    errors: [404, 409],
+    async handle({ params, run }) {
+      return shape.execution(failIfError((await run(op.StopExecution, { id: params.id })).stopExecution));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/executions/:id/steps/:step_id/approve',
+    summary: 'Approves or rejects a step awaiting approval (a rejection needs a reason).',
+    status: 200,
+    body: { approved: { type: 'boolean', required: true, description: 'true to approve, false to reject' }, reason: { type: 'string', description: 'Why; required to reject' } },
+    example: shape.execution({ ...examples.execution, status: 'RUNNING', output: null, version: 0 }),
+    errors: [400, 404, 409],
+    async handle({ params, body, run }) {
+      const { approveStep } = await run(op.ApproveStep, { executionId: params.id, stepId: params.step_id, approved: body.approved as boolean, reason: body.reason as string | undefined });
+      return shape.execution(failIfError(approveStep));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/executions/:id/share',
+    summary: "Creates a public link to a completed execution's output; calling again returns the same link.",
+    status: 200,
+    example: { share_url: examples.execution.shareUrl },
+    errors: [404, 409],
+    async handle({ params, run }) {
+      return { share_url: failIfError((await run(op.ShareExecution, { id: params.id })).shareExecution).shareUrl };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/executions/:id/share',
+    summary: 'Revokes the share link: it answers 404 from then on.',
+    status: 204,
+    errors: [404],
+    async handle({ params, run }) {
+      failIfError((await run(op.RevokeShare, { id: params.id })).revokeShare);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/executions/:id/refine',
+    summary: 'Refines the output with a follow-up prompt, in the background: poll `refine_status`; the result is a new version.',
+    status: 202,
+    body: { prompt: { type: 'string', required: true, description: 'How to change the output' } },
+    example: { status: 'refining', message: 'Refinement started' },
+    errors: [400, 404, 409],
+    async handle({ params, body, run }) {
+      failIfError((await run(op.RefineExecution, { id: params.id, prompt: body.prompt as string })).refineExecution);
+      return { status: 'refining', message: 'Refinement started' };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/executions/:id/versions',
+    summary: 'Output versions, newest first; version 1 is the original output.',
+    status: 200,
+    example: { versions: [shape.versionSummary({ ...examples.version, version: 2, prompt: 'Make the intro more concise', parentVersion: 1 }), shape.versionSummary(examples.version)] },
+    errors: [404],
+    async handle({ params, run }) {
+      const execution = found((await run(op.ListVersions, { id: params.id })).execution, 'Execution', params.id);
+      return { versions: execution.versions.map(shape.versionSummary) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/executions/:id/versions/:version',
+    summary: 'The output of one version.',
+    status: 200,
+    example: shape.version(examples.version),
+    errors: [400, 404],
+    async handle({ params, run }) {
+      const number = Number(params.version);
+      if (!/^\d{1,9}$/.test(params.version) || number < 1) throw new RestError(400, 'Bad request', `version must be a positive integer, got "${params.version}"`);
+      const execution = found((await run(op.GetVersion, { id: params.id, number })).execution, 'Execution', params.id);
+      if (!execution.outputVersion) throw new RestError(404, 'Version not found', `Execution ${params.id} has no output version ${number}`);
+      return shape.version(execution.outputVersion);
+    },
+  },
+];

@@ -1,0 +1,113 @@
+import type { RestExecutionFragment, RestPlanFragment, RestStepFragment, RestVersionFragment, RestWorkflowFragment, RestWorkflowSummaryFragment } from '../../src/generated/graphql/graphql.ts';
+
+// GraphQL objects → the documented snake_case JSON. GraphQL enums are UPPER_CASE; REST shows the
+// plan's own lowercase words (`string[]` for STRING_LIST).
+
+const word = (value: string) => value.toLowerCase();
+const inputType = (value: string) => ({ STRING_LIST: 'string[]', NUMBER_LIST: 'number[]' })[value] ?? word(value);
+
+export const compilerNotes = (notes: RestPlanFragment['compilerNotes']) =>
+  notes.map((note) => ({ severity: word(note.severity), code: note.code, message: note.message, line: note.line, column: note.column }));
+
+export function plan(p: RestPlanFragment) {
+  return {
+    name: p.name,
+    description: p.description,
+    inputs: p.inputs.map((input) => ({ name: input.name, type: inputType(input.type), required: input.required, default: input.default ?? null, enum: input.enum ?? null, description: input.description })),
+    agents: p.agents.map((agent) => ({
+      id: agent.id,
+      name: agent.name,
+      description: agent.description,
+      model: agent.model,
+      model_id: agent.modelId,
+      tools: agent.tools,
+      temperature: agent.temperature ?? null,
+      max_tokens: agent.maxTokens,
+      system_prompt: agent.systemPrompt,
+    })),
+    steps: p.steps.map((step) => ({
+      id: step.id,
+      title: step.title,
+      agent: step.agent ?? null,
+      prompt: step.prompt,
+      depends_on: step.dependsOn,
+      approval: step.approval,
+      condition: step.condition ?? null,
+      for_each: step.forEach ?? null,
+      concurrency: step.concurrency ?? null,
+      retries: step.retries,
+      retry_delay_ms: step.retryDelayMs,
+      timeout_ms: step.timeoutMs,
+      on_error: word(step.onError),
+      on_reject: word(step.onReject),
+      revise_step: step.reviseStep ?? null,
+      model: step.model ?? null,
+      model_id: step.modelId ?? null,
+      max_turns: step.maxTurns,
+      output_format: word(step.outputFormat),
+      output_schema: step.outputSchema ?? null,
+    })),
+    output: p.output,
+    output_mode: word(p.outputMode),
+    output_type: word(p.outputType),
+    compiler_notes: compilerNotes(p.compilerNotes),
+  };
+}
+
+export const workflowSummary = (w: RestWorkflowSummaryFragment) => ({
+  id: w.id,
+  name: w.name,
+  description: w.description,
+  version: w.version,
+  created_at: w.createdAt,
+  updated_at: w.updatedAt,
+});
+
+export const workflow = (w: RestWorkflowFragment) => ({ ...workflowSummary(w), markdown: w.markdown, execution_plan: plan(w.plan) });
+
+export const execution = (e: RestExecutionFragment) => ({
+  execution_id: e.id,
+  workflow_id: e.workflowId,
+  workflow_name: e.workflowName,
+  status: word(e.status),
+  started_at: e.startedAt,
+  completed_at: e.completedAt ?? null,
+  steps_completed: e.stepsCompleted,
+  steps_total: e.stepsTotal,
+  final_output: e.output ?? null,
+  output_type: e.outputType,
+  inputs: e.inputs,
+  error: e.error ?? null,
+  version: e.version,
+  refine_status: e.refineStatus ? word(e.refineStatus) : null,
+  share_url: e.shareUrl ?? null,
+});
+
+export const version = (v: RestVersionFragment) => ({
+  version: v.version,
+  output: v.output,
+  output_type: v.outputType,
+  prompt: v.prompt ?? null,
+  parent_version: v.parentVersion ?? null,
+  created_at: v.createdAt,
+});
+
+export const versionSummary = (v: RestVersionFragment) => ({ version: v.version, prompt: v.prompt ?? null, parent_version: v.parentVersion ?? null, created_at: v.createdAt });
+
+export const step = (s: RestStepFragment) => ({
+  step_id: s.stepId,
+  item_index: s.itemIndex ?? null,
+  agent_id: s.agentId ?? null,
+  status: word(s.status),
+  model: s.model ?? null,
+  output: s.output ?? null,
+  tokens: { input: s.tokens.input, output: s.tokens.output },
+  turns: s.turns,
+  tool_calls: (s.toolCalls as unknown[]).length,
+  started_at: s.startedAt ?? null,
+  completed_at: s.completedAt ?? null,
+  duration_ms: s.durationMs ?? null,
+  attempts: s.attempts,
+  error: s.error ?? null,
+  approval: s.approval ?? null,
+});

@@ -1,0 +1,38 @@
+import type { ModelRegistry } from '../compiler/models.ts';
+import type { Boss } from '../store/boss.ts';
+import type pg from 'pg';
+import type { Db } from '../store/db.ts';
+import type { PubSub } from '../store/pubsub.ts';
+import type { Tenant } from '../tenancy/auth.ts';
+import { UnauthenticatedError } from '../errors.ts';
+
+/** What every resolver sees. One shape for HTTP and WebSocket operations. */
+export interface Context {
+  db: Db;
+  /** The engine's transactions run plain SQL on this pool. */
+  pool: pg.Pool;
+  pubsub: PubSub;
+  /** The job queue, for starting executions. */
+  boss: Boss;
+  requestId: string;
+  /** Model aliases → ids, for compiling workflows. */
+  models: ModelRegistry;
+  /** Base of the links Baton hands out (share links). */
+  publicUrl: string;
+  /** The caller's tenant. */
+  tenant: Tenant;
+}
+
+/**
+ * Anonymous requests may only introspect the schema (the context factory refuses anything else), so
+ * no resolver should ever read this tenant; if one does, it fails with 401 instead of running unscoped.
+ */
+const anonymous = new Proxy({} as Tenant, {
+  get() {
+    throw new UnauthenticatedError('Send an API key and your x-tenant-id header');
+  },
+});
+
+export function createContext(base: Omit<Context, 'tenant'>, tenant: Tenant | null): Context {
+  return { ...base, tenant: tenant ?? anonymous };
+}

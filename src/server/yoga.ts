@@ -1,0 +1,83 @@
+import { PothosValidationError } from '@pothos/core';
+import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { authenticate, hasCredentials, type Tenant } from '../tenancy/auth.ts';
+import { BatonError, UnauthenticatedError } from '../errors.ts';
+import { createContext, type Context } from './context.ts';
+import type { ModelRegistry } from '../compiler/models.ts';
+import type pg from 'pg';
+import type { Db } from '../store/db.ts';
+import type { PubSub } from '../store/pubsub.ts';
+import type { Boss } from '../store/boss.ts';
+import { requestIds } from './request-id.ts';
+import { schema } from '../schema/index.ts';
+
+/** Set by the WebSocket server, which authenticates once per connection. */
+export interface ServerContext {
+  tenant?: Tenant;
+}
+
+/** Only schema introspection runs without credentials, so GraphiQL can show the docs before a key is entered. */
+function introspectionOnly(query: string | undefined): boolean {
+  if (!query) return false;
+  try {
+    return parse(query).definitions.every(
+      (definition) =>
+        definition.kind !== Kind.OPERATION_DEFINITION ||
+        (definition as OperationDefinitionNode).selectionSet.selections.every(
+          (selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith('__'),
+        ),
+    );
+  } catch {
+    return false;
+  }
+}
+
+export function maskError(error: unknown): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof BatonError) {
+    const masked = original.toGraphQL();
+    return error instanceof GraphQLError
+      ? new GraphQLError(masked.message, { nodes: error.nodes, path: error.path, extensions: masked.extensions })
+      : masked;
+  }
+  // Pothos's own argument checks (a malformed connection cursor, say) are the caller's mistake.
+  if (original instanceof PothosValidationError) {
+    return new GraphQLError(original.message, { path: error instanceof GraphQLError ? error.path : undefined, extensions: { code: 'BAD_REQUEST', detail: original.message, http: { status: 400 } } });
+  }
+  if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) return error;
+  const requestId = requestIds.getStore() ?? 'unknown';
+  console.error(`[${requestId}] unexpected error:`, original);
+  return new GraphQLError('Unexpected error', {
+    path: error instanceof GraphQLError ? error.path : undefined,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId, http: { status: 500 } },
+  });
+}
+
+export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string }) {
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
+    maskedErrors: { maskError },
+    context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
+      const base = { db: deps.db, pool: deps.pool, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
+      if (initial.tenant) return createContext(base, initial.tenant);
+      const headers = initial.request.headers;
+      const credentials = {
+        authorization: headers.get('authorization'),
+        apiKey: headers.get('x-api-key'),
+        tenantId: headers.get('x-tenant-id'),
+      };
+      if (!hasCredentials(credentials) && introspectionOnly(initial.params.query)) return createContext(base, null);
+      try {
+        return createContext(base, await authenticate(deps.db, credentials));
+      } catch (error) {
+        throw error instanceof UnauthenticatedError ? error.toGraphQL() : error;
+      }
+    },
+  });
+}
+
+export type GraphQLServer = ReturnType<typeof createGraphQL>;

@@ -1,0 +1,56 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db, Tx } from '../store/db.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import { randomToken } from '../store/ids.ts';
+
+/**
+ * API keys look like `bt_<key id>_<secret>`: the id finds the stored row, and only the SHA-256 of the
+ * 256-bit secret is stored, compared in constant time. A slow password hash buys nothing for secrets
+ * this long, and would cost every request.
+ */
+const KEY = /^bt_([0-9a-z]{25})_([A-Za-z0-9_-]{43})$/;
+
+const digest = (secret: string) => createHash('sha256').update(secret).digest();
+
+export async function createApiKey(db: Tx, tenantId: string): Promise<{ id: string; key: string }> {
+  const token = randomToken();
+  const secret = randomBytes(32).toString('base64url');
+  const id = `key_${token}`;
+  await db.apiKey.create({ data: { id, tenantId, secretHash: digest(secret) } });
+  return { id, key: `bt_${token}_${secret}` };
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+}
+
+/** The credentials of a request or WebSocket connection, as sent. */
+export interface Credentials {
+  authorization?: string | null;
+  apiKey?: string | null;
+  tenantId?: string | null;
+}
+
+export function hasCredentials(credentials: Credentials): boolean {
+  return Boolean(credentials.authorization || credentials.apiKey || credentials.tenantId);
+}
+
+/** The tenant the credentials prove, or an UnauthenticatedError saying what is wrong with them. */
+export async function authenticate(db: Db, credentials: Credentials): Promise<Tenant> {
+  const bearer = credentials.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const key = bearer ?? credentials.apiKey ?? undefined;
+  if (!key) {
+    throw new UnauthenticatedError('Send an API key as "Authorization: Bearer <key>" or "x-api-key: <key>"');
+  }
+  if (!credentials.tenantId) throw new UnauthenticatedError('Send your tenant id in the x-tenant-id header');
+  const parts = KEY.exec(key);
+  const invalid = new UnauthenticatedError('The API key is not valid for this tenant');
+  if (!parts) throw invalid;
+  const row = await db.apiKey.findUnique({ where: { id: `key_${parts[1]}` }, include: { tenant: true } });
+  // Compare even when no row matched, so timing does not tell which half of the key was wrong.
+  const stored = row ? Buffer.from(row.secretHash) : digest('');
+  const matches = timingSafeEqual(stored, digest(parts[2]));
+  if (!row || !matches || row.revokedAt || row.tenantId !== credentials.tenantId) throw invalid;
+  return { id: row.tenant.id, name: row.tenant.name };
+}

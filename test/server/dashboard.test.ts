@@ -1,0 +1,155 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { FakeAnthropic } from '../support/fake-anthropic.ts';
+import { createWorkflowId } from '../support/runs.ts';
+
+// A real browser (Debian's Chromium, driven by playwright-core) on the real server; only the model
+// is the local fake of the Anthropic API.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const markdown = `# Reviewed Note
+A note a person checks before it counts.
+## Inputs
+- topic: The topic (string, required)
+## Agents
+### Writer
+Writes short notes.
+Model: Haiku
+## Steps
+### Draft
+Agent: Writer
+Approval: required
+Write a note about {{inputs.topic}}.
+## Output
+steps.draft.output
+`;
+// Markup in model output must show as text: none of it may become elements or run.
+const answer = 'alpha beta gamma <b>bold</b> <img src=x onerror=window.pwned=1> omega';
+
+const fake = new FakeAnthropic();
+let t: TestApp;
+let browser: Browser;
+/** Lets a held model answer go on (also at the end, so a failed test does not leave it hanging). */
+let release = () => {};
+beforeAll(async () => {
+  await fake.start();
+  t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  await createWorkflowId(t, markdown);
+});
+afterAll(async () => {
+  release();
+  await browser?.close();
+  await t?.stop();
+  await fake.close();
+});
+
+/** Resolves when someone subscribes to an execution's events (the page, once it shows a run). */
+const pageWatchesAnExecution = () =>
+  new Promise<void>((resolve) => {
+    const listener = (topic: string) => {
+      if (!topic.startsWith('baton:executionEvent:')) return;
+      t.app.pubsub.activity.off('subscribed', listener);
+      resolve();
+    };
+    t.app.pubsub.activity.on('subscribed', listener);
+  });
+
+/** A fresh page with the credentials entered; collects page errors and console errors (CSP violations show there). */
+async function openDashboard(problems: string[]): Promise<Page> {
+  const page = await browser.newPage();
+  // Under the test's own timeout, so a wait that fails names what it waited for.
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => void (message.type() === 'error' && problems.push(message.text())));
+  await page.goto(`${t.url}/dashboard`);
+  await page.fill('#api-key', t.tenant.apiKey);
+  await page.fill('#tenant-id', t.tenant.tenantId);
+  await page.click('#connect');
+  await page.locator('#connection', { hasText: /^Live: tenant/ }).waitFor();
+  await page.locator('#workflow option', { hasText: 'Reviewed Note' }).waitFor({ state: 'attached' });
+  return page;
+}
+
+async function runFromPage(page: Page, topic: string): Promise<void> {
+  await page.fill('#inputs', JSON.stringify({ topic }));
+  await page.click('#run');
+}
+
+describe('GET /dashboard', () => {
+  it('is public and forbids everything but its own script, style and connections', async () => {
+    const response = await fetch(`${t.url}/dashboard`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const policy = response.headers.get('content-security-policy')!;
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+';/);
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).not.toContain('unsafe');
+    expect(await response.text()).toContain('<title>Baton dashboard</title>');
+  });
+
+  it('starts a run, streams its tokens live, approves it and shows it complete', async () => {
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The model answers once the page watches the run, and holds its answer after three words.
+    const watching = pageWatchesAnExecution();
+    fake.reply = () => ({ text: answer, after: watching, pause: { afterDeltas: 3, until: released } });
+    const problems: string[] = [];
+    const page = await openDashboard(problems);
+    await runFromPage(page, 'tides');
+
+    const draft = page.locator('.step[data-step="draft"]');
+    await draft.locator('.status', { hasText: 'RUNNING' }).waitFor();
+    await draft.locator('.output', { hasText: 'alpha beta gamma' }).waitFor();
+    // Mid-answer: only the words streamed so far, while the step still runs.
+    expect(await draft.locator('.output').textContent()).toBe('alpha beta gamma ');
+    expect(await draft.locator('.status').textContent()).toBe('RUNNING');
+    expect(await page.locator('#execution-status').textContent()).toBe('RUNNING');
+    await page.locator('#executions button', { hasText: 'Reviewed Note' }).waitFor();
+
+    release();
+    await draft.locator('.status', { hasText: 'AWAITING_APPROVAL' }).waitFor();
+    expect(await draft.locator('.output').textContent()).toBe(answer);
+    expect(await page.locator('#execution-status').textContent()).toBe('AWAITING_APPROVAL');
+    await draft.locator('.reason').fill('Reads well.');
+    await draft.locator('button.approve').click();
+
+    await page.locator('#execution-status', { hasText: 'COMPLETED' }).waitFor();
+    await draft.locator('.status', { hasText: 'COMPLETED' }).waitFor();
+    expect(await page.locator('#output').textContent()).toBe(answer);
+    expect(await draft.locator('.meta').textContent()).toMatch(/25 in \/ 12 out tokens .*started .* · took .* · approved: Reads well\./);
+    expect(await page.locator('#stop').isHidden()).toBe(true);
+    await page.locator('#executions button', { hasText: 'COMPLETED' }).waitFor();
+    expect(await page.locator('#detail b, #detail img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(problems).toEqual([]);
+
+    // The credentials stay in the browser: a reload connects again by itself.
+    await page.reload();
+    await page.locator('#connection', { hasText: /^Live: tenant/ }).waitFor();
+    expect(await page.inputValue('#tenant-id')).toBe(t.tenant.tenantId);
+    await page.locator('#executions button', { hasText: 'COMPLETED' }).waitFor();
+    await page.close();
+  });
+
+  it('stops a run from the page', async () => {
+    fake.reply = () => ({ hang: true });
+    const problems: string[] = [];
+    const page = await openDashboard(problems);
+    const requested = fake.request(fake.requests.length + 1);
+    await runFromPage(page, 'stopping');
+    await requested;
+    // On a timeout, say what the page showed instead.
+    await page
+      .locator('.step[data-step="draft"] .status', { hasText: 'RUNNING' })
+      .waitFor()
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\npage showed: ${await page.locator('main').innerText()}\nproblems: ${problems.join('; ')}`);
+      });
+    await page.click('#stop');
+    await page.locator('#execution-status', { hasText: 'STOPPED' }).waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
