@@ -4,7 +4,7 @@ import { graphql } from '../../src/generated/graphql/gql.ts';
 import { createTenant } from '../../src/tenancy/tenants.ts';
 import { credentialsOf, startTestApp, type TestApp } from '../support/app.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/workflows/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/workflows/${name}`, import.meta.url), 'utf8');
 const research = fixture('market-research.md');
 
 const Compile = graphql(`
