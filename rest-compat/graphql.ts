@@ -1,7 +1,7 @@
 import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GraphQLServer } from '../src/server/yoga.ts';
-import { compilerNotes } from './appxen/shapes.ts';
+import type { RestPlanFragment } from '../src/generated/graphql/graphql.ts';
 
 /** A failure the REST layer answers with: `{ error, detail }` and its status (plus extra fields). */
 export class RestError extends Error {
@@ -53,6 +53,10 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
   }
   return result.data as R;
 }
+
+/** A compile error's notes, as both products' REST APIs show them. */
+export const compilerNotes = (notes: RestPlanFragment['compilerNotes']) =>
+  notes.map((note) => ({ severity: note.severity.toLowerCase(), code: note.code, message: note.message, line: note.line, column: note.column }));
 
 /** A mutation's typed error member (`... on Error`) as the RestError of its status. */
 export function failIfError<T extends object>(member: T): Exclude<T, { code: string; detail: string }> {

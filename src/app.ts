@@ -8,14 +8,14 @@ import { healthHandler } from './server/health.ts';
 import { dashboardHandler } from './server/dashboard-route.ts';
 import { createListener, type Route } from './server/http.ts';
 import { RateLimiter } from './server/rate-limit.ts';
-import { sharePageHandler } from './sharing/share-page.ts';
+import { sharePageHandler } from './server/share-route.ts';
 import { restRoutes } from '../rest-compat/mount.ts';
 import { createPubSub, type PubSub } from './store/pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './server/yoga.ts';
 import { agentSelector } from './agents/select.ts';
 import { LocalTools, type ToolRegistry } from './agents/tools.ts';
 import { InFlight } from './engine/in-flight.ts';
-import type { StepDeps } from './engine/step.ts';
+import type { StepDeps } from './engine/step-deps.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
 
 export type Role = 'api' | 'worker' | 'all';

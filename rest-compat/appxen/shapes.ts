@@ -1,13 +1,11 @@
 import type { RestExecutionFragment, RestPlanFragment, RestStepFragment, RestVersionFragment, RestWorkflowFragment, RestWorkflowSummaryFragment } from '../../src/generated/graphql/graphql.ts';
+import { compilerNotes } from '../graphql.ts';
 
 // GraphQL objects → the documented snake_case JSON. GraphQL enums are UPPER_CASE; REST shows the
 // plan's own lowercase words (`string[]` for STRING_LIST).
 
 const word = (value: string) => value.toLowerCase();
 const inputType = (value: string) => ({ STRING_LIST: 'string[]', NUMBER_LIST: 'number[]' })[value] ?? word(value);
-
-export const compilerNotes = (notes: RestPlanFragment['compilerNotes']) =>
-  notes.map((note) => ({ severity: word(note.severity), code: note.code, message: note.message, line: note.line, column: note.column }));
 
 export function plan(p: RestPlanFragment) {
   return {

@@ -3,7 +3,7 @@ import { estimateCost } from '../agents/prices.ts';
 import type { JsonValue } from '../compiler/plan.ts';
 import { applyDecisions, attemptKey, jsonb, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
 import { key, type StepState } from './decide.ts';
-import type { StepDeps } from './step.ts';
+import type { StepDeps } from './step-deps.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Sql } from './transaction.ts';
 
 /** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */

@@ -4,7 +4,7 @@ import { ConflictError, ValidationError } from '../errors.ts';
 import { newId } from '../store/ids.ts';
 import { lockOwn } from './decisions.ts';
 import { WorkerStopping } from './in-flight.ts';
-import type { StepDeps } from './step.ts';
+import type { StepDeps } from './step-deps.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from './transaction.ts';
 
 export interface RefineJob {

@@ -1,26 +1,12 @@
-import type { Agent, AgentResult } from '../agents/call.ts';
+import type { AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan } from '../compiler/plan.ts';
 import { advance, loadStates, type Claim, type StepJob } from './advance.ts';
 import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import { record, type Outcome, type Sent } from './record.ts';
-import { WorkerStopping, type InFlight } from './in-flight.ts';
-import type { PriceTable } from '../agents/prices.ts';
-import { DEAD_AFTER_MS } from '../workers/liveness.ts';
-import { appendEvent, isLive, lockExecution, transactionSent, type EngineDeps } from './transaction.ts';
-
-export interface StepDeps extends EngineDeps {
-  /** The agent runtime for a model id (the offline model, or Claude). */
-  agentFor(modelId: string): Agent;
-  /** The attempts running in this process: a stop aborts their model calls, and the sweep tells which claims are still run. */
-  inFlight: InFlight;
-  /** This worker process (see workers/liveness.ts). */
-  workerId: string;
-  /** Gives back, now, the steps this worker claimed but no longer runs (workers/liveness.ts). */
-  giveBack(): void;
-  /** For each step's cost estimate. */
-  prices: PriceTable;
-}
+import { WorkerStopping } from './in-flight.ts';
+import { DEAD_AFTER_MS, type StepDeps } from './step-deps.ts';
+import { appendEvent, isLive, lockExecution, transactionSent } from './transaction.ts';
 
 /** Strips a ```json fence the model may wrap its answer in, then parses. */
 function parseJson(text: string): { value: JsonValue } | { error: string } {

@@ -1,9 +1,5 @@
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
-import type { Db } from '../store/db.ts';
-import type { Handler } from '../server/http.ts';
-import { errorResponse } from '../server/http.ts';
-import { findShared } from './share-links.ts';
 
 const markdown = new MarkdownIt({ html: true, linkify: true, typographer: false });
 
@@ -28,7 +24,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The output as safe HTML, by its type: markdown and HTML sanitized, JSON and text shown as they are. */
-export function renderOutput(output: string, outputType: string): string {
+function renderOutput(output: string, outputType: string): string {
   switch (outputType) {
     case 'markdown':
       return sanitizeHtml(markdown.render(output), SANITIZE);
@@ -58,7 +54,8 @@ table{border-collapse:collapse}th,td{border:1px solid #d6d3d1;padding:.35rem .6r
 blockquote{margin:0;padding-left:1rem;border-left:3px solid #d6d3d1;color:#57534e}
 .text{white-space:pre-wrap}`;
 
-const page = (title: string, version: number, body: string) => `<!doctype html>
+/** The whole public page of a shared output. */
+export const sharePage = (title: string, version: number, output: string, outputType: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -70,29 +67,7 @@ const page = (title: string, version: number, body: string) => `<!doctype html>
 <body><main>
 <header>${escape(title)} · version ${version} · shared with Baton</header>
 <article>
-${body}
+${renderOutput(output, outputType)}
 </article>
 </main></body>
 </html>`;
-
-/** The public page of a share link: the current output as HTML, or raw with `Accept: text/markdown` or `?raw=1`. */
-export function sharePageHandler(db: Db): Handler {
-  return async (request, { slug }) => {
-    const shared = await findShared(db, slug);
-    if (!shared) return errorResponse(404, 'Not found', 'This link does not exist or was revoked');
-    const output = shared.output ?? '';
-    const url = new URL(request.url);
-    const headers = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
-    if (url.searchParams.get('raw') === '1' || /\btext\/markdown\b/.test(request.headers.get('accept') ?? '')) {
-      return new Response(output, { headers: { ...headers, 'content-type': 'text/markdown; charset=utf-8' } });
-    }
-    return new Response(page(shared.workflowName, shared.version, renderOutput(output, shared.outputType)), {
-      headers: {
-        ...headers,
-        'content-type': 'text/html; charset=utf-8',
-        // Even if something slipped through the sanitizer, the page can run no script.
-        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-      },
-    });
-  };
-}

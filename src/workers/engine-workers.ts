@@ -1,7 +1,8 @@
 import type { Boss } from '../store/boss.ts';
 import type { StepJob } from '../engine/advance.ts';
 import { runRefinement, type RefineJob } from '../engine/refine.ts';
-import { runAdvance, runStep, type StepDeps } from '../engine/step.ts';
+import { runAdvance, runStep } from '../engine/step.ts';
+import type { StepDeps } from '../engine/step-deps.ts';
 import { QUEUES } from '../engine/transaction.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
 import { startLiveness } from './liveness.ts';

@@ -3,9 +3,8 @@ import { attemptKey, type StepJob } from '../engine/advance.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDeps } from '../engine/transaction.ts';
 import { newId } from '../store/ids.ts';
 import type { InFlight } from '../engine/in-flight.ts';
+import { DEAD_AFTER_MS } from '../engine/step-deps.ts';
 
-/** A worker whose heartbeat is older than this is dead; its running steps start again elsewhere. */
-export const DEAD_AFTER_MS = 10_000;
 const HEARTBEAT_MS = 2_000;
 const SWEEP_MS = 5_000;
 

@@ -1,0 +1,20 @@
+import type { Agent } from '../agents/call.ts';
+import type { PriceTable } from '../agents/prices.ts';
+import type { InFlight } from './in-flight.ts';
+import type { EngineDeps } from './transaction.ts';
+
+/** A worker whose heartbeat is older than this is dead; its running steps start again elsewhere. */
+export const DEAD_AFTER_MS = 10_000;
+
+export interface StepDeps extends EngineDeps {
+  /** The agent runtime for a model id (the offline model, or Claude). */
+  agentFor(modelId: string): Agent;
+  /** The attempts running in this process: a stop aborts their model calls, and the sweep tells which claims are still run. */
+  inFlight: InFlight;
+  /** This worker process (see workers/liveness.ts). */
+  workerId: string;
+  /** Gives back, now, the steps this worker claimed but no longer runs (workers/liveness.ts). */
+  giveBack(): void;
+  /** For each step's cost estimate. */
+  prices: PriceTable;
+}
