@@ -86,7 +86,7 @@ async function main() {
   const databaseUrl = process.env.DATABASE_URL ?? embedded!.url;
   await migrate(databaseUrl);
   const fake = await startFakeModel();
-  const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fake.url, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+  const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, BATON_RATE_LIMIT: '0', ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fake.url, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
   const app = await buildApp({ env, databaseUrl, role: 'all' });
   await app.start();
   const tenant = await createTenant(app.database.db, `bench ${Date.now()}`);

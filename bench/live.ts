@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const modelProcess = fork_('--model');
   const fromModel = messagesOf<FromModel>(modelProcess);
   const modelUrl = ((await fromModel()) as { url: string }).url;
-  const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: modelUrl, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+  const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, BATON_RATE_LIMIT: '0', ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: modelUrl, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
   const app = await buildApp({ env, databaseUrl, role: 'all' });
   const url = (await app.start())!;
   const child = fork_('--subscribers');

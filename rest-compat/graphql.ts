@@ -1,5 +1,6 @@
 import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { clientAddress } from '../src/server/http.ts';
 import type { GraphQLServer } from '../src/server/yoga.ts';
 import type { RestPlanFragment } from '../src/generated/graphql/graphql.ts';
 
@@ -10,6 +11,7 @@ export class RestError extends Error {
     readonly error: string,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(error);
   }
@@ -41,7 +43,7 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
     method: 'POST',
     headers,
     body: JSON.stringify({ query: print(document), variables }),
-  });
+  }, { clientAddress: clientAddress(request) });
   const result = (await response.json()) as ExecutionResult<R>;
   const [first] = result.errors ?? [];
   if (first) {
@@ -49,7 +51,8 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
     const detail = typeof first.extensions?.detail === 'string' ? first.extensions.detail : first.message;
     const status = STATUS_BY_CODE[code] ?? 500;
     if (status === 500) throw new RestError(500, 'Internal server error', `${first.message}${first.extensions?.requestId ? ` (request id ${first.extensions.requestId})` : ''}`);
-    throw new RestError(status, first.message, detail);
+    const retryAfter = response.headers.get('retry-after');
+    throw new RestError(status, first.message, detail, {}, retryAfter ? { 'retry-after': retryAfter } : {});
   }
   return result.data as R;
 }

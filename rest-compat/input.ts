@@ -1,3 +1,4 @@
+import { unsafeText } from '../src/server/text-hygiene.ts';
 import { RestError } from './graphql.ts';
 
 /** A request body field or query parameter: its JSON type, and whether it must be there. */
@@ -30,6 +31,8 @@ export async function readBody(request: Request, fields: Fields): Promise<Record
   }
   if (typeOf(body) !== 'object') throw bad(`The body must be a JSON object, got ${typeOf(body)}`);
   const values = body as Record<string, unknown>;
+  const unsafe = unsafeText(values, 'body');
+  if (unsafe) throw bad(unsafe);
   const problems: string[] = [];
   for (const [name, field] of Object.entries(fields)) {
     const value = values[name];
@@ -50,6 +53,11 @@ export function readQuery(url: URL, fields: Fields): Record<string, string | num
   for (const [name, field] of Object.entries(fields)) {
     const raw = url.searchParams.get(name);
     if (raw === null || raw === '') continue;
+    const unsafe = unsafeText(raw, `query parameter ${name}`);
+    if (unsafe) {
+      problems.push(unsafe);
+      continue;
+    }
     if (field.type === 'integer') {
       const value = Number(raw);
       if (!Number.isInteger(value) || value < (field.minimum ?? -Infinity) || value > (field.maximum ?? Infinity)) {

@@ -1,5 +1,4 @@
-import { errorResponse, type Route } from '../src/server/http.ts';
-import type { RateLimiter } from '../src/server/rate-limit.ts';
+import type { Route } from '../src/server/http.ts';
 import type { GraphQLServer } from '../src/server/yoga.ts';
 import { RestError, runOperation } from './graphql.ts';
 import { readBody, readQuery } from './input.ts';
@@ -9,10 +8,8 @@ import { routes, type RestRoute } from './appxen/routes.ts';
 /** The documented base URL's path: every route is served there as well as at the root. */
 export const MOUNTS = ['', '/orchestrator'];
 
-function handler(route: RestRoute, server: GraphQLServer, limiter: RateLimiter): Route['handle'] {
+function handler(route: RestRoute, server: GraphQLServer): Route['handle'] {
   return async (request, params) => {
-    const wait = limiter.take(request);
-    if (wait !== undefined) return errorResponse(429, 'Too many requests', `This API key is over its rate limit; retry in ${wait} s`, { 'retry-after': String(wait) });
     try {
       const query = readQuery(new URL(request.url), route.query ?? {});
       const body = route.body ? await readBody(request, route.body) : {};
@@ -20,17 +17,17 @@ function handler(route: RestRoute, server: GraphQLServer, limiter: RateLimiter):
       return route.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: route.status });
     } catch (error) {
       if (!(error instanceof RestError)) throw error;
-      return Response.json({ error: error.error, detail: error.detail, ...error.extra }, { status: error.status });
+      return Response.json({ error: error.error, detail: error.detail, ...error.extra }, { status: error.status, headers: error.headers });
     }
   };
 }
 
 /** The REST routes under each mount, and `/openapi.json` describing them. */
-export function restRoutes(server: GraphQLServer, limiter: RateLimiter, publicUrl: string): Route[] {
+export function restRoutes(server: GraphQLServer, publicUrl: string): Route[] {
   const document = JSON.stringify(openApiDocument(routes, publicUrl));
   const openapi = { method: 'GET', path: '/openapi.json', handle: () => new Response(document, { headers: { 'content-type': 'application/json' } }) };
   return MOUNTS.flatMap((mount) => [
     { ...openapi, path: `${mount}/openapi.json` },
-    ...routes.map((route) => ({ method: route.method, path: `${mount}${route.path}`, handle: handler(route, server, limiter) })),
+    ...routes.map((route) => ({ method: route.method, path: `${mount}${route.path}`, handle: handler(route, server) })),
   ]);
 }

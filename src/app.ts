@@ -6,7 +6,7 @@ import type { Env } from './env.ts';
 import { attachGraphQLWebSocket } from './server/graphql-ws.ts';
 import { healthHandler } from './server/health.ts';
 import { dashboardHandler } from './server/dashboard-route.ts';
-import { createListener, type Route } from './server/http.ts';
+import { clientAddress, createListener, type Route } from './server/http.ts';
 import { RateLimiter } from './server/rate-limit.ts';
 import { sharePageHandler } from './server/share-route.ts';
 import { restRoutes } from '../rest-compat/mount.ts';
@@ -49,13 +49,6 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 8000;
 
-function limitedGraphQL(graphql: GraphQLServer, limiter: RateLimiter, request: Request): Response | Promise<Response> {
-  const wait = limiter.take(request);
-  if (wait === undefined) return graphql.fetch(request);
-  const error = { message: 'Too many requests', extensions: { code: 'RATE_LIMITED', detail: `This API key is over its rate limit; retry in ${wait} s` } };
-  return Response.json({ errors: [error] }, { status: 429, headers: { 'retry-after': String(wait) } });
-}
-
 export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
@@ -63,20 +56,20 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
   await createQueues(boss);
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
-  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl });
-  const limiter = new RateLimiter(env.rateLimit);
+  const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, redisUrl: env.redisUrl });
+  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, limiter });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
     { method: 'GET', path: '/dashboard', handle: dashboardHandler() },
     { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
-    { method: '*', path: graphql.graphqlEndpoint, handle: (request) => limitedGraphQL(graphql, limiter, request) },
-    ...restRoutes(graphql, limiter, env.publicUrl),
+    { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request, { clientAddress: clientAddress(request) }) },
+    ...restRoutes(graphql, env.publicUrl),
   ];
-  const listener = createListener(routes, env.bodyLimit);
+  const listener = createListener(routes, { bodyLimit: env.bodyLimit, trustProxy: env.trustProxy, corsOrigins: env.corsOrigins });
   const server = createServer(listener);
-  const sockets = attachGraphQLWebSocket(server, graphql, database.db);
+  const sockets = attachGraphQLWebSocket(server, graphql, database.db, { limiter, trustProxy: env.trustProxy });
   let listening = false;
 
   return {
@@ -113,6 +106,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
       await workersStopped;
       await boss.stop({ graceful: true, timeout: shutdownGraceMs, wait: true, close: true });
       await pubsub.close();
+      limiter.close();
       await database.close();
     },
   };

@@ -18,8 +18,14 @@ export interface Env {
   bodyLimit: number;
   /** Model aliases → model ids: the defaults, with BATON_MODELS (a JSON object) on top. */
   models: ModelRegistry;
-  /** Requests per minute per API key (REST and GraphQL over HTTP); 0 = unlimited. */
+  /** GraphQL operations (REST requests, HTTP, SSE and WebSocket operations) per minute per tenant, or per address when anonymous; 0 = unlimited. */
   rateLimit: number;
+  /** Failed authentications per minute per client address before its requests are refused. */
+  authFailureLimit: number;
+  /** Behind a reverse proxy: take the client's address from the last X-Forwarded-For hop. */
+  trustProxy: boolean;
+  /** Origins (scheme://host[:port]) whose browser pages may call the API; none but the same origin by default. */
+  corsOrigins: string[];
   /** Prices for step cost estimates: the defaults, with BATON_PRICES on top. */
   prices: PriceTable;
 }
@@ -43,6 +49,26 @@ function url(name: string, raw: string | undefined): string | undefined {
     throw new EnvError(`${name} is not a valid URL: "${raw}"`);
   }
   return raw;
+}
+
+function origins(raw: string | undefined): string[] {
+  if (!raw?.trim()) return [];
+  return raw.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    let origin: string;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      throw new EnvError(`BATON_CORS_ORIGINS must list origins such as https://app.example.com, separated by commas; "${entry}" is not one`);
+    }
+    if (origin === 'null' || origin !== entry.replace(/\/+$/, '')) throw new EnvError(`BATON_CORS_ORIGINS entries are origins (scheme://host[:port], no path); "${entry}" is not one`);
+    return origin;
+  });
+}
+
+function boolean(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || /^(0|false|no)$/i.test(raw)) return false;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  throw new EnvError(`${name} must be true or false, got "${raw}"`);
 }
 
 function models(raw: string | undefined): ModelRegistry {
@@ -95,6 +121,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     dataDir: resolve(source.BATON_DATA_DIR || '.baton'),
     bodyLimit: integer('BATON_BODY_LIMIT', source.BATON_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
     rateLimit: integer('BATON_RATE_LIMIT', source.BATON_RATE_LIMIT, 1200, 0, 1_000_000),
+    authFailureLimit: integer('BATON_AUTH_FAILURE_LIMIT', source.BATON_AUTH_FAILURE_LIMIT, 30, 1, 1_000_000),
+    trustProxy: boolean('BATON_TRUST_PROXY', source.BATON_TRUST_PROXY),
+    corsOrigins: origins(source.BATON_CORS_ORIGINS),
     models: models(source.BATON_MODELS),
     prices: prices(source.BATON_PRICES),
   };

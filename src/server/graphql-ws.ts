@@ -3,13 +3,17 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { authenticate, type Tenant } from '../tenancy/auth.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import { addressOf } from './http.ts';
+import { RateLimitedError, type RateLimiter } from './rate-limit.ts';
 import type { Db } from '../store/db.ts';
-import { maskError, type GraphQLServer } from './yoga.ts';
+import { maskError, unsafeOperation, type GraphQLServer } from './yoga.ts';
 import { subscribeShared } from './shared-subscription-results.ts';
 import { newRequestId, requestIds } from './request-id.ts';
 
 type Extra = {
   tenant?: Tenant;
+  clientAddress?: string;
 };
 
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
@@ -29,21 +33,28 @@ const header = (params: Record<string, unknown>, name: string) => {
  * (`{ authorization, "x-tenant-id" }`); bad ones close the socket with 4401. Operations run through
  * yoga's envelop so they share its schema, context and error masking.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: Db): WebSocketServer {
+export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: Db, { limiter, trustProxy }: { limiter: RateLimiter; trustProxy: boolean }): WebSocketServer {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   useServer<Record<string, unknown> | undefined, Extra>(
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
+        const address = addressOf(ctx.extra.request, trustProxy);
+        ctx.extra.clientAddress = address;
         try {
+          await limiter.checkAddress(address);
           ctx.extra.tenant = await authenticate(db, {
             authorization: header(params, 'authorization') ?? header(params, 'Authorization'),
             apiKey: header(params, 'x-api-key'),
             tenantId: header(params, 'x-tenant-id'),
           });
           return true;
-        } catch {
-          ctx.extra.socket.close(4401, 'Unauthorized');
+        } catch (error) {
+          if (error instanceof RateLimitedError) ctx.extra.socket.close(4429, 'Too many failed authentications');
+          else {
+            if (error instanceof UnauthenticatedError) await limiter.failed(address);
+            ctx.extra.socket.close(4401, 'Unauthorized');
+          }
           return false;
         }
       },
@@ -57,7 +68,10 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           socket: ctx.extra.socket,
           params: payload,
           tenant: ctx.extra.tenant,
+          clientAddress: ctx.extra.clientAddress,
         });
+        const refused = unsafeOperation(payload.query, payload.variables);
+        if (refused) return [refused];
         let document;
         try {
           document = parse(payload.query);
@@ -66,12 +80,19 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        let contextValue;
+        try {
+          // Counts the operation against the tenant's rate limit.
+          contextValue = await contextFactory();
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : maskError(error) as GraphQLError];
+        }
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, key: JSON.stringify([ctx.extra.tenant?.id, payload.query, payload.operationName, payload.variables]) } satisfies Root,
         };
       },

@@ -1,32 +1,82 @@
-/**
- * Requests per minute per API key, counted in fixed one-minute windows in this process (with
- * several API processes each counts its own). 0 turns it off.
- */
-export class RateLimiter {
-  private window = 0;
-  private counts = new Map<string, number>();
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { BatonError } from '../errors.ts';
 
-  constructor(private readonly perMinute: number) {}
+export class RateLimitedError extends BatonError {
+  readonly code = 'RATE_LIMITED';
+  readonly status = 429;
+  constructor(
+    detail: string,
+    readonly retryAfter: number,
+  ) {
+    super('Too many requests', detail);
+  }
 
-  /** Counts a request; returns the seconds to wait when the caller is over its limit. */
-  take(request: Request): number | undefined {
-    if (this.perMinute === 0) return undefined;
-    const key = callerOf(request);
-    if (!key) return undefined;
-    const now = Date.now();
-    const window = Math.floor(now / 60_000);
-    if (window !== this.window) {
-      this.window = window;
-      this.counts.clear();
-    }
-    const count = (this.counts.get(key) ?? 0) + 1;
-    this.counts.set(key, count);
-    return count > this.perMinute ? Math.ceil(((window + 1) * 60_000 - now) / 1000) : undefined;
+  override toGraphQL() {
+    const error = super.toGraphQL();
+    Object.assign(error.extensions, { retryAfter: this.retryAfter, http: { status: 429, headers: { 'retry-after': String(this.retryAfter) } } });
+    return error;
   }
 }
 
-/** The API key a request presents (unauthenticated requests are refused anyway, so they are not counted). */
-function callerOf(request: Request): string | undefined {
-  const bearer = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)/i)?.[1];
-  return bearer ?? request.headers.get('x-api-key') ?? undefined;
+export interface RateLimits {
+  /** GraphQL operations (over HTTP, SSE and WebSocket; REST requests are operations) per minute per tenant; 0 = unlimited. */
+  perMinute: number;
+  /** Failed authentications per minute per client address before its requests are refused. */
+  authFailuresPerMinute: number;
+  /** Counts are shared by every process through Redis when given (in memory while it is away). */
+  redisUrl?: string;
+}
+
+/**
+ * The one rate limiter: every operation is counted against its tenant once authenticated, or its
+ * client address when anonymous; an address that keeps failing to authenticate is refused before
+ * any key is looked up, so rotating made-up keys gets nowhere.
+ */
+export class RateLimiter {
+  private readonly operations?: RateLimiterAbstract;
+  private readonly failures: RateLimiterAbstract;
+  private readonly redis?: Redis;
+
+  constructor(private readonly limits: RateLimits) {
+    if (limits.redisUrl) {
+      // No offline queue: while Redis is away a count fails at once and the in-memory insurance counts instead.
+      this.redis = new Redis(limits.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+      this.redis.on('error', () => {});
+    }
+    const limiter = (keyPrefix: string, points: number) =>
+      this.redis
+        ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `baton:rate:${keyPrefix}`, points, duration: 60, insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: 60 }) })
+        : new RateLimiterMemory({ keyPrefix, points, duration: 60 });
+    if (limits.perMinute > 0) this.operations = limiter('operations', limits.perMinute);
+    this.failures = limiter('auth-failures', limits.authFailuresPerMinute);
+  }
+
+  /** Counts one operation of a tenant (`tenant:<id>`) or an anonymous address (`address:<ip>`). */
+  async take(caller: string): Promise<void> {
+    if (!this.operations) return;
+    await this.operations.consume(caller).catch((rejection: unknown) => {
+      if (!(rejection instanceof RateLimiterRes)) return;
+      const wait = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      throw new RateLimitedError(`This ${caller.split(':')[0]} is over its rate limit of ${this.limits.perMinute} operations a minute; retry in ${wait} s`, wait);
+    });
+  }
+
+  /** Refuses an address over its limit of failed authentications, before any work is done for it. */
+  async checkAddress(address: string): Promise<void> {
+    const counted = await this.failures.get(address).catch(() => null);
+    if (counted && counted.consumedPoints >= this.limits.authFailuresPerMinute) {
+      const wait = Math.max(1, Math.ceil(counted.msBeforeNext / 1000));
+      throw new RateLimitedError(`Too many failed authentications from this address (over ${this.limits.authFailuresPerMinute} a minute); retry in ${wait} s`, wait);
+    }
+  }
+
+  /** Counts a failed authentication of an address. */
+  async failed(address: string): Promise<void> {
+    await this.failures.consume(address).catch(() => {});
+  }
+
+  close(): void {
+    this.redis?.disconnect();
+  }
 }

@@ -3,6 +3,7 @@ import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { authenticate, hasCredentials, type Tenant } from '../tenancy/auth.ts';
 import { BatonError, UnauthenticatedError } from '../errors.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { createContext, type Context } from './context.ts';
 import type { ModelRegistry } from '../compiler/models.ts';
 import type pg from 'pg';
@@ -11,10 +12,13 @@ import type { PubSub } from '../store/pubsub.ts';
 import type { Boss } from '../store/boss.ts';
 import { requestIds } from './request-id.ts';
 import { schema } from '../schema/index.ts';
+import { unsafeText } from './text-hygiene.ts';
 
 /** Set by the WebSocket server, which authenticates once per connection. */
 export interface ServerContext {
   tenant?: Tenant;
+  /** Where the request came from: the rate limit's key for anonymous and failing callers. */
+  clientAddress?: string;
 }
 
 /** Only schema introspection runs without credentials, so GraphiQL can show the docs before a key is entered. */
@@ -54,27 +58,59 @@ export function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string }) {
+/** Operation text or variables holding a string Postgres cannot store, as the 400 that names it. */
+export function unsafeOperation(query: unknown, variables: unknown): GraphQLError | undefined {
+  const found = unsafeText(variables ?? {}, 'variables') ?? unsafeText(query ?? '', 'query');
+  return found ? new GraphQLError(`Bad request: ${found}`, { extensions: { code: 'BAD_REQUEST', detail: found, http: { status: 400 } } }) : undefined;
+}
+
+export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string; limiter: RateLimiter }) {
+  const { limiter } = deps;
+  /** The caller's tenant, every operation counted by the one rate limiter (HTTP, SSE and WebSocket alike). */
+  const caller = async (initial: YogaInitialContext & ServerContext): Promise<Tenant | null> => {
+    const address = initial.clientAddress ?? 'unknown';
+    if (initial.tenant) {
+      await limiter.take(`tenant:${initial.tenant.id}`);
+      return initial.tenant;
+    }
+    const headers = initial.request.headers;
+    const credentials = {
+      authorization: headers.get('authorization'),
+      apiKey: headers.get('x-api-key'),
+      tenantId: headers.get('x-tenant-id'),
+    };
+    if (!hasCredentials(credentials) && introspectionOnly(initial.params.query)) {
+      await limiter.take(`address:${address}`);
+      return null;
+    }
+    await limiter.checkAddress(address);
+    const tenant = await authenticate(deps.db, credentials).catch(async (error: unknown) => {
+      if (error instanceof UnauthenticatedError) await limiter.failed(address);
+      throw error;
+    });
+    await limiter.take(`tenant:${tenant.id}`);
+    return tenant;
+  };
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
+    plugins: [
+      {
+        onParams: ({ params }) => {
+          const refused = unsafeOperation(params.query, params.variables);
+          if (refused) throw refused;
+        },
+      },
+    ],
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
       const base = { db: deps.db, pool: deps.pool, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
-      if (initial.tenant) return createContext(base, initial.tenant);
-      const headers = initial.request.headers;
-      const credentials = {
-        authorization: headers.get('authorization'),
-        apiKey: headers.get('x-api-key'),
-        tenantId: headers.get('x-tenant-id'),
-      };
-      if (!hasCredentials(credentials) && introspectionOnly(initial.params.query)) return createContext(base, null);
       try {
-        return createContext(base, await authenticate(deps.db, credentials));
+        return createContext(base, await caller(initial));
       } catch (error) {
-        throw error instanceof UnauthenticatedError ? error.toGraphQL() : error;
+        throw error instanceof BatonError ? error.toGraphQL() : error;
       }
     },
   });

@@ -12,8 +12,8 @@ export async function createShareLink(db: Db, tenantId: string, executionId: str
   if (execution.status !== 'completed') {
     throw new ConflictError('Execution not completed', `Execution ${executionId} is ${execution.status}; only a completed execution's output can be shared`);
   }
-  // Two concurrent calls both end with the same link: the second insert does nothing.
-  await db.shareLink.upsert({ where: { executionId }, create: { executionId, slug: randomToken() }, update: {} });
+  // INSERT … ON CONFLICT DO NOTHING: concurrent calls all end with the one link the first stored.
+  await db.shareLink.createMany({ data: [{ executionId, slug: randomToken() }], skipDuplicates: true });
   return executionId;
 }
 

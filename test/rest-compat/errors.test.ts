@@ -44,7 +44,7 @@ describe('REST error statuses', () => {
     let last = await rest(t, 'GET', '/executions');
     for (let i = 0; i < 60 && last.status !== 429; i++) last = await rest(t, 'GET', '/executions');
     expect(last.status).toBe(429);
-    expect(last.body).toEqual({ error: 'Too many requests', detail: expect.stringMatching(/rate limit; retry in \d+ s/) });
+    expect(last.body).toEqual({ error: 'Too many requests', detail: expect.stringMatching(/^This tenant is over its rate limit of 40 operations a minute; retry in \d+ s$/) });
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
     const graphql = await fetch(`${t.url}/graphql`, {
       method: 'POST',
@@ -73,7 +73,7 @@ describe('/openapi.json', () => {
   });
 
   it('documents every field the routes really answer with', async () => {
-    // Another key: the rate limit test above used this tenant's up.
+    // Another tenant: the rate limit test above used this one's up.
     const other = credentialsOf(await createTenant(t.app.database.db, 'openapi'));
     const document = await (await fetch(`${t.url}/openapi.json`)).json();
     const id = (await rest(t, 'POST', '/workflows', { markdown: MARKDOWN }, other)).body.id;
