@@ -33,7 +33,7 @@ async function serve(role: Role): Promise<void> {
     console.log(`  GraphQL   ${url}/graphql   (open it in a browser for GraphiQL)`);
     console.log(`  Health    ${url}/healthz`);
   }
-  console.log(`  Database  ${database.description}`);
+  console.log(`  Database  ${database.description}${database.note ? ` (${database.note})` : ''}`);
   console.log(`  Pub/sub   ${app.pubsub.kind}${env.redisUrl ? ` (${new URL(env.redisUrl).host})` : ''}`);
   console.log(`  Models    ${env.anthropicApiKey ? 'Anthropic API' : 'offline model (set ANTHROPIC_API_KEY for Claude)'}`);
   if (created) {

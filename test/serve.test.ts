@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +56,25 @@ describe('baton serve with no configuration', () => {
     expect(second.output()).not.toContain('First start');
     expect((await viewer(secondUrl, { authorization: `Bearer ${apiKey}`, 'x-tenant-id': tenantId })).status).toBe(200);
     expect(await stopped(second, 'SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
+  it('adopts the embedded PostgreSQL of a Baton killed with SIGKILL, says so, and stops it when it stops', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'baton-orphan-'));
+    dirs.push(dataDir);
+    const env = cleanEnv({ BATON_DATA_DIR: dataDir, PORT: '0' });
+    const killed = baton(['serve'], env);
+    await started(killed);
+    expect(await stopped(killed, 'SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const next = baton(['serve'], env);
+    const url = await started(next);
+    const [, pid] = await next.waitFor(/adopted the embedded PostgreSQL \(pid (\d+)\) left running by Baton process (\d+), which has ended/);
+    expect(Number(pid)).toBeGreaterThan(0);
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(true);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await stopped(next, 'SIGTERM')).toEqual({ code: 0, signal: null });
+    // pg_ctl waited for it: the server is gone with the Baton that adopted it (its pid may linger as
+    // a zombie where nothing reaps orphans, so the server's own pid file tells).
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   });
 });

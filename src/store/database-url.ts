@@ -6,6 +6,8 @@ export interface DatabaseServer {
   url: string;
   /** Human-readable: where the data lives. */
   description: string;
+  /** Said at start (an embedded server joined or adopted). */
+  note?: string;
   stop(): Promise<void>;
 }
 

@@ -15,8 +15,10 @@ import pg from 'pg';
  */
 export interface EmbeddedPostgres {
   url: string;
-  /** Stops the server if this process started it; a server another process owns keeps running. */
+  /** Stops the server if this process started or adopted it; a server another live process owns keeps running. */
   stop(): Promise<void>;
+  /** Said at start when the server was already running: joined (its owner lives) or adopted (an orphan). */
+  note?: string;
 }
 
 interface Saved {
@@ -36,18 +38,37 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The port of a server already running on `dir` (another Baton process, or one orphaned by a crash). */
-async function runningPort(dir: string): Promise<number | undefined> {
+/** Clusters this process launched (and has not stopped). */
+const started = new Set<string>();
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+};
+
+/** The server already running on `dir` (another Baton process's, or one orphaned by a crash). */
+async function running(dir: string): Promise<{ pid: number; port: number } | undefined> {
   const pidFile = join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const lines = (await readFile(pidFile, 'utf8')).split('\n');
   const pid = Number(lines[0]);
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
-  }
-  return Number(lines[3]);
+  return alive(pid) ? { pid, port: Number(lines[3]) } : undefined;
+}
+
+/** The Baton process that started (or adopted) the server, from `<dataDir>/postgres.owner`. */
+async function owner(file: string): Promise<number | undefined> {
+  const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Fast shutdown of a server this process did not spawn, waiting until it has exited. */
+function stopAdopted({ postgres, owner: user, clusterDir }: PostgresRuntime): void {
+  const result = spawnSync(join(dirname(postgres), 'pg_ctl'), ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '30'], { encoding: 'utf8', ...user });
+  if (result.status !== 0) console.error(`stopping the embedded PostgreSQL failed: ${result.stderr || result.stdout || result.error?.message}`);
 }
 
 async function initialise({ initdb, owner, clusterDir: dir }: PostgresRuntime, password: string): Promise<void> {
@@ -133,13 +154,29 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       ? `postgresql://postgres:${encodeURIComponent(saved.password)}@localhost:${port}/${database}?host=${encodeURIComponent(dir)}`
       : `postgresql://postgres:${encodeURIComponent(saved.password)}@127.0.0.1:${port}/${database}`;
 
-  const existing = await runningPort(dir);
-  if (existing !== undefined) {
-    await ensureDatabase(address(existing, 'postgres'));
-    return { url: address(existing, DATABASE), stop: async () => {} };
+  const ownerFile = join(dataDir, 'postgres.owner');
+  const existing = await running(dir);
+  if (existing) {
+    await ensureDatabase(address(existing.port, 'postgres'));
+    const ownerPid = await owner(ownerFile);
+    // The same pid as ours is a previous life's (containers reuse pids) unless this process started it.
+    const ownerLives = ownerPid !== undefined && (ownerPid === process.pid ? started.has(dir) : alive(ownerPid));
+    if (ownerLives) {
+      return { url: address(existing.port, DATABASE), stop: async () => {}, note: `joined the embedded PostgreSQL (pid ${existing.pid}) of Baton process ${ownerPid}` };
+    }
+    // Its Baton ended without stopping it (killed, or crashed): this process takes it over.
+    await writeFile(ownerFile, String(process.pid));
+    return {
+      url: address(existing.port, DATABASE),
+      stop: async () => stopAdopted(runtime),
+      note: `adopted the embedded PostgreSQL (pid ${existing.pid}) left running by ${ownerPid ? `Baton process ${ownerPid}, which has ended` : 'an earlier Baton'}; it stops when this one does`,
+    };
   }
   const port = await freePort();
   const child = await launch(runtime, port);
+  started.add(dir);
+  child.once('exit', () => started.delete(dir));
+  await writeFile(ownerFile, String(process.pid));
   await ensureDatabase(address(port, 'postgres'));
   return {
     url: address(port, DATABASE),
