@@ -7,7 +7,8 @@ import { UnauthenticatedError } from '../errors.ts';
 import { addressOf } from './http.ts';
 import { RateLimitedError, type RateLimiter } from './rate-limit.ts';
 import type { Db } from '../store/db.ts';
-import { maskError, unsafeOperation, type GraphQLServer } from './yoga.ts';
+import { maskError, type GraphQLServer } from './yoga.ts';
+import { unsafeVariables } from './graphql-text-hygiene.ts';
 import { subscribeShared } from './shared-subscription-results.ts';
 import { newRequestId, requestIds } from './request-id.ts';
 
@@ -70,7 +71,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           tenant: ctx.extra.tenant,
           clientAddress: ctx.extra.clientAddress,
         });
-        const refused = unsafeOperation(payload.query, payload.variables);
+        const refused = unsafeVariables(payload.variables);
         if (refused) return [refused];
         let document;
         try {

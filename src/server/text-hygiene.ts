@@ -4,7 +4,8 @@
  */
 const UNSAFE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function problem(text: string): string | undefined {
+/** What is wrong with a string Postgres cannot store ("contains a NUL character"), else undefined. */
+export function textProblem(text: string): string | undefined {
   const match = UNSAFE.exec(text);
   if (!match) return undefined;
   return match[0] === '\u0000' ? 'contains a NUL character' : 'contains a lone UTF-16 surrogate (not valid Unicode)';
@@ -13,12 +14,12 @@ function problem(text: string): string | undefined {
 /** The first string in `value` (any JSON) that cannot be stored, as "`path` contains …", else undefined. */
 export function unsafeText(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') {
-    const found = problem(value);
+    const found = textProblem(value);
     return found && `\`${path}\` ${found}`;
   }
   if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      const keyProblem = problem(key);
+      const keyProblem = textProblem(key);
       if (keyProblem) return `a key of \`${path}\` ${keyProblem}`;
       const found = unsafeText(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
       if (found) return found;

@@ -12,7 +12,7 @@ import type { PubSub } from '../store/pubsub.ts';
 import type { Boss } from '../store/boss.ts';
 import { requestIds } from './request-id.ts';
 import { schema } from '../schema/index.ts';
-import { unsafeText } from './text-hygiene.ts';
+import { textHygiene } from './graphql-text-hygiene.ts';
 
 /** Set by the WebSocket server, which authenticates once per connection. */
 export interface ServerContext {
@@ -58,12 +58,6 @@ export function maskError(error: unknown): Error {
   });
 }
 
-/** Operation text or variables holding a string Postgres cannot store, as the 400 that names it. */
-export function unsafeOperation(query: unknown, variables: unknown): GraphQLError | undefined {
-  const found = unsafeText(variables ?? {}, 'variables') ?? unsafeText(query ?? '', 'query');
-  return found ? new GraphQLError(`Bad request: ${found}`, { extensions: { code: 'BAD_REQUEST', detail: found, http: { status: 400 } } }) : undefined;
-}
-
 export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string; limiter: RateLimiter }) {
   const { limiter } = deps;
   /** The caller's tenant, every operation counted by the one rate limiter (HTTP, SSE and WebSocket alike). */
@@ -97,14 +91,7 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
-    plugins: [
-      {
-        onParams: ({ params }) => {
-          const refused = unsafeOperation(params.query, params.variables);
-          if (refused) throw refused;
-        },
-      },
-    ],
+    plugins: [textHygiene],
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
       const base = { db: deps.db, pool: deps.pool, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
       try {
