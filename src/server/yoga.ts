@@ -89,6 +89,8 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // CORS is the listener's, by allow-list, for every route (yoga's default echoes any origin).
+    cors: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
     plugins: [textHygiene],

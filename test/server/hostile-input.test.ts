@@ -128,6 +128,10 @@ describe('browsers', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const simple = await fetch(`${t.url}/workflows`, { headers: { origin: 'https://evil.example', ...credentialsOf(t.tenant) } });
     expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json', ...credentialsOf(t.tenant) }, body: JSON.stringify({ query: '{ viewer { tenant { id } } }' }) });
+    expect(post.status).toBe(200);
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+    expect(post.headers.get('access-control-allow-credentials')).toBeNull();
     const allowed = await fetch(`${t.url}/workflows`, { headers: { origin: 'https://app.example.com', ...credentialsOf(t.tenant) } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
