@@ -12,6 +12,7 @@ import { createWorkflowId, startExecutionId } from '../support/runs.ts';
  * FUZZ_REQUESTS sets how many requests each property sends (the README reports a 10,000 run).
  */
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 600);
+const TIMEOUT_MS = 30_000 + REQUESTS * 25;
 
 const MARKDOWN = `# Fuzzed
 ## Inputs
@@ -103,7 +104,7 @@ describe('fuzzing every route and mutation', () => {
       { numRuns: REQUESTS, endOnFailure: true },
     );
     expect(failures).toEqual([]);
-  });
+  }, TIMEOUT_MS);
 
   it(`answers no GraphQL mutation with a 5xx or an unexpected error (${REQUESTS} requests)`, async () => {
     const mutations = Object.values(schema.getMutationType()!.getFields());
@@ -135,5 +136,5 @@ describe('fuzzing every route and mutation', () => {
       { numRuns: REQUESTS },
     );
     expect(failures).toEqual([]);
-  });
+  }, TIMEOUT_MS);
 });
