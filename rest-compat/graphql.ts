@@ -59,7 +59,7 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
 
 /** A compile error's notes, as both products' REST APIs show them. */
 export const compilerNotes = (notes: RestPlanFragment['compilerNotes']) =>
-  notes.map((note) => ({ severity: note.severity.toLowerCase(), code: note.code, message: note.message, line: note.line, column: note.column }));
+  notes.map((note) => ({ severity: note.severity.toLowerCase() as Lowercase<typeof note.severity>, code: note.code, message: note.message, line: note.line, column: note.column }));
 
 /** A mutation's typed error member (`... on Error`) as the RestError of its status. */
 export function failIfError<T extends object>(member: T): Exclude<T, { code: string; detail: string }> {

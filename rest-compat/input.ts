@@ -1,25 +1,24 @@
+import type { z } from 'zod';
 import { unsafeText } from '../src/server/text-hygiene.ts';
 import { RestError } from './graphql.ts';
-
-/** A request body field or query parameter: its JSON type, and whether it must be there. */
-export interface Field {
-  type: 'string' | 'boolean' | 'object' | 'integer';
-  required?: boolean;
-  description: string;
-  /** The allowed values (query parameters). */
-  enum?: string[];
-  minimum?: number;
-  maximum?: number;
-}
-
-export type Fields = Record<string, Field>;
 
 const bad = (detail: string) => new RestError(400, 'Bad request', detail);
 
 const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
-/** The JSON body, checked against its fields: every problem is named at once. */
-export async function readBody(request: Request, fields: Fields): Promise<Record<string, unknown>> {
+/** A body problem as the API has always said it: "field `x` is required (string)", "… must be a string, got number". */
+function bodyProblem(issue: z.core.$ZodIssue): string {
+  const field = `field \`${issue.path.join('.')}\``;
+  if (issue.code === 'invalid_type') {
+    const expected = issue.expected === 'record' ? 'object' : issue.expected;
+    return issue.input === undefined || issue.input === null ? `${field} is required (${expected})` : `${field} must be ${article(expected)}, got ${typeOf(issue.input)}`;
+  }
+  return `${field} ${issue.message}`;
+}
+
+/** The JSON body, checked against the route's schema: every problem is named at once. */
+export async function readBody<S extends z.ZodObject>(request: Request, schema: S): Promise<z.infer<S>> {
   const text = await request.text();
   let body: unknown = {};
   if (text.trim()) {
@@ -30,43 +29,21 @@ export async function readBody(request: Request, fields: Fields): Promise<Record
     }
   }
   if (typeOf(body) !== 'object') throw bad(`The body must be a JSON object, got ${typeOf(body)}`);
-  const values = body as Record<string, unknown>;
-  const unsafe = unsafeText(values, 'body');
+  const unsafe = unsafeText(body, 'body');
   if (unsafe) throw bad(unsafe);
-  const problems: string[] = [];
-  for (const [name, field] of Object.entries(fields)) {
-    const value = values[name];
-    if (value === undefined || value === null) {
-      if (field.required) problems.push(`field \`${name}\` is required (${field.type})`);
-    } else if (typeOf(value) !== (field.type === 'integer' ? 'number' : field.type)) {
-      problems.push(`field \`${name}\` must be a ${field.type}, got ${typeOf(value)}`);
-    }
-  }
-  if (problems.length) throw bad(problems.join('; '));
-  return values;
+  const parsed = schema.safeParse(body, { reportInput: true });
+  if (!parsed.success) throw bad(parsed.error.issues.map(bodyProblem).join('; '));
+  return parsed.data;
 }
 
-/** Query parameters, checked against their fields; integers are parsed. */
-export function readQuery(url: URL, fields: Fields): Record<string, string | number | undefined> {
-  const values: Record<string, string | number | undefined> = {};
-  const problems: string[] = [];
-  for (const [name, field] of Object.entries(fields)) {
-    const raw = url.searchParams.get(name);
-    if (raw === null || raw === '') continue;
-    const unsafe = unsafeText(raw, `query parameter ${name}`);
-    if (unsafe) {
-      problems.push(unsafe);
-      continue;
-    }
-    if (field.type === 'integer') {
-      const value = Number(raw);
-      if (!Number.isInteger(value) || value < (field.minimum ?? -Infinity) || value > (field.maximum ?? Infinity)) {
-        problems.push(`query parameter \`${name}\` must be an integer from ${field.minimum} to ${field.maximum}, got "${raw}"`);
-      } else values[name] = value;
-    } else if (field.enum && !field.enum.includes(raw)) {
-      problems.push(`query parameter \`${name}\` must be one of ${field.enum.join(', ')}, got "${raw}"`);
-    } else values[name] = raw;
+/** Query parameters, checked against the route's schema (whose messages say what is allowed); empty ones are absent. */
+export function readQuery<S extends z.ZodObject>(url: URL, schema: S): z.infer<S> {
+  const raw = Object.fromEntries([...url.searchParams].filter(([name, value]) => value !== '' && name in schema.shape));
+  const unsafe = Object.entries(raw).map(([name, value]) => unsafeText(value, `query parameter ${name}`)).find(Boolean);
+  if (unsafe) throw bad(unsafe);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw bad(parsed.error.issues.map((issue) => `query parameter \`${issue.path.join('.')}\` ${issue.message}, got "${raw[String(issue.path[0])]}"`).join('; '));
   }
-  if (problems.length) throw bad(problems.join('; '));
-  return values;
+  return parsed.data;
 }

@@ -4,6 +4,7 @@ import { RestError, runOperation } from './graphql.ts';
 import { readBody, readQuery } from './input.ts';
 import { openApiDocument } from './openapi.ts';
 import { routes, type RestRoute } from './appxen/routes.ts';
+import * as schemas from './appxen/schemas.ts';
 
 /** The documented base URL's path: every route is served there as well as at the root. */
 export const MOUNTS = ['', '/orchestrator'];
@@ -11,7 +12,7 @@ export const MOUNTS = ['', '/orchestrator'];
 function handler(route: RestRoute, server: GraphQLServer): Route['handle'] {
   return async (request, params) => {
     try {
-      const query = readQuery(new URL(request.url), route.query ?? {});
+      const query = route.query ? readQuery(new URL(request.url), route.query) : {};
       const body = route.body ? await readBody(request, route.body) : {};
       const result = await route.handle({ params, body, query, run: (document, variables) => runOperation(server, request, document, variables) });
       return route.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: route.status });
@@ -24,7 +25,7 @@ function handler(route: RestRoute, server: GraphQLServer): Route['handle'] {
 
 /** The REST routes under each mount, and `/openapi.json` describing them. */
 export function restRoutes(server: GraphQLServer, publicUrl: string): Route[] {
-  const document = JSON.stringify(openApiDocument(routes, publicUrl));
+  const document = JSON.stringify(openApiDocument(routes, publicUrl, schemas));
   const openapi = { method: 'GET', path: '/openapi.json', handle: () => new Response(document, { headers: { 'content-type': 'application/json' } }) };
   return MOUNTS.flatMap((mount) => [
     { ...openapi, path: `${mount}/openapi.json` },

@@ -1,14 +1,15 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { z } from 'zod';
 import * as examples from './examples.ts';
 import { failIfError, RestError } from '../graphql.ts';
-import type { Fields } from '../input.ts';
 import * as op from './operations.ts';
+import * as schema from './schemas.ts';
 import * as shape from './shapes.ts';
 
 export interface Call {
   params: Record<string, string>;
   body: Record<string, unknown>;
-  query: Record<string, string | number | undefined>;
+  query: Record<string, unknown>;
   /** Runs a GraphQL operation as the caller. */
   run<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R>;
 }
@@ -18,12 +19,15 @@ export interface RestRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** `/executions/:id` style, relative to the mount. */
   path: string;
+  /** The OpenAPI operationId. */
+  operationId: string;
   summary: string;
   /** The status of a success; 204 answers with no body. */
   status: number;
-  body?: Fields;
-  query?: Fields;
-  /** A success body, for the OpenAPI document (its schema is inferred from it). */
+  body?: z.ZodObject;
+  query?: z.ZodObject;
+  /** A success body's schema, and an example of one (the OpenAPI document shows both; a test validates the example). */
+  response?: z.ZodType;
   example?: unknown;
   /** The error statuses this route can answer with, besides 401, 429 and 500. */
   errors: number[];
@@ -35,20 +39,16 @@ function found<T>(value: T | null | undefined, what: 'Workflow' | 'Execution', i
   return value;
 }
 
-const markdown: Fields = { markdown: { type: 'string', required: true, description: 'The workflow document' } };
-const page = (name: string): Fields => ({
-  limit: { type: 'integer', minimum: 1, maximum: 200, description: `How many ${name} to return (default 50)` },
-  cursor: { type: 'string', description: 'The `next_cursor` of the previous page' },
-});
-const STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'stopped'];
 
 export const routes: RestRoute[] = [
   {
     method: 'GET',
     path: '/workflows',
+    operationId: 'listWorkflows',
     summary: "Lists the tenant's workflows, newest first.",
     status: 200,
-    query: page('workflows'),
+    query: schema.PageQuery('workflows'),
+    response: schema.WorkflowList,
     example: { workflows: [shape.workflowSummary(examples.workflow)], next_cursor: null },
     errors: [400],
     async handle({ query, run }) {
@@ -59,9 +59,11 @@ export const routes: RestRoute[] = [
   {
     method: 'POST',
     path: '/workflows',
+    operationId: 'createWorkflow',
     summary: 'Creates a workflow; the markdown is compiled into an execution plan. Invalid markdown is a 400 with `compiler_notes`.',
     status: 201,
-    body: markdown,
+    body: schema.MarkdownBody,
+    response: schema.Workflow,
     example: shape.workflow(examples.workflow),
     errors: [400],
     async handle({ body, run }) {
@@ -72,9 +74,11 @@ export const routes: RestRoute[] = [
   {
     method: 'POST',
     path: '/workflows/compile',
+    operationId: 'compileWorkflow',
     summary: 'Compiles markdown without saving it: `valid` says whether it compiles, `compiler_notes` why not.',
     status: 200,
-    body: markdown,
+    body: schema.MarkdownBody,
+    response: schema.CompileResult,
     example: { valid: true, ...shape.plan(examples.workflow.plan) },
     errors: [400],
     async handle({ body, run }) {
@@ -86,8 +90,10 @@ export const routes: RestRoute[] = [
   {
     method: 'GET',
     path: '/workflows/:id',
+    operationId: 'getWorkflow',
     summary: 'One workflow, with its compiled execution plan.',
     status: 200,
+    response: schema.Workflow,
     example: shape.workflow(examples.workflow),
     errors: [404],
     async handle({ params, run }) {
@@ -98,9 +104,11 @@ export const routes: RestRoute[] = [
   {
     method: 'PUT',
     path: '/workflows/:id',
+    operationId: 'updateWorkflow',
     summary: "Replaces a workflow's markdown and recompiles it; the previous version is kept as a revision.",
     status: 200,
-    body: markdown,
+    body: schema.MarkdownBody,
+    response: schema.Workflow,
     example: shape.workflow(examples.workflow),
     errors: [400, 404, 409],
     async handle({ params, body, run }) {
@@ -111,6 +119,7 @@ export const routes: RestRoute[] = [
   {
     method: 'DELETE',
     path: '/workflows/:id',
+    operationId: 'deleteWorkflow',
     summary: 'Deletes a workflow; its past executions stay readable.',
     status: 204,
     errors: [404],
@@ -121,9 +130,11 @@ export const routes: RestRoute[] = [
   {
     method: 'POST',
     path: '/workflows/:id/run',
+    operationId: 'runWorkflow',
     summary: 'Starts an execution and returns at once. Inputs are checked against the plan; a 400 names every problem.',
     status: 202,
-    body: { inputs: { type: 'object', description: 'Input name → value' } },
+    body: schema.RunBody,
+    response: schema.ExecutionStarted,
     example: { execution_id: examples.execution.id, status: 'running', started_at: examples.execution.startedAt },
     errors: [400, 404],
     async handle({ params, body, run }) {
@@ -135,13 +146,11 @@ export const routes: RestRoute[] = [
   {
     method: 'GET',
     path: '/executions',
+    operationId: 'listExecutions',
     summary: "Lists the tenant's executions, newest first.",
     status: 200,
-    query: {
-      status: { type: 'string', enum: STATUSES, description: 'Only executions with this status' },
-      workflow_id: { type: 'string', description: 'Only executions of this workflow' },
-      ...page('executions'),
-    },
+    query: schema.ExecutionQuery,
+    response: schema.ExecutionList,
     example: { executions: [shape.execution(examples.execution)], next_cursor: null },
     errors: [400],
     async handle({ query, run }) {
@@ -157,8 +166,10 @@ export const routes: RestRoute[] = [
   {
     method: 'GET',
     path: '/executions/:id',
+    operationId: 'getExecution',
     summary: "An execution's status and, once complete, its output (the newest version's).",
     status: 200,
+    response: schema.Execution,
     example: shape.execution(examples.execution),
     errors: [404],
     async handle({ params, run }) {
@@ -168,8 +179,10 @@ export const routes: RestRoute[] = [
   {
     method: 'GET',
     path: '/executions/:id/steps',
+    operationId: 'getExecutionSteps',
     summary: 'Step-level results, in plan order; the items of a For each step follow it with their `item_index`.',
     status: 200,
+    response: schema.StepList,
     example: { steps: [shape.step(examples.step)] },
     errors: [404],
     async handle({ params, run }) {
@@ -180,8 +193,10 @@ export const routes: RestRoute[] = [
   {
     method: 'DELETE',
     path: '/executions/:id',
+    operationId: 'stopExecution',
     summary: 'Stops a running execution: nothing more starts and model calls in flight are aborted.',
     status: 200,
+    response: schema.Execution,
     example: shape.execution({ ...examples.execution, status: 'STOPPED', output: null, version: 0 }),
     errors: [404, 409],
     async handle({ params, run }) {
@@ -191,9 +206,11 @@ export const routes: RestRoute[] = [
   {
     method: 'POST',
     path: '/executions/:id/steps/:step_id/approve',
+    operationId: 'approveStep',
     summary: 'Approves or rejects a step awaiting approval (a rejection needs a reason).',
     status: 200,
-    body: { approved: { type: 'boolean', required: true, description: 'true to approve, false to reject' }, reason: { type: 'string', description: 'Why; required to reject' } },
+    body: schema.ApproveBody,
+    response: schema.Execution,
     example: shape.execution({ ...examples.execution, status: 'RUNNING', output: null, version: 0 }),
     errors: [400, 404, 409],
     async handle({ params, body, run }) {
@@ -204,8 +221,10 @@ export const routes: RestRoute[] = [
   {
     method: 'POST',
     path: '/executions/:id/share',
+    operationId: 'shareExecution',
     summary: "Creates a public link to a completed execution's output; calling again returns the same link.",
     status: 200,
+    response: schema.ShareLink,
     example: { share_url: examples.execution.shareUrl },
     errors: [404, 409],
     async handle({ params, run }) {
@@ -215,6 +234,7 @@ export const routes: RestRoute[] = [
   {
     method: 'DELETE',
     path: '/executions/:id/share',
+    operationId: 'revokeShare',
     summary: 'Revokes the share link: it answers 404 from then on.',
     status: 204,
     errors: [404],
@@ -225,9 +245,11 @@ export const routes: RestRoute[] = [
   {
     method: 'POST',
     path: '/executions/:id/refine',
+    operationId: 'refineExecution',
     summary: 'Refines the output with a follow-up prompt, in the background: poll `refine_status`; the result is a new version.',
     status: 202,
-    body: { prompt: { type: 'string', required: true, description: 'How to change the output' } },
+    body: schema.RefineBody,
+    response: schema.RefineStarted,
     example: { status: 'refining', message: 'Refinement started' },
     errors: [400, 404, 409],
     async handle({ params, body, run }) {
@@ -238,8 +260,10 @@ export const routes: RestRoute[] = [
   {
     method: 'GET',
     path: '/executions/:id/versions',
+    operationId: 'listVersions',
     summary: 'Output versions, newest first; version 1 is the original output.',
     status: 200,
+    response: schema.VersionList,
     example: { versions: [shape.versionSummary({ ...examples.version, version: 2, prompt: 'Make the intro more concise', parentVersion: 1 }), shape.versionSummary(examples.version)] },
     errors: [404],
     async handle({ params, run }) {
@@ -250,8 +274,10 @@ export const routes: RestRoute[] = [
   {
     method: 'GET',
     path: '/executions/:id/versions/:version',
+    operationId: 'getVersion',
     summary: 'The output of one version.',
     status: 200,
+    response: schema.Version,
     example: shape.version(examples.version),
     errors: [400, 404],
     async handle({ params, run }) {

@@ -1,17 +1,21 @@
 import type { RestExecutionFragment, RestPlanFragment, RestStepFragment, RestVersionFragment, RestWorkflowFragment, RestWorkflowSummaryFragment } from '../../src/generated/graphql/graphql.ts';
+import type { z } from 'zod';
 import { compilerNotes } from '../graphql.ts';
+import type * as schema from './schemas.ts';
 
 // GraphQL objects → the documented snake_case JSON. GraphQL enums are UPPER_CASE; REST shows the
 // plan's own lowercase words (`string[]` for STRING_LIST).
 
-const word = (value: string) => value.toLowerCase();
-const inputType = (value: string) => ({ STRING_LIST: 'string[]', NUMBER_LIST: 'number[]' })[value] ?? word(value);
+/** GraphQL's JSON scalar, typed as the JSON it is. */
+const json = (value: unknown) => value as z.core.util.JSONType;
+const word = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>;
+const inputType = (value: RestPlanFragment['inputs'][number]['type']) => (value === 'STRING_LIST' ? 'string[]' : value === 'NUMBER_LIST' ? 'number[]' : word(value));
 
-export function plan(p: RestPlanFragment) {
+export function plan(p: RestPlanFragment): z.infer<typeof schema.ExecutionPlan> {
   return {
     name: p.name,
     description: p.description,
-    inputs: p.inputs.map((input) => ({ name: input.name, type: inputType(input.type), required: input.required, default: input.default ?? null, enum: input.enum ?? null, description: input.description })),
+    inputs: p.inputs.map((input) => ({ name: input.name, type: inputType(input.type), required: input.required, default: json(input.default ?? null), enum: input.enum?.map(json) ?? null, description: input.description })),
     agents: p.agents.map((agent) => ({
       id: agent.id,
       name: agent.name,
@@ -43,7 +47,7 @@ export function plan(p: RestPlanFragment) {
       model_id: step.modelId ?? null,
       max_turns: step.maxTurns,
       output_format: word(step.outputFormat),
-      output_schema: step.outputSchema ?? null,
+      output_schema: json(step.outputSchema ?? null),
     })),
     output: p.output,
     output_mode: word(p.outputMode),
@@ -52,7 +56,7 @@ export function plan(p: RestPlanFragment) {
   };
 }
 
-export const workflowSummary = (w: RestWorkflowSummaryFragment) => ({
+export const workflowSummary = (w: RestWorkflowSummaryFragment): z.infer<typeof schema.WorkflowSummary> => ({
   id: w.id,
   name: w.name,
   description: w.description,
@@ -61,9 +65,9 @@ export const workflowSummary = (w: RestWorkflowSummaryFragment) => ({
   updated_at: w.updatedAt,
 });
 
-export const workflow = (w: RestWorkflowFragment) => ({ ...workflowSummary(w), markdown: w.markdown, execution_plan: plan(w.plan) });
+export const workflow = (w: RestWorkflowFragment): z.infer<typeof schema.Workflow> => ({ ...workflowSummary(w), markdown: w.markdown, execution_plan: plan(w.plan) });
 
-export const execution = (e: RestExecutionFragment) => ({
+export const execution = (e: RestExecutionFragment): z.infer<typeof schema.Execution> => ({
   execution_id: e.id,
   workflow_id: e.workflowId,
   workflow_name: e.workflowName,
@@ -74,14 +78,14 @@ export const execution = (e: RestExecutionFragment) => ({
   steps_total: e.stepsTotal,
   final_output: e.output ?? null,
   output_type: e.outputType,
-  inputs: e.inputs,
+  inputs: e.inputs as Record<string, z.core.util.JSONType>,
   error: e.error ?? null,
   version: e.version,
   refine_status: e.refineStatus ? word(e.refineStatus) : null,
   share_url: e.shareUrl ?? null,
 });
 
-export const version = (v: RestVersionFragment) => ({
+export const version = (v: RestVersionFragment): z.infer<typeof schema.Version> => ({
   version: v.version,
   output: v.output,
   output_type: v.outputType,
@@ -90,9 +94,9 @@ export const version = (v: RestVersionFragment) => ({
   created_at: v.createdAt,
 });
 
-export const versionSummary = (v: RestVersionFragment) => ({ version: v.version, prompt: v.prompt ?? null, parent_version: v.parentVersion ?? null, created_at: v.createdAt });
+export const versionSummary = (v: RestVersionFragment): z.infer<typeof schema.VersionSummary> => ({ version: v.version, prompt: v.prompt ?? null, parent_version: v.parentVersion ?? null, created_at: v.createdAt });
 
-export const step = (s: RestStepFragment) => ({
+export const step = (s: RestStepFragment): z.infer<typeof schema.Step> => ({
   step_id: s.stepId,
   item_index: s.itemIndex ?? null,
   agent_id: s.agentId ?? null,
@@ -107,5 +111,5 @@ export const step = (s: RestStepFragment) => ({
   duration_ms: s.durationMs ?? null,
   attempts: s.attempts,
   error: s.error ?? null,
-  approval: s.approval ?? null,
+  approval: (s.approval as z.infer<typeof schema.Step>['approval']) ?? null,
 });

@@ -215,7 +215,7 @@ describe.each(['', '/orchestrator'])('REST API mounted at "%s"', (mount) => {
       expect(bad.body.detail).toMatch(/depth/);
       expect(bad.body.detail).toMatch(/colour/);
       const notObject = await rest(t, 'POST', `${mount}/workflows/${workflow.id}/run`, { inputs: 'tides' });
-      expect(notObject).toMatchObject({ status: 400, body: { detail: 'field `inputs` must be a object, got string' } });
+      expect(notObject).toMatchObject({ status: 400, body: { detail: 'field `inputs` must be an object, got string' } });
       expect((await rest(t, 'POST', `${mount}/workflows/wf_missing/run`, { inputs: { topic: 'x' } })).status).toBe(404);
     });
 

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../rest-compat/appxen/routes.ts';
-import { createTenant } from '../../src/tenancy/tenants.ts';
-import { credentialsOf, startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { rest } from '../support/rest.ts';
 
-// The statuses the contract test cannot reach with a well-behaved server: 413, 429 and a masked 500,
-// and the OpenAPI document that describes every route.
+// The statuses the contract test cannot reach with a well-behaved server: 413, 429 and a masked 500.
 
 const MARKDOWN = `# Tiny
 ## Agents
@@ -53,33 +50,5 @@ describe('REST error statuses', () => {
     });
     expect(graphql.status).toBe(429);
     expect((await graphql.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
-  });
-});
-
-describe('/openapi.json', () => {
-  it('describes every route of the table under both mounts, with bodies, statuses and examples', async () => {
-    const response = await fetch(`${t.url}/openapi.json`);
-    expect(response.status).toBe(200);
-    const document = await response.json();
-    expect(document.openapi).toBe('3.0.3');
-    expect(document.servers.map((s: { url: string }) => new URL(s.url).pathname)).toEqual(['/', '/orchestrator']);
-    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(operations.sort()).toEqual(routes.map((route) => `${route.method} ${route.path.replace(/:([a-z_]+)/g, '{$1}')}`).sort());
-    const run = document.paths['/workflows/{id}/run'].post;
-    expect(run.requestBody.content['application/json'].schema.properties.inputs.type).toBe('object');
-    expect(Object.keys(run.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '404', '413', '429', '500']));
-    expect(run.responses['202'].content['application/json'].schema.required).toEqual(['execution_id', 'status', 'started_at']);
-    expect((await (await fetch(`${t.url}/orchestrator/openapi.json`)).json()).paths).toEqual(document.paths);
-  });
-
-  it('documents every field the routes really answer with', async () => {
-    // Another tenant: the rate limit test above used this one's up.
-    const other = credentialsOf(await createTenant(t.app.database.db, 'openapi'));
-    const document = await (await fetch(`${t.url}/openapi.json`)).json();
-    const id = (await rest(t, 'POST', '/workflows', { markdown: MARKDOWN }, other)).body.id;
-    const documented = document.paths['/workflows/{id}'].get.responses['200'].content['application/json'].schema;
-    const actual = (await rest(t, 'GET', `/workflows/${id}`, undefined, other)).body;
-    expect(Object.keys(actual).sort()).toEqual([...documented.required].sort());
-    expect(Object.keys(actual.execution_plan).sort()).toEqual([...documented.properties.execution_plan.required].sort());
   });
 });
