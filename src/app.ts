@@ -63,7 +63,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
   await createQueues(boss);
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
-  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl });
+  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, limits: env.graphqlLimits });
   const limiter = new RateLimiter(env.rateLimit);
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 

@@ -4,6 +4,7 @@ import { failIfError, RestError } from '../graphql.ts';
 import type { Fields } from '../input.ts';
 import * as op from './operations.ts';
 import * as shape from './shapes.ts';
+import { MAX_PAGE_SIZE } from '../../src/schema/field-cost.ts';
 
 export interface Call {
   params: Record<string, string>;
@@ -40,6 +41,9 @@ const page = (name: string): Fields => ({
   limit: { type: 'integer', minimum: 1, maximum: 200, description: `How many ${name} to return (default 50)` },
   cursor: { type: 'string', description: 'The `next_cursor` of the previous page' },
 });
+// A GraphQL page holds at most MAX_PAGE_SIZE items and refuses more; a larger REST `limit` gets a
+// full page and a next_cursor.
+const pageSize = (limit: unknown) => Math.min(Number(limit ?? 50), MAX_PAGE_SIZE);
 const STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'stopped'];
 
 export const routes: RestRoute[] = [
@@ -52,7 +56,7 @@ export const routes: RestRoute[] = [
     example: { workflows: [shape.workflowSummary(examples.workflow)], next_cursor: null },
     errors: [400],
     async handle({ query, run }) {
-      const { workflows } = await run(op.ListWorkflows, { first: Number(query.limit ?? 50), after: query.cursor as string | undefined });
+      const { workflows } = await run(op.ListWorkflows, { first: pageSize(query.limit), after: query.cursor as string | undefined });
       return { workflows: workflows.edges.map((edge) => shape.workflowSummary(edge.node)), next_cursor: workflows.pageInfo.hasNextPage ? workflows.pageInfo.endCursor : null };
     },
   },
@@ -146,7 +150,7 @@ export const routes: RestRoute[] = [
     errors: [400],
     async handle({ query, run }) {
       const { executions } = await run(op.ListExecutions, {
-        first: Number(query.limit ?? 50),
+        first: pageSize(query.limit),
         after: query.cursor as string | undefined,
         status: (query.status as string | undefined)?.toUpperCase() as never,
         workflowId: query.workflow_id as string | undefined,

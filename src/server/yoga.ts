@@ -10,6 +10,7 @@ import type { Db } from '../store/db.ts';
 import type { PubSub } from '../store/pubsub.ts';
 import type { Boss } from '../store/boss.ts';
 import { requestIds } from './request-id.ts';
+import { graphqlLimits, type GraphQLLimits } from './graphql-limits.ts';
 import { schema } from '../schema/index.ts';
 
 /** Set by the WebSocket server, which authenticates once per connection. */
@@ -54,13 +55,17 @@ export function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string }) {
+export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string; limits: GraphQLLimits }) {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
+    plugins: graphqlLimits(deps.limits),
+    // Parsed documents stay cached; validation results may not, since the cost rule reads the
+    // variables and the cache is keyed by the document alone.
+    parserAndValidationCache: { validationCache: false },
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
       const base = { db: deps.db, pool: deps.pool, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
       if (initial.tenant) return createContext(base, initial.tenant);
