@@ -11,7 +11,13 @@ const UNPAGED_LIST_ITEMS = 10;
 /** One refusal of a GraphQL limit: which limit, its value and what the operation asked for. */
 export function limitExceeded(limit: string, message: string, max: number, actual?: number): GraphQLError {
   return new PothosValidationError(message, {
-    extensions: { code: 'QUERY_TOO_COMPLEX', limit, max, ...(actual === undefined ? {} : { actual }), http: { status: 400 } },
+    extensions: {
+      code: 'QUERY_TOO_COMPLEX',
+      limit,
+      max,
+      ...(actual === undefined ? {} : { actual }),
+      http: { status: 400 },
+    },
   });
 }
 

@@ -50,7 +50,7 @@ export function graphqlLimits(limits: GraphQLLimits): Plugin[] {
       const { params } = context;
       const armor = { propagateOnRejection: false, exposeLimits: true };
       addValidationRule(
-        maxDepthRule({ ...armor, n: maxDepth, ignoreIntrospection: false, onReject: [reject('depth', (n) => `Query depth ${n} exceeds the limit of ${maxDepth}`, maxDepth)] }),
+        maxDepthRule({ ...armor, n: maxDepth, ignoreIntrospection: false, flattenFragments: true, onReject: [reject('depth', (n) => `Query depth ${n} exceeds the limit of ${maxDepth}`, maxDepth)] }),
       );
       addValidationRule(maxAliasesRule({ ...armor, n: maxAliases, onReject: [reject('aliases', (n) => `${n} aliases exceed the limit of ${maxAliases}`, maxAliases)] }));
       addValidationRule(
@@ -69,5 +69,18 @@ export function graphqlLimits(limits: GraphQLLimits): Plugin[] {
       );
     },
   };
-  return [tokens, shape];
+  const status: Plugin = {
+    // Yoga marks parse and validation errors as the spec's (`http.spec`), which it answers with 200
+    // to clients that accept application/json; a refused limit is a 400 for every client.
+    onResultProcess({ result }) {
+      for (const each of Array.isArray(result) ? result : [result]) {
+        if (!('errors' in each)) continue;
+        for (const error of each.errors ?? []) {
+          const http = error.extensions?.http as { spec?: boolean } | undefined;
+          if (error.extensions?.code === 'QUERY_TOO_COMPLEX' && http) http.spec = false;
+        }
+      }
+    },
+  };
+  return [tokens, shape, status];
 }
