@@ -4,6 +4,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import { createComplexityRule } from '@pothos/plugin-complexity';
+import { validate } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { limitExceeded } from '../schema/field-cost.ts';
 
@@ -41,13 +42,12 @@ export function graphqlLimits(limits: GraphQLLimits): Plugin[] {
     // Thrown from inside the lexer, so parsing ends at the first token over the limit.
     onReject: [
       () => {
-        throw limitExceeded('tokens', `The document has more than ${maxTokens} tokens, the limit`, maxTokens);
+        throw limitExceeded('tokens', `The document exceeds the limit of ${maxTokens} tokens`, maxTokens);
       },
     ],
   });
   const shape: Plugin = {
-    onValidate({ addValidationRule, context }) {
-      const { params } = context;
+    onValidate({ addValidationRule, context, params: { schema, documentAST } }) {
       const armor = { propagateOnRejection: false, exposeLimits: true };
       addValidationRule(
         maxDepthRule({ ...armor, n: maxDepth, ignoreIntrospection: false, flattenFragments: true, onReject: [reject('depth', (n) => `Query depth ${n} exceeds the limit of ${maxDepth}`, maxDepth)] }),
@@ -56,17 +56,22 @@ export function graphqlLimits(limits: GraphQLLimits): Plugin[] {
       addValidationRule(
         maxDirectivesRule({ ...armor, n: maxDirectives, onReject: [reject('directives', (n) => `${n} directives exceed the limit of ${maxDirectives}`, maxDirectives)] }),
       );
-      // Cost depends on the variables (`first: $n`): this is why yoga's validation cache is off.
-      addValidationRule(
-        createComplexityRule({
+      // Cost reads argument values, so it is measured only once the document is otherwise valid
+      // (on an invalid one it would throw or repeat the standard errors). It also reads the
+      // variables (`first: $n`): this is why yoga's validation cache is off.
+      return ({ valid, setResult }) => {
+        if (!valid) return;
+        const cost = createComplexityRule({
           context,
-          variableValues: params?.variables ?? {},
-          operationName: params?.operationName,
+          variableValues: context.params?.variables ?? {},
+          operationName: context.params?.operationName,
           validate: ({ complexity }, report) => {
             if (complexity > maxCost) report(limitExceeded('cost', `Query cost ${complexity} exceeds the limit of ${maxCost}`, maxCost, complexity));
           },
-        }),
-      );
+        });
+        const errors = validate(schema, documentAST, [cost]);
+        if (errors.length > 0) setResult([...errors]);
+      };
     },
   };
   const status: Plugin = {
