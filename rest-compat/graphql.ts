@@ -20,6 +20,7 @@ export class RestError extends Error {
 const STATUS_BY_CODE: Record<string, number> = {
   UNAUTHENTICATED: 401,
   BAD_REQUEST: 400,
+  QUERY_TOO_COMPLEX: 400,
   COMPILE_ERROR: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,

@@ -57,7 +57,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
   await createQueues(boss);
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, redisUrl: env.redisUrl });
-  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, limiter });
+  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 
   const routes: Route[] = [

@@ -1,10 +1,12 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import type { Context } from './server/context.ts';
+import { DEFAULT_PAGE_SIZE, fieldCost, MAX_PAGE_SIZE } from './schema/field-cost.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -17,16 +19,27 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   // Expected failures are listed per field; anything else stays a (masked) GraphQL error.
   errors: { defaultTypes: [], directResult: true },
-  relay: { clientMutationId: 'omit', cursorType: 'String', edgesFieldOptions: { nullable: false }, nodeFieldOptions: { nullable: false } },
+  // Costs are checked while validating, before authentication (src/server/graphql-limits.ts), not
+  // by the plugin's own check as root fields resolve; so no limit is set here.
+  complexity: { fieldComplexity: fieldCost },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    // The connection's `first`/`last` already counts each edge: edges must not multiply again.
+    edgesFieldOptions: { nullable: false, complexity: { field: 1, multiplier: 1 } },
+    nodeFieldOptions: { nullable: false },
+  },
   prisma: {
     // Each app instance has its own client (tests run several in one process).
     client: (ctx) => ctx.db,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
   },
 });
 

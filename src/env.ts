@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MODELS, type ModelRegistry } from './compiler/models.ts';
 import { DEFAULT_PRICES, type Price, type PriceTable } from './agents/prices.ts';
+import type { GraphQLLimits } from './server/graphql-limits.ts';
 
 /** The one parsed view of process.env. Nothing else in Baton reads process.env. */
 export interface Env {
@@ -28,6 +29,8 @@ export interface Env {
   corsOrigins: string[];
   /** Prices for step cost estimates: the defaults, with BATON_PRICES on top. */
   prices: PriceTable;
+  /** What one GraphQL operation may ask for (BATON_GRAPHQL_MAX_*). */
+  graphqlLimits: GraphQLLimits;
 }
 
 export class EnvError extends Error {}
@@ -126,5 +129,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     corsOrigins: origins(source.BATON_CORS_ORIGINS),
     models: models(source.BATON_MODELS),
     prices: prices(source.BATON_PRICES),
+    graphqlLimits: {
+      maxTokens: integer('BATON_GRAPHQL_MAX_TOKENS', source.BATON_GRAPHQL_MAX_TOKENS, 500, 1, 1_000_000),
+      maxDepth: integer('BATON_GRAPHQL_MAX_DEPTH', source.BATON_GRAPHQL_MAX_DEPTH, 15, 1, 1000),
+      maxAliases: integer('BATON_GRAPHQL_MAX_ALIASES', source.BATON_GRAPHQL_MAX_ALIASES, 15, 0, 100_000),
+      maxDirectives: integer('BATON_GRAPHQL_MAX_DIRECTIVES', source.BATON_GRAPHQL_MAX_DIRECTIVES, 20, 0, 100_000),
+      maxCost: integer('BATON_GRAPHQL_MAX_COST', source.BATON_GRAPHQL_MAX_COST, 10_000, 1, 1_000_000_000),
+    },
   };
 }

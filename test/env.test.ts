@@ -8,6 +8,7 @@ describe('configuration from the environment', () => {
     const env = parseEnv({});
     expect(env).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, port: 4000, publicUrl: 'http://localhost:4000', bodyLimit: 1_048_576, models: DEFAULT_MODELS });
     expect(env.dataDir).toMatch(/\.baton$/);
+    expect(env.graphqlLimits).toEqual({ maxTokens: 500, maxDepth: 15, maxAliases: 15, maxDirectives: 20, maxCost: 10_000 });
   });
 
   it.each([
@@ -16,6 +17,8 @@ describe('configuration from the environment', () => {
     [{ BATON_MODELS: '{"sonnet": 5}' }, /BATON_MODELS must map each alias/],
     [{ BATON_MODELS: 'sonnet=x' }, /BATON_MODELS must be a JSON object/],
     [{ BATON_PRICES: '{"claude-x": {"output": 1}}' }, /BATON_PRICES must be a JSON object/],
+    [{ BATON_GRAPHQL_MAX_DEPTH: '0' }, /BATON_GRAPHQL_MAX_DEPTH must be an integer between 1 and 1000, got "0"/],
+    [{ BATON_GRAPHQL_MAX_COST: 'lots' }, /BATON_GRAPHQL_MAX_COST must be an integer/],
   ])('names the variable that is wrong: %j', (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);

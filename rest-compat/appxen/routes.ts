@@ -5,6 +5,7 @@ import { failIfError, RestError } from '../graphql.ts';
 import * as op from './operations.ts';
 import * as schema from './schemas.ts';
 import * as shape from './shapes.ts';
+import { MAX_PAGE_SIZE } from '../../src/schema/field-cost.ts';
 
 export interface Call {
   params: Record<string, string>;
@@ -39,6 +40,9 @@ function found<T>(value: T | null | undefined, what: 'Workflow' | 'Execution', i
   return value;
 }
 
+// A GraphQL page holds at most MAX_PAGE_SIZE items and refuses more; a larger REST `limit` gets a
+// full page and a next_cursor.
+const pageSize = (limit: unknown) => Math.min(Number(limit ?? 50), MAX_PAGE_SIZE);
 
 export const routes: RestRoute[] = [
   {
@@ -52,7 +56,7 @@ export const routes: RestRoute[] = [
     example: { workflows: [shape.workflowSummary(examples.workflow)], next_cursor: null },
     errors: [400],
     async handle({ query, run }) {
-      const { workflows } = await run(op.ListWorkflows, { first: Number(query.limit ?? 50), after: query.cursor as string | undefined });
+      const { workflows } = await run(op.ListWorkflows, { first: pageSize(query.limit), after: query.cursor as string | undefined });
       return { workflows: workflows.edges.map((edge) => shape.workflowSummary(edge.node)), next_cursor: workflows.pageInfo.hasNextPage ? workflows.pageInfo.endCursor : null };
     },
   },
@@ -155,7 +159,7 @@ export const routes: RestRoute[] = [
     errors: [400],
     async handle({ query, run }) {
       const { executions } = await run(op.ListExecutions, {
-        first: Number(query.limit ?? 50),
+        first: pageSize(query.limit),
         after: query.cursor as string | undefined,
         status: (query.status as string | undefined)?.toUpperCase() as never,
         workflowId: query.workflow_id as string | undefined,

@@ -11,6 +11,7 @@ import type { Db } from '../store/db.ts';
 import type { PubSub } from '../store/pubsub.ts';
 import type { Boss } from '../store/boss.ts';
 import { requestIds } from './request-id.ts';
+import { graphqlLimits, type GraphQLLimits } from './graphql-limits.ts';
 import { schema } from '../schema/index.ts';
 import { textHygiene } from './graphql-text-hygiene.ts';
 
@@ -58,7 +59,7 @@ export function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string; limiter: RateLimiter }) {
+export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string; limiter: RateLimiter; limits: GraphQLLimits }) {
   const { limiter } = deps;
   /** The caller's tenant, every operation counted by the one rate limiter (HTTP, SSE and WebSocket alike). */
   const caller = async (initial: YogaInitialContext & ServerContext): Promise<Tenant | null> => {
@@ -93,7 +94,11 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
     cors: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
-    plugins: [textHygiene],
+    // Limits first: a document over them is refused before anything else looks at it.
+    plugins: [...graphqlLimits(deps.limits), textHygiene],
+    // Parsed documents stay cached; validation results may not, since the cost rule reads the
+    // variables and the cache is keyed by the document alone.
+    parserAndValidationCache: { validationCache: false },
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
       const base = { db: deps.db, pool: deps.pool, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
       try {
