@@ -20,7 +20,7 @@ function handler(route: RestRoute, server: GraphQLServer, limiter: RateLimiter):
       return route.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: route.status });
     } catch (error) {
       if (!(error instanceof RestError)) throw error;
-      return Response.json({ error: error.error, detail: error.detail, ...error.extra }, { status: error.status });
+      return Response.json({ error: error.error, detail: error.detail, ...error.extra }, { status: error.status, headers: error.headers });
     }
   };
 }

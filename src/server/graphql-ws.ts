@@ -3,6 +3,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { authenticate, type Tenant } from '../tenancy/auth.ts';
+import { isConnectionFailure } from '../store/connection-failure.ts';
 import type { Db } from '../store/db.ts';
 import { maskError, type GraphQLServer } from './yoga.ts';
 import { subscribeShared } from './shared-subscription-results.ts';
@@ -42,8 +43,10 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
             tenantId: header(params, 'x-tenant-id'),
           });
           return true;
-        } catch {
-          ctx.extra.socket.close(4401, 'Unauthorized');
+        } catch (error) {
+          // A database outage is no bad key: 1013 (try again later), which clients retry.
+          if (isConnectionFailure(error)) ctx.extra.socket.close(1013, 'Service unavailable');
+          else ctx.extra.socket.close(4401, 'Unauthorized');
           return false;
         }
       },

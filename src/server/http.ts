@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId, requestIds } from './request-id.ts';
+import { ServiceUnavailableError } from '../errors.ts';
+import { isConnectionFailure } from '../store/connection-failure.ts';
 
 /** A route answers a Fetch API Request; the REST layer, health and GraphQL all share this shape. */
 export type Handler = (request: Request, params: Record<string, string>) => Promise<Response> | Response;
@@ -102,6 +104,9 @@ export function createListener(routes: Route[], bodyLimit: number): Listener {
     } catch (error) {
       if (error instanceof TooLarge) {
         response = errorResponse(413, 'Payload too large', `Request bodies are limited to ${bodyLimit} bytes`, { connection: 'close' });
+      } else if (isConnectionFailure(error)) {
+        const unavailable = new ServiceUnavailableError();
+        response = errorResponse(unavailable.status, unavailable.message, unavailable.detail, { 'retry-after': String(ServiceUnavailableError.retryAfter) });
       } else {
         console.error(`[${requestId}] ${req.method} ${url.pathname}:`, error);
         response = errorResponse(500, 'Internal server error', `Unexpected error; quote request id ${requestId}`);
