@@ -22,6 +22,21 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
   let woken = false;
   let wakeUp: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
+  // While the database is away every poll fails: say so once, and once more when it is back.
+  let failing = false;
+  const fetch = (batchSize: number) =>
+    boss.fetch<object>(queue, { batchSize }).then(
+      (jobs) => {
+        if (failing) console.error(`${queue}: fetching works again`);
+        failing = false;
+        return jobs;
+      },
+      (error: Error) => {
+        if (!failing) console.error(`${queue}: fetch failed, retrying every ${POLL_MS} ms:`, error.message);
+        failing = true;
+        return [];
+      },
+    );
   const wake = () => {
     woken = true;
     wakeUp?.();
@@ -31,7 +46,7 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
     while (running) {
       woken = false;
       const free = Math.min(concurrency - active, room());
-      const jobs = free > 0 ? await boss.fetch<object>(queue, { batchSize: free }).catch((error: Error) => (console.error(`${queue}: fetch failed:`, error.message), [])) : [];
+      const jobs = free > 0 ? await fetch(free) : [];
       for (const job of jobs) {
         active++;
         // Completing or failing a job that expired meanwhile fails harmlessly: its step is
