@@ -3,7 +3,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { authenticate, type Tenant } from '../tenancy/auth.ts';
-import { isConnectionFailure } from '../store/connection-failure.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { maskError, type GraphQLServer } from './yoga.ts';
 import { subscribeShared } from './shared-subscription-results.ts';
@@ -45,7 +45,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           return true;
         } catch (error) {
           // A database outage is no bad key: 1013 (try again later), which clients retry.
-          if (isConnectionFailure(error)) ctx.extra.socket.close(1013, 'Service unavailable');
+          if (error instanceof ServiceUnavailableError) ctx.extra.socket.close(1013, 'Service unavailable');
           else ctx.extra.socket.close(4401, 'Unauthorized');
           return false;
         }

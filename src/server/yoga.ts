@@ -2,7 +2,7 @@ import { PothosValidationError } from '@pothos/core';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { authenticate, hasCredentials, type Tenant } from '../tenancy/auth.ts';
-import { BatonError, ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
+import { BatonError, ServiceUnavailableError } from '../errors.ts';
 import { isConnectionFailure } from '../store/connection-failure.ts';
 import { createContext, type Context } from './context.ts';
 import type { ModelRegistry } from '../compiler/models.ts';
@@ -77,7 +77,7 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
       try {
         return createContext(base, await authenticate(deps.db, credentials));
       } catch (error) {
-        throw error instanceof UnauthenticatedError ? error.toGraphQL() : error;
+        throw error instanceof BatonError ? error.toGraphQL() : error;
       }
     },
   });

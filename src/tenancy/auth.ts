@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db, Tx } from '../store/db.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
+import { isConnectionFailure } from '../store/connection-failure.ts';
 import { randomToken } from '../store/ids.ts';
 
 /**
@@ -47,7 +48,10 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Te
   const parts = KEY.exec(key);
   const invalid = new UnauthenticatedError('The API key is not valid for this tenant');
   if (!parts) throw invalid;
-  const row = await db.apiKey.findUnique({ where: { id: `key_${parts[1]}` }, include: { tenant: true } });
+  const row = await db.apiKey.findUnique({ where: { id: `key_${parts[1]}` }, include: { tenant: true } }).catch((error: unknown) => {
+    // The key may be fine: the database cannot tell now (503, not 401).
+    throw isConnectionFailure(error) ? new ServiceUnavailableError() : error;
+  });
   // Compare even when no row matched, so timing does not tell which half of the key was wrong.
   const stored = row ? Buffer.from(row.secretHash) : digest('');
   const matches = timingSafeEqual(stored, digest(parts[2]));

@@ -1,5 +1,6 @@
 import type { Boss } from '../store/boss.ts';
 import { WorkerStopping } from '../engine/in-flight.ts';
+import { failureLog } from './failure-log.ts';
 
 export interface Dispatcher {
   /** Fetch now: jobs were just enqueued (here or in another process). */
@@ -22,20 +23,11 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
   let woken = false;
   let wakeUp: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
-  // While the database is away every poll fails: say so once, and once more when it is back.
-  let failing = false;
+  const fetching = failureLog(`${queue}: fetching jobs`);
   const fetch = (batchSize: number) =>
     boss.fetch<object>(queue, { batchSize }).then(
-      (jobs) => {
-        if (failing) console.error(`${queue}: fetching works again`);
-        failing = false;
-        return jobs;
-      },
-      (error: Error) => {
-        if (!failing) console.error(`${queue}: fetch failed, retrying every ${POLL_MS} ms:`, error.message);
-        failing = true;
-        return [];
-      },
+      (jobs) => (fetching.succeeded(), jobs),
+      (error: Error) => (fetching.failed(error), []),
     );
   const wake = () => {
     woken = true;
