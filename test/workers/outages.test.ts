@@ -2,10 +2,13 @@ import { EventEmitter, once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { print, type ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
+import type { ResultOf, TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { graphql } from '../../src/generated/graphql/gql.ts';
 import { startEmbeddedPostgres } from '../../src/store/embedded-postgres.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { FakeAnthropic } from '../support/fake-anthropic.ts';
@@ -26,6 +29,26 @@ Write the first part.
 Agent: Writer
 Write the second part after {{steps.first.output}}.
 `;
+
+const CreateWorkflow = graphql(`
+  mutation OutageCreateWorkflow($markdown: String!) {
+    createWorkflow(markdown: $markdown) { __typename ... on Workflow { id } ... on Error { code detail } }
+  }
+`);
+const RunWorkflow = graphql(`
+  mutation OutageRunWorkflow($workflowId: ID!) {
+    runWorkflow(workflowId: $workflowId) { __typename ... on Execution { id } ... on Error { code detail } }
+  }
+`);
+const ExecutionStatus = graphql(`
+  query OutageExecutionStatus($id: ID!) { execution(id: $id) { status } }
+`);
+const Workflows = graphql(`
+  query OutageWorkflows { workflows(first: 1) { edges { node { id } } } }
+`);
+const Events = graphql(`
+  subscription OutageEvents($executionId: ID!) { executionEvents(executionId: $executionId) { seq type } }
+`);
 
 /** A held answer: it starts once `after` settles, a few words stream, then the rest waits until `until` settles. */
 const held = (until: Promise<unknown>, after?: Promise<unknown>) => () => ({ text: 'one two three four five six seven eight', after, pause: { afterDeltas: 2, until } });
@@ -54,22 +77,18 @@ async function startProcesses(env: NodeJS.ProcessEnv) {
   await worker.waitFor(/Baton is running \(role: worker\)/);
   const credentials = { authorization: `Bearer ${apiKey}`, 'x-tenant-id': tenantId };
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...credentials }, body: JSON.stringify({ query, variables }) });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: Record<string, never>; errors?: { extensions?: { code?: string } }[] } };
+  const request = async <R, V>(document: TypedDocumentNode<R, V>, variables?: V) => {
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...credentials }, body: JSON.stringify({ query: print(document), variables }) });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as ExecutionResult<R> };
   };
-  const idOf = async (field: string, query: string, variables: Record<string, unknown>) => {
-    const { body } = await graphql(query, variables);
-    const id = (body.data?.[field] as { id?: string } | undefined)?.id;
-    if (!id) throw new Error(`${field} failed: ${JSON.stringify(body)}`);
-    return id;
+  const idOf = (member: { __typename: string; id?: string } | undefined) => {
+    if (!member?.id) throw new Error(`refused: ${JSON.stringify(member)}`);
+    return member.id;
   };
   const runs = {
-    workflow: () => idOf('createWorkflow', `mutation ($markdown: String!) { createWorkflow(markdown: $markdown) { ... on Workflow { id } ... on Error { code detail } } }`, { markdown }),
-    start: (workflowId: string) => idOf('runWorkflow', `mutation ($workflowId: ID!) { runWorkflow(workflowId: $workflowId) { ... on Execution { id } ... on Error { code detail } } }`, { workflowId }),
-    async statuses(ids: string[]): Promise<string[]> {
-      return Promise.all(ids.map(async (id) => ((await graphql(`query ($id: ID!) { execution(id: $id) { status } }`, { id })).body.data?.execution as { status: string } | undefined)?.status ?? 'unknown'));
-    },
+    workflow: async () => idOf((await request(CreateWorkflow, { markdown })).body.data?.createWorkflow),
+    start: async (workflowId: string) => idOf((await request(RunWorkflow, { workflowId })).body.data?.runWorkflow),
+    statuses: (ids: string[]) => Promise.all(ids.map(async (id) => (await request(ExecutionStatus, { id })).body.data?.execution?.status)),
   };
 
   const clients: Client[] = [];
@@ -80,9 +99,9 @@ async function startProcesses(env: NodeJS.ProcessEnv) {
     const events: Event[] = [];
     const arrived = new EventEmitter();
     let taken = 0;
-    client.subscribe<{ executionEvents: Event }>(
-      { query: `subscription ($executionId: ID!) { executionEvents(executionId: $executionId) { seq type } }`, variables: { executionId } },
-      { next: (result) => (events.push(result.data!.executionEvents), arrived.emit('event')), error: (error) => arrived.emit('error', error), complete: () => {} },
+    client.subscribe<ResultOf<typeof Events>>(
+      { query: print(Events), variables: { executionId } },
+      { next: (result) => (events.push({ seq: result.data!.executionEvents.seq ?? null, type: result.data!.executionEvents.type }), arrived.emit('event')), error: (error) => arrived.emit('error', error), complete: () => {} },
     );
     return {
       events,
@@ -105,7 +124,7 @@ async function startProcesses(env: NodeJS.ProcessEnv) {
     worker,
     url,
     credentials,
-    graphql,
+    request,
     runs,
     subscribe,
     health: async () => {
@@ -127,24 +146,25 @@ async function startProcesses(env: NodeJS.ProcessEnv) {
 
 type Processes = Awaited<ReturnType<typeof startProcesses>>;
 
-describe.skipIf(!hasRedisServer)('outages of Redis and PostgreSQL', () => {
-  const fake = new FakeAnthropic();
-  const cleanups: (() => Promise<void>)[] = [];
-  const modelEnv = () => ({ ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url });
-  const showOutputOnFailure = (processes: Processes) =>
-    onTestFailed(() => console.error(`--- api ---\n${processes.api.output()}\n--- worker ---\n${processes.worker.output()}`));
+const fake = new FakeAnthropic();
+const cleanups: (() => Promise<void>)[] = [];
+const modelEnv = () => ({ ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url });
+const showOutputOnFailure = (processes: Processes) =>
+  onTestFailed(() => console.error(`--- api ---\n${processes.api.output()}\n--- worker ---\n${processes.worker.output()}`));
 
-  beforeAll(async () => {
-    await fake.start();
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
+beforeAll(async () => {
+  await fake.start();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+  await fake.close();
+});
 
-  it('Redis: the worker runs on, executions complete, /healthz names pub/sub; when Redis is back fan-out resumes and missed events come from storage', { timeout: 120_000 }, async () => {
+// Its own redis-server, never the machine's (other tests share that one).
+describe.skipIf(!hasRedisServer)('a Redis outage', () => {
+  it('the worker runs on, executions complete, /healthz names pub/sub; when Redis is back fan-out resumes and missed events come from storage', { timeout: 120_000 }, async () => {
     const redis = await RedisServer.start();
     cleanups.push(() => redis.kill());
     const p = await startProcesses(cleanEnv({ DATABASE_URL: await createTestDatabase(), REDIS_URL: redis.url, ...modelEnv() }));
@@ -207,7 +227,11 @@ describe.skipIf(!hasRedisServer)('outages of Redis and PostgreSQL', () => {
     expect(p.bothAlive()).toBe(true);
   });
 
-  it('PostgreSQL: the API answers 503 with Retry-After and /healthz names the database; once it is back requests succeed and executions complete', { timeout: 120_000 }, async () => {
+});
+
+// Its own embedded PostgreSQL: the suite's server is shared by every test file.
+describe('a PostgreSQL outage', () => {
+  it('the API answers 503 with Retry-After and /healthz names the database; once it is back requests succeed and executions complete', { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'baton-outage-pg-'));
     let postgres = await startEmbeddedPostgres(dataDir);
     cleanups.push(async () => {
@@ -232,7 +256,7 @@ describe.skipIf(!hasRedisServer)('outages of Redis and PostgreSQL', () => {
     expect(rest.status).toBe(503);
     expect(rest.headers.get('retry-after')).toBe('5');
     expect(await rest.json()).toMatchObject({ error: 'Service unavailable' });
-    const graphql = await p.graphql('{ workflows(first: 1) { edges { node { id } } } }');
+    const graphql = await p.request(Workflows);
     expect(graphql.status).toBe(503);
     expect(graphql.headers.get('retry-after')).toBe('5');
     expect(graphql.body.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
