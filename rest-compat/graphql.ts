@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /** The credentials and request id travel on; everything else about the REST request stays behind. */
@@ -52,8 +53,9 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
     const detail = typeof first.extensions?.detail === 'string' ? first.extensions.detail : first.message;
     const status = STATUS_BY_CODE[code] ?? 500;
     if (status === 500) throw new RestError(500, 'Internal server error', `${first.message}${first.extensions?.requestId ? ` (request id ${first.extensions.requestId})` : ''}`);
+    // A 503 says when to retry (GraphQL's response carries it as a header).
     const retryAfter = response.headers.get('retry-after');
-    throw new RestError(status, first.message, detail, {}, retryAfter ? { 'retry-after': retryAfter } : {});
+    throw new RestError(status, first.message, detail, {}, retryAfter === null ? {} : { 'retry-after': retryAfter });
   }
   return result.data as R;
 }

@@ -43,6 +43,22 @@ export class ConflictError extends BatonError {
   readonly status = 409;
 }
 
+/** A dependency (the database) is unreachable for now: 503 with Retry-After, so clients retry. */
+export class ServiceUnavailableError extends BatonError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly status = 503;
+  /** Seconds: about how long a database restart or failover takes. */
+  static readonly retryAfter = 5;
+  constructor(detail = `The database is unreachable; retry in ${ServiceUnavailableError.retryAfter} s`) {
+    super('Service unavailable', detail);
+  }
+
+  override toGraphQL(): GraphQLError {
+    const headers = { 'retry-after': String(ServiceUnavailableError.retryAfter) };
+    return new GraphQLError(this.message, { extensions: { code: this.code, detail: this.detail, http: { status: this.status, headers } } });
+  }
+}
+
 export class ValidationError extends BatonError {
   readonly code = 'BAD_REQUEST';
   readonly status = 400;

@@ -14,16 +14,22 @@ export function mergeTokens(unread: Event, next: Event): Event | undefined {
   return { ...unread, payload: { ...unread.payload, text: String(unread.payload.text) + String(next.payload.text) } };
 }
 
+/** What a subscription delivers when Redis is back after an outage: read what was stored meanwhile. */
+const RESUMED: unique symbol = Symbol('resumed');
+
 /**
  * An execution's events from `afterSeq` on: first the stored ones, then live ones, with no gap and
  * no duplicate even when events arrive while the stored ones are read. Live listening starts before
  * the read, newer stored events fill any gap a live event reveals, and anything already sent is
  * skipped. Token deltas (no seq) are live only; unread ones of the same step are merged.
+ *
+ * When the transport is away (Redis down), stored events are read at once, and again when it is
+ * listening (again): nothing published meanwhile arrived, and nothing more may be (the execution
+ * may have ended during the outage).
  */
 export async function* executionEvents(db: Db, pubsub: PubSub, executionId: string, afterSeq: number): AsyncGenerator<Event> {
-  const live = pubsub.subscribe('executionEvent', executionId, { coalesce: mergeTokens });
+  const live = pubsub.subscribe<'executionEvent', typeof RESUMED>('executionEvent', executionId, { coalesce: mergeTokens, resumed: RESUMED });
   try {
-    await live.ready;
     let last = afterSeq;
     const stored = async function* (upTo?: number) {
       const rows = await db.executionEvent.findMany({
@@ -36,7 +42,13 @@ export async function* executionEvents(db: Db, pubsub: PubSub, executionId: stri
       }
     };
     yield* stored();
+    await live.ready;
+    yield* stored();
     for await (const event of live) {
+      if (event === RESUMED) {
+        yield* stored();
+        continue;
+      }
       if (event.seq === null) {
         yield event;
         continue;

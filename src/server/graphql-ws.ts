@@ -3,7 +3,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { authenticate, type Tenant } from '../tenancy/auth.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
 import { addressOf } from './http.ts';
 import { RateLimitedError, type RateLimiter } from './rate-limit.ts';
 import type { Db } from '../store/db.ts';
@@ -52,6 +52,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           return true;
         } catch (error) {
           if (error instanceof RateLimitedError) ctx.extra.socket.close(4429, 'Too many failed authentications');
+          // A database outage is no bad key: 1013 (try again later), which clients retry.
+          else if (error instanceof ServiceUnavailableError) ctx.extra.socket.close(1013, 'Service unavailable');
           else {
             if (error instanceof UnauthenticatedError) await limiter.failed(address);
             ctx.extra.socket.close(4401, 'Unauthorized');

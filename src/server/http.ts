@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newRequestId, requestIds } from './request-id.ts';
+import { ServiceUnavailableError } from '../errors.ts';
+import { isConnectionFailure } from '../store/connection-failure.ts';
 import { corsPolicy } from './cors.ts';
 import { htmlHeaders } from './html-headers.ts';
 import { unsafeText } from './text-hygiene.ts';
@@ -165,6 +167,9 @@ export function createListener(routes: Route[], { bodyLimit, trustProxy, corsOri
         response = errorResponse(400, 'Bad request', error.message);
       } else if (error instanceof TooLarge) {
         response = errorResponse(413, 'Payload too large', `Request bodies are limited to ${bodyLimit} bytes`, { connection: 'close' });
+      } else if (isConnectionFailure(error)) {
+        const unavailable = new ServiceUnavailableError();
+        response = errorResponse(unavailable.status, unavailable.message, unavailable.detail, { 'retry-after': String(ServiceUnavailableError.retryAfter) });
       } else {
         console.error(`[${requestId}] ${req.method} ${url?.pathname ?? req.url}:`, error);
         response = errorResponse(500, 'Internal server error', `Unexpected error; quote request id ${requestId}`);

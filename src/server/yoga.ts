@@ -2,7 +2,8 @@ import { PothosValidationError } from '@pothos/core';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { authenticate, hasCredentials, type Tenant } from '../tenancy/auth.ts';
-import { BatonError, UnauthenticatedError } from '../errors.ts';
+import { BatonError, ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
+import { isConnectionFailure } from '../store/connection-failure.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { createContext, type Context } from './context.ts';
 import type { ModelRegistry } from '../compiler/models.ts';
@@ -39,7 +40,9 @@ function introspectionOnly(query: string | undefined): boolean {
 }
 
 export function maskError(error: unknown): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const cause = error instanceof GraphQLError ? error.originalError : error;
+  // A database outage or restart is no fault of the request: 503, and the client retries.
+  const original = isConnectionFailure(cause) ? new ServiceUnavailableError() : cause;
   if (original instanceof BatonError) {
     const masked = original.toGraphQL();
     return error instanceof GraphQLError

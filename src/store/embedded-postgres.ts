@@ -132,8 +132,9 @@ async function ensureDatabase(admin: string): Promise<void> {
 /**
  * Starts (or joins) the embedded server whose files live in `<dataDir>/postgres`, creating the
  * cluster on first use. The password is generated once and kept in `<dataDir>/postgres.json` (0600).
+ * It listens on a free port, or on `port` (a restart where clients expect it).
  */
-export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir: string, options: { port?: number } = {}): Promise<EmbeddedPostgres> {
   await mkdir(dataDir, { recursive: true });
   // The server may run as another user (see postgres-runtime.ts), which must be able to reach it.
   await chmod(dataDir, 0o755);
@@ -172,7 +173,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       note: `adopted the embedded PostgreSQL (pid ${existing.pid}) left running by ${ownerPid ? `Baton process ${ownerPid}, which has ended` : 'an earlier Baton'}; it stops when this one does`,
     };
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = await launch(runtime, port);
   started.add(dir);
   child.once('exit', () => started.delete(dir));

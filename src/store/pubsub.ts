@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PubSub as InProcessPubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Events } from './events.ts';
 import { BatonError } from '../errors.ts';
 
@@ -13,22 +13,35 @@ export interface Subscription<T> extends AsyncIterableIterator<T> {
 /** Typed publish/subscribe over one event map; a topic is an event name plus a key (e.g. a tenant id). */
 export interface PubSub {
   readonly kind: 'in-process' | 'redis';
+  /**
+   * Best effort: never rejects. Whatever must not be lost is stored before it is published, so a
+   * transport that is down (Redis away) drops the event and logs that once per outage.
+   */
   publish<E extends keyof Events>(event: E, key: string, payload: Events[E]): Promise<void>;
-  subscribe<E extends keyof Events>(event: E, key: string, options?: SubscribeOptions<Events[E]>): Subscription<Events[E]>;
-  /** Emits `subscribed` and `unsubscribed` (topic) as subscriptions start and end: lets callers wait on them. */
+  subscribe<E extends keyof Events, R = never>(event: E, key: string, options?: SubscribeOptions<Events[E], R>): Subscription<Events[E] | R>;
+  /**
+   * Emits `subscribed` and `unsubscribed` (topic) as subscriptions start and end, and `resumed` when
+   * the transport is listening again after an outage: lets callers wait on them.
+   */
   readonly activity: EventEmitter;
   /** Throws when the transport is down (for /healthz). */
   check(): Promise<void>;
   close(): Promise<void>;
 }
 
-export interface SubscribeOptions<T> {
+export interface SubscribeOptions<T, R = never> {
   /**
    * Merges an event into the last one still waiting unread, or returns undefined to queue it
    * separately: a subscriber that falls behind then catches up with fewer, larger messages instead
    * of falling further behind. Must not modify its arguments (they are shared by every subscriber).
    */
   coalesce?: (unread: T, next: T) => T | undefined;
+  /**
+   * Delivered in order, as a marker, when the transport is listening again after losing its
+   * connection: whatever was published meanwhile never arrived, so the subscriber can read it from
+   * storage. Only Redis loses connections; in-process subscriptions never see it.
+   */
+  resumed?: R;
 }
 
 const topicOf = (event: string, key: string) => `baton:${event}:${key}`;
@@ -48,13 +61,23 @@ export class SlowConsumerError extends BatonError {
   }
 }
 
-function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter, { coalesce }: SubscribeOptions<T> = {}): Subscription<T> {
-  // Each entry is one event, or several merged by `coalesce`; `unread` counts them all.
-  const queue: { value: T; events: number }[] = [];
+function iterate<T, R>(engine: PubSubEngine, topic: string, activity: EventEmitter, { coalesce, ...options }: SubscribeOptions<T, R> = {}): Subscription<T | R> {
+  // Each entry is one event, or several merged by `coalesce`, or the `resumed` marker (counted as
+  // no event, never merged); `unread` counts the events.
+  const queue: ({ value: T; events: number } | { marker: R })[] = [];
   let unread = 0;
-  let waiting: ((result: IteratorResult<T>) => void) | undefined;
+  let waiting: ((result: IteratorResult<T | R>) => void) | undefined;
   let finished = false;
   let overflowed = false;
+  const onResumed = () => {
+    if (finished) return;
+    if (waiting) {
+      const resolve = waiting;
+      waiting = undefined;
+      resolve({ value: options.resumed as R, done: false });
+    } else if (!queue.some((entry) => 'marker' in entry)) queue.push({ marker: options.resumed as R });
+  };
+  if ('resumed' in options) activity.on('resumed', onResumed);
   const id = engine.subscribe(
     topic,
     (payload: T) => {
@@ -73,8 +96,8 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter,
       }
       unread++;
       const last = queue.at(-1);
-      const merged = last && coalesce ? coalesce(last.value, payload) : undefined;
-      if (last && merged !== undefined) {
+      const merged = last && 'value' in last && coalesce ? coalesce(last.value, payload) : undefined;
+      if (last && 'value' in last && merged !== undefined) {
         last.value = merged;
         last.events++;
       } else queue.push({ value: payload, events: 1 });
@@ -84,6 +107,7 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter,
   const end = async (): Promise<IteratorResult<T>> => {
     if (!finished) {
       finished = true;
+      activity.off('resumed', onResumed);
       waiting?.({ value: undefined, done: true });
       waiting = undefined;
       // Not awaited: a subscription still waiting for its transport is dropped once it starts.
@@ -101,6 +125,7 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter,
     next: () => {
       if (overflowed) return Promise.reject(new SlowConsumerError());
       const first = queue.shift();
+      if (first && 'marker' in first) return Promise.resolve({ value: first.marker, done: false });
       if (first) {
         unread -= first.events;
         return Promise.resolve({ value: first.value, done: false });
@@ -119,16 +144,39 @@ function iterate<T>(engine: PubSubEngine, topic: string, activity: EventEmitter,
   };
 }
 
-function typed(kind: PubSub['kind'], engine: PubSubEngine, check: () => Promise<void>, close: () => Promise<void>): PubSub {
-  const activity = new EventEmitter();
+function typed(kind: PubSub['kind'], engine: PubSubEngine, { activity = new EventEmitter(), check = async () => {}, close = async () => {}, failed = (_: Error) => {} } = {}): PubSub {
+  // One listener per subscription that wants `resumed`.
+  activity.setMaxListeners(0);
   return {
     kind,
     activity,
-    publish: (event, key, payload) => engine.publish(topicOf(event, key), payload),
+    publish: (event, key, payload) => engine.publish(topicOf(event, key), payload).catch(failed),
     subscribe: (event, key, options) => iterate(engine, topicOf(event, key), activity, options),
     check,
     close,
   };
+}
+
+/**
+ * An ioredis client that says once that its connection is lost and once that it is back: ioredis
+ * reconnects by itself and reports every failed attempt (every 2 s at most), which would flood the log.
+ */
+function connection(url: string, role: string, options: RedisOptions) {
+  const client = new Redis(url, options);
+  let problem: string | undefined;
+  // The connection's latest error is kept (for /healthz); a failed command only says it is down.
+  const report = (error: Error, connectionError = false) => {
+    const first = problem === undefined;
+    if (first || connectionError) problem = error.message;
+    if (first) console.error(`redis ${role}: ${problem}; reconnecting (meanwhile events reach other processes only from storage, and workers poll)`);
+  };
+  client.on('error', (error) => report(error, true));
+  client.on('ready', () => {
+    if (problem === undefined) return;
+    problem = undefined;
+    console.error(`redis ${role}: connected again`);
+  });
+  return { client, report, problem: () => problem };
 }
 
 /** In-process by default; through Redis when a URL is given, so that every process sees every event. */
@@ -136,26 +184,37 @@ export function createPubSub(redisUrl: string | undefined): PubSub {
   if (!redisUrl) {
     // One listener per subscription: any number may watch one topic (one execution), so no limit.
     const emitter = new EventEmitter().setMaxListeners(0);
-    return typed('in-process', new InProcessPubSub({ eventEmitter: emitter }), async () => {}, async () => {});
+    return typed('in-process', new InProcessPubSub({ eventEmitter: emitter }));
   }
-  // Publishing fails fast while Redis is away (it is best effort, events are stored); subscribing
-  // waits for Redis to come back instead of failing, so no listener is lost to a blip.
-  const connect = (role: string, maxRetriesPerRequest: number | null) => {
-    const client = new Redis(redisUrl, { maxRetriesPerRequest });
-    client.on('error', (error) => console.error(`redis ${role}:`, error.message));
-    return client;
-  };
-  const publisher = connect('publisher', 2);
-  const subscriber = connect('subscriber', null);
-  const engine = new RedisPubSub({ publisher, subscriber });
-  return typed(
-    'redis',
-    engine,
-    async () => void (await publisher.ping()),
-    // Publishes were awaited where they happened; nothing is pending that a disconnect would lose.
-    async () => {
-      publisher.disconnect();
-      subscriber.disconnect();
+  // Redis is optional at run time. Publishing fails at once while it is away (no offline queue: it is
+  // best effort, events are stored); subscribing waits for it to come back instead of failing, so no
+  // listener is lost to an outage (ioredis subscribes again on reconnecting).
+  const publisher = connection(redisUrl, 'publisher', { maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  const subscriber = connection(redisUrl, 'subscriber', { maxRetriesPerRequest: null });
+  const activity = new EventEmitter();
+  let lost = false;
+  subscriber.client.on('close', () => (lost = true));
+  subscriber.client.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    // Redis answers in order: once this ping is answered, the subscriptions ioredis sent again on
+    // reconnecting are in place, so nothing published from now on is missed.
+    subscriber.client.ping().then(
+      () => activity.emit('resumed'),
+      () => {},
+    );
+  });
+  return typed('redis', new RedisPubSub({ publisher: publisher.client, subscriber: subscriber.client }), {
+    activity,
+    failed: (error) => publisher.report(new Error(`cannot publish (${error.message})`)),
+    check: async () => {
+      for (const { client, problem } of [publisher, subscriber]) if (client.status !== 'ready') throw new Error(`Redis ${problem() ?? client.status}`);
+      await publisher.client.ping();
     },
-  );
+    // Publishes were awaited where they happened; nothing is pending that a disconnect would lose.
+    close: async () => {
+      publisher.client.disconnect();
+      subscriber.client.disconnect();
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db, Tx } from '../store/db.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
+import { isConnectionFailure } from '../store/connection-failure.ts';
 import { randomToken } from '../store/ids.ts';
 
 /**
@@ -51,7 +52,10 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Te
   // known id), and the secret compared even when no row matched: timing tells nothing about the key.
   const [row] = await db.$queryRaw<{ secretHash: Uint8Array; revoked: boolean; tenantId: string; tenantName: string }[]>`
     SELECT k.secret_hash AS "secretHash", k.revoked_at IS NOT NULL AS revoked, t.id AS "tenantId", t.name AS "tenantName"
-    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${`key_${parts[1]}`}`;
+    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${`key_${parts[1]}`}`.catch((error: unknown) => {
+    // The key may be fine: the database cannot tell now (503, not 401).
+    throw isConnectionFailure(error) ? new ServiceUnavailableError() : error;
+  });
   const stored = row ? Buffer.from(row.secretHash) : digest('');
   const matches = timingSafeEqual(stored, digest(parts[2]));
   if (!row || !matches || row.revoked || row.tenantId !== credentials.tenantId) throw invalid;

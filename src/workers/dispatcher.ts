@@ -1,5 +1,6 @@
 import type { Boss } from '../store/boss.ts';
 import { WorkerStopping } from '../engine/in-flight.ts';
+import { failureLog } from './failure-log.ts';
 
 export interface Dispatcher {
   /** Fetch now: jobs were just enqueued (here or in another process). */
@@ -22,6 +23,12 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
   let woken = false;
   let wakeUp: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
+  const fetching = failureLog(`${queue}: fetching jobs`);
+  const fetch = (batchSize: number) =>
+    boss.fetch<object>(queue, { batchSize }).then(
+      (jobs) => (fetching.succeeded(), jobs),
+      (error: Error) => (fetching.failed(error), []),
+    );
   const wake = () => {
     woken = true;
     wakeUp?.();
@@ -31,7 +38,7 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
     while (running) {
       woken = false;
       const free = Math.min(concurrency - active, room());
-      const jobs = free > 0 ? await boss.fetch<object>(queue, { batchSize: free }).catch((error: Error) => (console.error(`${queue}: fetch failed:`, error.message), [])) : [];
+      const jobs = free > 0 ? await fetch(free) : [];
       for (const job of jobs) {
         active++;
         // Completing or failing a job that expired meanwhile fails harmlessly: its step is

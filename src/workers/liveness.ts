@@ -4,6 +4,7 @@ import { appendEvent, enqueue, lockExecution, QUEUES, transaction, type EngineDe
 import { newId } from '../store/ids.ts';
 import type { InFlight } from '../engine/in-flight.ts';
 import { DEAD_AFTER_MS } from '../engine/step-deps.ts';
+import { failureLog } from './failure-log.ts';
 
 const HEARTBEAT_MS = 2_000;
 const SWEEP_MS = 5_000;
@@ -59,23 +60,25 @@ export async function startLiveness(deps: EngineDeps & { inFlight: InFlight }): 
   const workerId = newId('wrk');
   await deps.db.worker.create({ data: { id: workerId, pid: process.pid, host: hostname() } });
   const self = { workerId, inFlight: deps.inFlight };
-  const sweep = () => void recoverOrphans(deps, self).catch((error: Error) => console.error('recovery sweep:', error.message));
+  const sweeping = failureLog('recovery sweep');
+  const beating = failureLog('heartbeat');
+  const sweep = () => void recoverOrphans(deps, self).then(sweeping.succeeded, sweeping.failed);
   const beat = setInterval(() => {
-    void deps.db.worker.update({ where: { id: workerId }, data: { heartbeatAt: new Date() } }).catch((error: Error) => console.error('heartbeat:', error.message));
+    void deps.db.worker.update({ where: { id: workerId }, data: { heartbeatAt: new Date() } }).then(beating.succeeded, beating.failed);
   }, HEARTBEAT_MS);
-  const sweeping = setInterval(() => {
+  const sweeps = setInterval(() => {
     sweep();
     void deps.db.worker.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 10 * DEAD_AFTER_MS) } } }).catch(() => {});
   }, SWEEP_MS);
   beat.unref();
-  sweeping.unref();
+  sweeps.unref();
   sweep();
   return {
     workerId,
     sweep,
     async stop() {
       clearInterval(beat);
-      clearInterval(sweeping);
+      clearInterval(sweeps);
       await deps.db.worker.delete({ where: { id: workerId } }).catch(() => {});
     },
   };
