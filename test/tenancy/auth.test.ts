@@ -16,8 +16,9 @@ const Viewer = graphql(`
 `);
 
 let t: TestApp;
+const statements: string[] = [];
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ onQuery: (sql) => statements.push(sql) });
 });
 afterAll(() => t.stop());
 
@@ -82,5 +83,19 @@ describe('API keys and tenants', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+
+  it('does the same database work for an unknown key id as for a known one with a wrong secret', async () => {
+    const [, id, secret] = /^bt_([0-9a-z]{25})_(.+)$/.exec(t.tenant.apiKey)!;
+    const wrongSecret = `bt_${id}_${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    const unknownId = `bt_${'z'.repeat(25)}_${secret}`;
+    const work = async (key: string) => {
+      statements.length = 0;
+      expect((await t.request(Viewer, undefined, { authorization: `Bearer ${key}`, 'x-tenant-id': t.tenant.tenantId })).status).toBe(401);
+      return [...statements];
+    };
+    const known = await work(wrongSecret);
+    expect(known).toHaveLength(1);
+    expect(await work(unknownId)).toEqual(known);
   });
 });
