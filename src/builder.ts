@@ -7,6 +7,7 @@ import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import type { Context } from './server/context.ts';
 import { DEFAULT_PAGE_SIZE, fieldCost, MAX_PAGE_SIZE } from './schema/field-cost.ts';
+import { nodeTypeOf } from './schema/node-ids.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -22,12 +23,20 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   // Expected failures are listed per field; anything else stays a (masked) GraphQL error.
-  errors: { defaultTypes: [], directResult: true },
+  errors: {
+    defaultTypes: [],
+    directResult: true,
+    // `RunWorkflowResult = Execution | NotFoundError | ValidationError`, named for its field.
+    defaultUnionOptions: { name: ({ fieldName }) => `${fieldName[0].toUpperCase()}${fieldName.slice(1)}Result` },
+  },
   // Costs are checked while validating, before authentication (src/server/graphql-limits.ts), not
   // by the plugin's own check as root fields resolve; so no limit is set here.
   complexity: { fieldComplexity: fieldCost },
   relay: {
     clientMutationId: 'omit',
+    // Baton's ids are already global (`wf_…`, `exec_…`): a node's id is its id, its prefix its type.
+    encodeGlobalID: (_typename, id) => String(id),
+    decodeGlobalID: (globalID) => ({ typename: nodeTypeOf(globalID), id: globalID }),
     cursorType: 'String',
     // The connection's `first`/`last` already counts each edge: edges must not multiply again.
     edgesFieldOptions: { nullable: false, complexity: { field: 1, multiplier: 1 } },

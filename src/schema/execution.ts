@@ -58,10 +58,11 @@ builder.prismaObject('ExecutionEvent', {
   }),
 });
 
-builder.prismaObject('Execution', {
+builder.prismaNode('Execution', {
   description: 'One run of a workflow.',
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, tenantId: ctx.tenant.id }),
   fields: (t) => ({
-    id: t.exposeID('id'),
     workflowId: t.exposeID('workflowId'),
     workflowName: t.exposeString('workflowName'),
     status: t.field({ type: ExecutionStatus, resolve: (execution) => execution.status as never }),
@@ -83,6 +84,12 @@ builder.prismaObject('Execution', {
   }),
 });
 
+const executionsWhere = (tenantId: string, status: string | null | undefined, workflowId: string | number | null | undefined) => ({
+  tenantId,
+  ...(status ? { status } : {}),
+  ...(workflowId ? { workflowId: String(workflowId) } : {}),
+});
+
 /** An execution the engine just changed, read back with what the operation selects. */
 export const reload = (ctx: Context, query: object, id: string) => ctx.db.execution.findUniqueOrThrow({ ...query, where: { id } });
 
@@ -93,18 +100,19 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, { id }, ctx) => ctx.db.execution.findFirst({ ...query, where: { id: String(id), tenantId: ctx.tenant.id } }),
   }),
-  executions: t.prismaConnection({
-    type: 'Execution',
-    cursor: 'id',
-    description: "The tenant's executions, newest first.",
-    args: { status: t.arg({ type: ExecutionStatus }), workflowId: t.arg.id() },
-    resolve: (query, _root, { status, workflowId }, ctx) =>
-      ctx.db.execution.findMany({
-        ...query,
-        where: { tenantId: ctx.tenant.id, ...(status ? { status } : {}), ...(workflowId ? { workflowId: String(workflowId) } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      }),
-  }),
+  executions: t.prismaConnection(
+    {
+      type: 'Execution',
+      cursor: 'id',
+      description: "The tenant's executions, newest first.",
+      args: { status: t.arg({ type: ExecutionStatus }), workflowId: t.arg.id() },
+      resolve: (query, _root, { status, workflowId }, ctx) =>
+        ctx.db.execution.findMany({ ...query, where: executionsWhere(ctx.tenant.id, status, workflowId), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      totalCount: (_root, { status, workflowId }, ctx) => ctx.db.execution.count({ where: executionsWhere(ctx.tenant.id, status, workflowId) }),
+    },
+    { name: 'ExecutionConnection' },
+    { name: 'ExecutionEdge' },
+  ),
 }));
 
 builder.mutationField('runWorkflow', (t) =>

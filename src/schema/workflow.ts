@@ -6,6 +6,12 @@ import { PlanRef } from './plan.ts';
 
 const plan = (value: unknown) => value as Plan;
 
+const workflowsWhere = (tenantId: string, search: string | null | undefined) => ({
+  tenantId,
+  deletedAt: null,
+  ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' as const } }, { description: { contains: search, mode: 'insensitive' as const } }] } : {}),
+});
+
 builder.prismaObject('WorkflowRevision', {
   description: 'A previous version of a workflow, as it was.',
   fields: (t) => ({
@@ -16,10 +22,12 @@ builder.prismaObject('WorkflowRevision', {
   }),
 });
 
-builder.prismaObject('Workflow', {
+builder.prismaNode('Workflow', {
   description: 'A workflow document and its compiled plan.',
+  id: { field: 'id' },
+  // node(id:) sees only the caller's own, undeleted workflows.
+  findUnique: (id, ctx) => ({ id, tenantId: ctx.tenant.id, deletedAt: null }),
   fields: (t) => ({
-    id: t.exposeID('id'),
     name: t.exposeString('name'),
     description: t.exposeString('description'),
     markdown: t.exposeString('markdown'),
@@ -39,22 +47,18 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, { id }, ctx) => ctx.db.workflow.findFirst({ ...query, where: { id: String(id), tenantId: ctx.tenant.id, deletedAt: null } }),
   }),
-  workflows: t.prismaConnection({
-    type: 'Workflow',
-    cursor: 'id',
-    description: "The tenant's workflows, newest first; `search` matches name and description.",
-    args: { search: t.arg.string() },
-    resolve: (query, _root, { search }, ctx) =>
-      ctx.db.workflow.findMany({
-        ...query,
-        where: {
-          tenantId: ctx.tenant.id,
-          deletedAt: null,
-          ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { description: { contains: search, mode: 'insensitive' } }] } : {}),
-        },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      }),
-  }),
+  workflows: t.prismaConnection(
+    {
+      type: 'Workflow',
+      cursor: 'id',
+      description: "The tenant's workflows, newest first; `search` matches name and description.",
+      args: { search: t.arg.string() },
+      resolve: (query, _root, { search }, ctx) => ctx.db.workflow.findMany({ ...query, where: workflowsWhere(ctx.tenant.id, search), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      totalCount: (_root, { search }, ctx) => ctx.db.workflow.count({ where: workflowsWhere(ctx.tenant.id, search) }),
+    },
+    { name: 'WorkflowConnection' },
+    { name: 'WorkflowEdge' },
+  ),
 }));
 
 builder.mutationFields((t) => ({

@@ -1,0 +1,14 @@
+import { GraphQLError } from 'graphql';
+
+/** The GraphQL type of each id prefix (see store/ids.ts): `node(id:)` finds any of them. */
+const TYPES: Record<string, string> = { wf: 'Workflow', exec: 'Execution' };
+
+/** The type an id names, or a 400 that says what a Baton id looks like. */
+export function nodeTypeOf(id: string): string {
+  const type = TYPES[id.split('_')[0]];
+  if (!type) {
+    const expected = Object.entries(TYPES).map(([prefix, name]) => `${prefix}_… (${name})`).join(' or ');
+    throw new GraphQLError(`"${id.slice(0, 100)}" is not a node id: ids look like ${expected}`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  }
+  return type;
+}
