@@ -60,7 +60,7 @@ export const execution: RestExecutionFragment = {
   stepsCompleted: 3,
   stepsTotal: 3,
   output: '# Market Research Report\n…',
-  outputType: 'markdown',
+  outputType: 'MARKDOWN',
   inputs: { topic: 'AI in healthcare' },
   version: 1,
   refineStatus: null,
@@ -85,4 +85,4 @@ export const step: RestStepFragment = {
   approval: null,
 };
 
-export const version: RestVersionFragment = { version: 1, output: '# Original Report\n…', outputType: 'markdown', prompt: null, parentVersion: null, createdAt: at };
+export const version: RestVersionFragment = { version: 1, output: '# Original Report\n…', outputType: 'MARKDOWN', prompt: null, parentVersion: null, createdAt: at };

@@ -275,13 +275,19 @@ export const StepFields = graphql(`
       output
     }
     turns
-    toolCalls
+    toolCalls {
+      name
+    }
     startedAt
     completedAt
     durationMs
     attempts
     error
-    approval
+    approval {
+      approved
+      reason
+      at
+    }
   }
 `);
 

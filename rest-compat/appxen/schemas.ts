@@ -17,6 +17,8 @@ export const CompilerNote = z.object({
   column: int(),
 });
 
+const OutputType = z.enum(['markdown', 'text', 'json', 'html']);
+
 export const ExecutionPlan = z.object({
   name: z.string(),
   description: z.string(),
@@ -69,7 +71,7 @@ export const ExecutionPlan = z.object({
   ),
   output: z.string(),
   output_mode: z.enum(['path', 'template']),
-  output_type: z.enum(['markdown', 'text', 'json', 'html']),
+  output_type: OutputType,
   compiler_notes: z.array(CompilerNote),
 });
 
@@ -101,7 +103,7 @@ export const Execution = z.object({
   steps_completed: int(),
   steps_total: int(),
   final_output: z.string().nullable(),
-  output_type: z.string(),
+  output_type: OutputType,
   inputs: z.record(z.string(), json),
   error: z.string().nullable(),
   version: int(),
@@ -136,7 +138,7 @@ export const StepList = z.object({ steps: z.array(Step) });
 export const Version = z.object({
   version: int(),
   output: z.string(),
-  output_type: z.string(),
+  output_type: OutputType,
   prompt: z.string().nullable(),
   parent_version: int().nullable(),
   created_at: timestamp,

@@ -1,6 +1,7 @@
 import type { JsonValue, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
 import { stepPrompt } from './prompt.ts';
 import { newId } from '../store/ids.ts';
+import type { ExecutionEventType } from '../store/events.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
 import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
@@ -64,7 +65,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
   const states = loaded ?? (await loadStates(sql, execution.id));
   const now = new Date();
   const ready: { stepId: string; itemIndex: number }[] = [];
-  const event = (type: string, payload: Record<string, unknown>) => appendEvent(changes, execution.id, type, payload);
+  const event = (type: ExecutionEventType, payload: Record<string, unknown>) => appendEvent(changes, execution.id, type, payload);
   for (const action of decide(plan, states, execution.inputs as Record<string, JsonValue>, execution.id)) {
     switch (action.kind) {
       case 'skip':

@@ -38,7 +38,7 @@ export async function* executionEvents(db: Db, pubsub: PubSub, executionId: stri
       });
       for (const row of rows) {
         last = row.seq;
-        yield { executionId, seq: row.seq, type: row.type, payload: row.payload as Record<string, unknown>, at: row.createdAt.toISOString() };
+        yield { executionId, seq: row.seq, type: row.type as Event['type'], payload: row.payload as Record<string, unknown>, at: row.createdAt.toISOString() };
       }
     };
     yield* stored();

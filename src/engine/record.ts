@@ -1,6 +1,7 @@
 import type { AgentResult } from '../agents/call.ts';
 import { estimateCost } from '../agents/prices.ts';
 import type { JsonValue } from '../compiler/plan.ts';
+import type { ExecutionEventType } from '../store/events.ts';
 import { applyDecisions, attemptKey, jsonb, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
 import { key, type StepState } from './decide.ts';
 import type { StepDeps } from './step-deps.ts';
@@ -64,7 +65,7 @@ async function writeBatches(deps: StepDeps, executionId: string, batch: string, 
 interface Write {
   columns: Record<string, unknown>;
   after: Partial<StepState>;
-  event: [string, Record<string, unknown>];
+  event: [ExecutionEventType, Record<string, unknown>];
   retry?: { job: StepJob; delaySeconds: number };
 }
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Boss } from '../store/boss.ts';
 import type { Db } from '../store/db.ts';
-import type { ExecutionStatus, Events } from '../store/events.ts';
+import type { ExecutionEventType, ExecutionStatus, Events } from '../store/events.ts';
 import type { PubSub } from '../store/pubsub.ts';
 
 export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine' } as const;
@@ -38,7 +38,7 @@ export class Changes {
   readonly updates: Events['executionUpdated'][] = [];
   readonly queues = new Set<string>();
   /** Events appended in this transaction, written together just before it commits. */
-  readonly pending: { executionId: string; type: string; payload: Record<string, unknown> }[] = [];
+  readonly pending: { executionId: string; type: ExecutionEventType; payload: Record<string, unknown> }[] = [];
   /** Steps claimed for a worker (their new attempt is known under the lock), written with the events. */
   readonly claims: { executionId: string; stepId: string; itemIndex: number; prompt: string; workerId: string; at: Date }[] = [];
   /** An execution's new count of finished steps, written with the events. */
@@ -160,7 +160,7 @@ export async function lockExecution(sql: Sql, id: string): Promise<ExecutionRow 
 }
 
 /** Appends an event; it gets the execution's next sequence number when the transaction commits. */
-export function appendEvent(changes: Changes, executionId: string, type: string, payload: Record<string, unknown>): void {
+export function appendEvent(changes: Changes, executionId: string, type: ExecutionEventType, payload: Record<string, unknown>): void {
   changes.pending.push({ executionId, type, payload });
 }
 

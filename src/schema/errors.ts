@@ -2,12 +2,22 @@ import { builder } from '../builder.ts';
 import { BatonError, CompileError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { CompilerNoteRef } from './plan.ts';
 
+const ErrorCode = builder.enumType('ErrorCode', {
+  description: 'The kind of an expected failure (the same codes as `extensions.code` of top-level errors).',
+  values: {
+    NOT_FOUND: { description: 'No such object for this tenant.' },
+    CONFLICT: { description: 'The object is not in a state that allows this.' },
+    BAD_REQUEST: { description: 'The request itself is wrong.' },
+    COMPILE_ERROR: { description: 'The markdown does not compile.' },
+  } as const,
+});
+
 /** Every expected failure a mutation can answer with: `... on Error { message code detail }`. */
 const ErrorInterface = builder.interfaceRef<BatonError>('Error').implement({
   description: 'An expected failure: `code` is stable, `message` short, `detail` says exactly what went wrong.',
   fields: (t) => ({
     message: t.exposeString('message'),
-    code: t.exposeString('code'),
+    code: t.field({ type: ErrorCode, resolve: (error) => error.code as 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'COMPILE_ERROR' }),
     detail: t.exposeString('detail'),
   }),
 });

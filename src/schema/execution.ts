@@ -5,9 +5,9 @@ import { startExecution } from '../engine/start.ts';
 import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
 import { decideApproval, stopExecution } from '../engine/decisions.ts';
 import { executionEvents } from '../engine/event-stream.ts';
-import type { Events } from '../store/events.ts';
+import { EXECUTION_EVENT_TYPES, type Events, type ExecutionEventType } from '../store/events.ts';
 import { ExecutionStatus } from './execution-update.ts';
-import { PlanRef } from './plan.ts';
+import { OutputType, PlanRef } from './plan.ts';
 
 const StepStatus = builder.enumType('StepStatus', {
   values: Object.fromEntries(
@@ -21,6 +21,24 @@ const Tokens = builder.objectRef<{ input: number; output: number; cacheRead: num
     output: t.exposeInt('output'),
     cacheRead: t.exposeInt('cacheRead'),
     cacheWrite: t.exposeInt('cacheWrite'),
+  }),
+});
+
+const ToolCall = builder.objectRef<{ name: string; input: unknown; output: unknown }>('ToolCall').implement({
+  description: "One call of a tool by a step's model: the tool, what the model sent, what the tool answered.",
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    input: t.expose('input', { type: 'JSON' }),
+    output: t.expose('output', { type: 'JSON', nullable: true }),
+  }),
+});
+
+const StepApproval = builder.objectRef<{ approved: boolean; reason: string | null; at: string }>('StepApproval').implement({
+  description: "A person's decision on a step that awaited approval.",
+  fields: (t) => ({
+    approved: t.exposeBoolean('approved'),
+    reason: t.exposeString('reason', { nullable: true }),
+    at: t.field({ type: 'DateTime', resolve: (approval) => approval.at }),
   }),
 });
 
@@ -40,20 +58,32 @@ builder.prismaObject('StepRun', {
     tokens: t.field({ type: Tokens, resolve: (run) => ({ input: run.tokensIn, output: run.tokensOut, cacheRead: run.tokensCacheRead, cacheWrite: run.tokensCacheWrite }) }),
     costUsd: t.exposeFloat('costUsd'),
     turns: t.exposeInt('turns'),
-    toolCalls: t.expose('toolCalls', { type: 'JSON' }),
-    approval: t.expose('approval', { type: 'JSON', nullable: true }),
+    toolCalls: t.field({ type: [ToolCall], resolve: (run) => run.toolCalls as { name: string; input: unknown; output: unknown }[] }),
+    approval: t.field({ type: StepApproval, nullable: true, resolve: (run) => run.approval as { approved: boolean; reason: string | null; at: string } | null }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
     durationMs: t.int({ nullable: true, resolve: (run) => (run.startedAt && run.completedAt ? run.completedAt.getTime() - run.startedAt.getTime() : null) }),
   }),
 });
 
+const ExecutionEventKind = builder.enumType('ExecutionEventKind', {
+  description: 'What an execution event says happened: `STEP_COMPLETED` is the event type `step.completed`.',
+  values: Object.fromEntries(EXECUTION_EVENT_TYPES.map((type) => [type.replace('.', '_').toUpperCase(), { value: type }])) as Record<string, { value: ExecutionEventType }>,
+});
+
+/** One representation of "not an item of a For each step" everywhere: null (the engine stores -1). */
+const eventPayload = (payload: unknown) => {
+  const fields = payload as Record<string, unknown>;
+  return fields.itemIndex === -1 ? { ...fields, itemIndex: null } : fields;
+};
+
 builder.prismaObject('ExecutionEvent', {
   description: 'A stored state change of an execution, numbered from 1.',
   fields: (t) => ({
     seq: t.exposeInt('seq'),
-    type: t.exposeString('type'),
-    payload: t.expose('payload', { type: 'JSON' }),
+    kind: t.field({ type: ExecutionEventKind, resolve: (event) => event.type as ExecutionEventType }),
+    type: t.exposeString('type', { deprecationReason: 'Use kind (the same, as an enum).' }),
+    payload: t.field({ type: 'JSON', description: '`itemIndex` is null for a step that is not an item of a For each step.', resolve: (event) => eventPayload(event.payload) }),
     at: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -70,7 +100,7 @@ builder.prismaNode('Execution', {
     inputs: t.expose('inputs', { type: 'JSON' }),
     plan: t.field({ type: PlanRef, description: 'The plan this execution runs (a copy taken at its start).', resolve: (execution) => execution.plan as unknown as Plan }),
     output: t.exposeString('output', { nullable: true, description: "The current output version's text." }),
-    outputType: t.exposeString('outputType'),
+    outputType: t.field({ type: OutputType, resolve: (execution) => execution.outputType as Plan['outputType'] }),
     version: t.exposeInt('version', { description: 'The current output version (0 until the execution completes).' }),
     stepsCompleted: t.exposeInt('stepsCompleted'),
     stepsTotal: t.exposeInt('stepsTotal'),
@@ -152,8 +182,9 @@ const ExecutionEventMessage = builder.objectRef<Events['executionEvent']>('Execu
   fields: (t) => ({
     executionId: t.exposeID('executionId'),
     seq: t.exposeInt('seq', { nullable: true }),
-    type: t.exposeString('type'),
-    payload: t.expose('payload', { type: 'JSON' }),
+    kind: t.expose('type', { type: ExecutionEventKind }),
+    type: t.exposeString('type', { deprecationReason: 'Use kind (the same, as an enum).' }),
+    payload: t.field({ type: 'JSON', description: '`itemIndex` is null for a step that is not an item of a For each step.', resolve: (event) => eventPayload(event.payload) }),
     at: t.field({ type: 'DateTime', resolve: (event) => event.at }),
   }),
 });

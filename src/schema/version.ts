@@ -1,14 +1,16 @@
 import { builder } from '../builder.ts';
 import { requestRefinement } from '../engine/refine.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Plan } from '../compiler/plan.ts';
 import { reload } from './execution.ts';
+import { OutputType } from './plan.ts';
 
 builder.prismaObject('OutputVersion', {
   description: "A version of an execution's output: 1 is the original, later ones are refinements.",
   fields: (t) => ({
     version: t.exposeInt('version'),
     output: t.exposeString('output'),
-    outputType: t.exposeString('outputType'),
+    outputType: t.field({ type: OutputType, resolve: (version) => version.outputType as Plan['outputType'] }),
     prompt: t.exposeString('prompt', { nullable: true, description: 'The refinement prompt; null for version 1.' }),
     parentVersion: t.exposeInt('parentVersion', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -18,7 +18,7 @@ export interface Events {
   executionEvent: {
     executionId: string;
     seq: number | null;
-    type: string;
+    type: ExecutionEventType;
     payload: Record<string, unknown>;
     at: string;
   };
@@ -29,3 +29,28 @@ export interface Events {
 }
 
 export type ExecutionStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'stopped';
+
+/** Every kind of execution event: stored state changes, and the live-only token deltas. */
+export const EXECUTION_EVENT_TYPES = [
+  'execution.running',
+  'execution.awaiting_approval',
+  'execution.completed',
+  'execution.failed',
+  'execution.stopped',
+  'step.started',
+  'step.token',
+  'step.completed',
+  'step.failed',
+  'step.retrying',
+  'step.skipped',
+  'step.awaiting_approval',
+  'step.approved',
+  'step.rejected',
+  'step.recovered',
+  'refine.started',
+  'refine.token',
+  'refine.completed',
+  'refine.failed',
+] as const;
+
+export type ExecutionEventType = (typeof EXECUTION_EVENT_TYPES)[number];

@@ -45,7 +45,7 @@ const Get = graphql(`
       status
       error
       output
-      steps { stepId status attempts output error turns toolCalls costUsd tokens { input output } }
+      steps { stepId status attempts output error turns toolCalls { name input output } costUsd tokens { input output } }
     }
   }
 `);

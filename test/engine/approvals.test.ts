@@ -47,7 +47,7 @@ const Get = graphql(`
       status
       error
       output
-      steps { stepId status attempts output prompt approval }
+      steps { stepId status attempts output prompt approval { approved reason at } }
       events { type }
     }
   }

@@ -32,8 +32,12 @@ async function raw(bytes: string): Promise<string> {
   await once(socket, 'connect');
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  // node:http may reset the connection right after answering a request it refuses (Node 24 does):
+  // the answer has arrived by then, so a reset only ends the read (events.once would reject on it).
+  socket.on('error', () => {});
+  const closed = new Promise((resolve) => socket.once('close', resolve));
   socket.write(bytes);
-  await once(socket, 'close');
+  await closed;
   return text.split('\r\n')[0];
 }
 
