@@ -7,7 +7,7 @@ import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import type { Context } from './server/context.ts';
 import { DEFAULT_PAGE_SIZE, fieldCost, MAX_PAGE_SIZE } from './schema/field-cost.ts';
-import { nodeTypeOf } from './schema/node-ids.ts';
+import { missingAsNull, nodeTypeOf } from './schema/node-ids.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -37,6 +37,8 @@ export const builder = new SchemaBuilder<{
     // Baton's ids are already global (`wf_…`, `exec_…`): a node's id is its id, its prefix its type.
     encodeGlobalID: (_typename, id) => String(id),
     decodeGlobalID: (globalID) => ({ typename: nodeTypeOf(globalID), id: globalID }),
+    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => missingAsNull(resolveNode(id)) },
+    nodesQueryOptions: { resolve: (_root, { ids }, _ctx, _info, resolveNodes) => ids.map((id) => missingAsNull(resolveNodes([id]).then(([node]) => node))) },
     cursorType: 'String',
     // The connection's `first`/`last` already counts each edge: edges must not multiply again.
     edgesFieldOptions: { nullable: false, complexity: { field: 1, multiplier: 1 } },

@@ -12,3 +12,13 @@ export function nodeTypeOf(id: string): string {
   }
   return type;
 }
+
+/** Another tenant's id, or one that no longer exists, is simply no node (Prisma's P2025 is "not found"). */
+export async function missingAsNull(node: unknown): Promise<unknown> {
+  try {
+    return await node;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2025') return null;
+    throw error;
+  }
+}
