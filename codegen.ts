@@ -1,10 +1,11 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// Typed documents for every `graphql(...)` operation written in the tests and the REST layer,
+// Typed documents for every `graphql(...)` operation written in the tests, the REST layer and the
+// API guide's examples,
 // checked against the committed schema.graphql.
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: ['test/**/*.ts', 'rest-compat/**/*.ts'],
+  documents: ['test/**/*.ts', 'rest-compat/**/*.ts', 'docs/examples/**/*.ts'],
   ignoreNoDocuments: true,
   generates: {
     'src/generated/graphql/': {
