@@ -29,7 +29,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 /** The credentials and request id travel on; everything else about the REST request stays behind. */
-const FORWARDED = ['authorization', 'x-api-key', 'x-tenant-id', 'x-request-id'];
+const FORWARDED = ['authorization', 'x-api-key', 'x-tenant-id', 'x-workspace-id', 'x-request-id'];
 
 /**
  * Runs one operation through the same yoga instance as `/graphql` (so authentication, validation

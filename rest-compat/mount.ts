@@ -3,11 +3,20 @@ import type { GraphQLServer } from '../src/server/yoga.ts';
 import { RestError, runOperation } from './graphql.ts';
 import { readBody, readQuery } from './input.ts';
 import { openApiDocument } from './openapi.ts';
-import { routes, type RestRoute } from './appxen/routes.ts';
-import * as schemas from './appxen/schemas.ts';
+import type { RestProduct, RestRoute } from './route.ts';
+import * as appxen from './appxen/routes.ts';
+import * as appxenSchemas from './appxen/schemas.ts';
+import * as automatos from './automatos/routes.ts';
+import * as automatosSchemas from './automatos/schemas.ts';
 
-/** The documented base URL's path: every route is served there as well as at the root. */
-export const MOUNTS = ['', '/orchestrator'];
+/**
+ * The two product documents' APIs. The first's documented base path is /orchestrator, and every
+ * route is served there as well as at the root; the second's paths start with /api.
+ */
+export const PRODUCTS: RestProduct[] = [
+  { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
+  { routes: automatos.routes, mounts: [''], schemas: automatosSchemas },
+];
 
 function handler(route: RestRoute, server: GraphQLServer): Route['handle'] {
   return async (request, params) => {
@@ -23,12 +32,13 @@ function handler(route: RestRoute, server: GraphQLServer): Route['handle'] {
   };
 }
 
-/** The REST routes under each mount, and `/openapi.json` describing them. */
+/** Every product's routes under each of its mounts, and `/openapi.json` describing them all. */
 export function restRoutes(server: GraphQLServer, publicUrl: string): Route[] {
-  const document = JSON.stringify(openApiDocument(routes, publicUrl, schemas));
+  const document = JSON.stringify(openApiDocument(PRODUCTS, publicUrl));
   const openapi = { method: 'GET', path: '/openapi.json', handle: () => new Response(document, { headers: { 'content-type': 'application/json' } }) };
-  return MOUNTS.flatMap((mount) => [
-    { ...openapi, path: `${mount}/openapi.json` },
-    ...routes.map((route) => ({ method: route.method, path: `${mount}${route.path}`, handle: handler(route, server) })),
-  ]);
+  return [
+    openapi,
+    { ...openapi, path: '/orchestrator/openapi.json' },
+    ...PRODUCTS.flatMap(({ routes, mounts }) => mounts.flatMap((mount) => routes.map((route) => ({ method: route.method, path: `${mount}${route.path}`, handle: handler(route, server) })))),
+  ];
 }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { RestRoute } from './appxen/routes.ts';
+import type { RestProduct } from './route.ts';
 
 type Schema = Record<string, unknown>;
 
 const ERROR_MEANING: Record<number, string> = {
   400: 'Bad request: malformed JSON, a missing or mistyped field, bad inputs, or markdown that does not compile',
   401: 'Missing or invalid API key or tenant',
-  404: 'No such workflow, execution, step or version for this tenant',
+  404: 'No such workflow, execution, step, version or agent for this tenant',
   409: 'Conflict: the execution or step is not in a state that allows this',
   413: 'The request body is too large',
   429: 'Too many requests: wait `Retry-After` seconds',
@@ -33,12 +33,13 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output', registry?: z.core
  * query parameters from the schemas that parse them, responses from the schemas that type them
  * (named ones become components), examples produced by the same shapes the routes answer with.
  */
-export function openApiDocument(routes: RestRoute[], serverUrl: string, named: Record<string, unknown>): Schema {
+export function openApiDocument(products: RestProduct[], serverUrl: string): Schema {
   // Every response schema with a name (not the request ones) becomes a component, referenced by name.
   const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(named)) {
+  for (const [id, schema] of products.flatMap((product) => Object.entries(product.schemas))) {
     if (schema instanceof z.ZodType && !/(Body|Query)$/.test(id) && !registry.has(schema)) registry.add(schema, { id });
   }
+  const servers = (mounts: string[]) => mounts.map((mount) => ({ url: `${serverUrl}${mount}`, description: mount ? 'Under the documented base path' : 'At the root' }));
   const { schemas: components } = z.toJSONSchema(registry, { io: 'output', ...options });
   for (const component of Object.values(components)) {
     delete (component as Schema).$schema;
@@ -49,15 +50,17 @@ export function openApiDocument(routes: RestRoute[], serverUrl: string, named: R
     return id ? { $ref: `#/components/schemas/${id}` } : jsonSchema(schema, 'output', registry);
   };
 
-  const paths: Record<string, Record<string, Schema>> = {};
-  for (const route of routes) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const topServers = products[0].mounts;
+  for (const { route, mounts } of products.flatMap(({ routes, mounts }) => routes.map((route) => ({ route, mounts })))) {
     const path = route.path.replace(/:([a-z_]+)/g, '{$1}');
     const pathParams = [...route.path.matchAll(/:([a-z_]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     const query = route.query ? (jsonSchema(route.query, 'input') as { properties: Record<string, Schema> }) : undefined;
     const queryParams = Object.entries(query?.properties ?? {}).map(([name, { description, ...schema }]) => ({ name, in: 'query', required: false, description, schema }));
     // Any path parameter can be malformed (400), any body too large (413).
     const errors = [...new Set([...route.errors, ...(route.body || pathParams.length ? [400] : []), ...(route.body ? [413] : []), 401, 429, 500, 503])].sort();
-    paths[path] ??= {};
+    // A product served under other mounts than the document's servers says so for its paths.
+    paths[path] ??= mounts.join() === topServers.join() ? {} : { servers: servers(mounts) };
     paths[path][route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
@@ -82,13 +85,10 @@ export function openApiDocument(routes: RestRoute[], serverUrl: string, named: R
     info: {
       title: 'Baton REST API',
       version: '1.0.0',
-      description: 'The AppXen-compatible REST API; every route runs a GraphQL operation (see /graphql).',
+      description: 'The REST APIs of the two product documents: the AppXen orchestrator (at the root and under /orchestrator) and the recipe API (under /api). Every route runs a GraphQL operation (see /graphql).',
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [
-      { url: serverUrl, description: 'At the root' },
-      { url: `${serverUrl}/orchestrator`, description: 'Under the documented base path' },
-    ],
+    servers: servers(topServers),
     security: [{ bearer: [], tenant: [] }, { apiKey: [], tenant: [] }],
     paths,
     components: {

@@ -1,44 +1,10 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import type { z } from 'zod';
 import * as examples from './examples.ts';
 import { failIfError, RestError } from '../graphql.ts';
+import { found, type RestRoute } from '../route.ts';
 import * as op from './operations.ts';
 import * as schema from './schemas.ts';
 import * as shape from './shapes.ts';
 import { MAX_PAGE_SIZE } from '../../src/schema/field-cost.ts';
-
-export interface Call {
-  params: Record<string, string>;
-  body: Record<string, unknown>;
-  query: Record<string, unknown>;
-  /** Runs a GraphQL operation as the caller. */
-  run<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R>;
-}
-
-/** One documented endpoint: how it reads the request, which operation it runs, what it answers. */
-export interface RestRoute {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** `/executions/:id` style, relative to the mount. */
-  path: string;
-  /** The OpenAPI operationId. */
-  operationId: string;
-  summary: string;
-  /** The status of a success; 204 answers with no body. */
-  status: number;
-  body?: z.ZodObject;
-  query?: z.ZodObject;
-  /** A success body's schema, and an example of one (the OpenAPI document shows both; a test validates the example). */
-  response?: z.ZodType;
-  example?: unknown;
-  /** The error statuses this route can answer with, besides 401, 429 and 500. */
-  errors: number[];
-  handle(call: Call): Promise<unknown>;
-}
-
-function found<T>(value: T | null | undefined, what: 'Workflow' | 'Execution', id: string): T {
-  if (value == null) throw new RestError(404, `${what} not found`, `No ${what.toLowerCase()} with ID ${id} exists for this tenant`);
-  return value;
-}
 
 // A GraphQL page holds at most MAX_PAGE_SIZE items and refuses more; a larger REST `limit` gets a
 // full page and a next_cursor.

@@ -7,5 +7,6 @@ import './workflow.ts';
 import './execution.ts';
 import './version.ts';
 import './share.ts';
+import './agent.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

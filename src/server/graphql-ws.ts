@@ -47,7 +47,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
           ctx.extra.tenant = await authenticate(db, {
             authorization: header(params, 'authorization') ?? header(params, 'Authorization'),
             apiKey: header(params, 'x-api-key'),
-            tenantId: header(params, 'x-tenant-id'),
+            tenantId: header(params, 'x-tenant-id') ?? header(params, 'x-workspace-id'),
           });
           return true;
         } catch (error) {

@@ -75,7 +75,7 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
     const credentials = {
       authorization: headers.get('authorization'),
       apiKey: headers.get('x-api-key'),
-      tenantId: headers.get('x-tenant-id'),
+      tenantId: headers.get('x-tenant-id') ?? headers.get('x-workspace-id'),
     };
     if (!hasCredentials(credentials) && introspectionOnly(initial.params.query)) {
       await limiter.take(`address:${address}`);

@@ -39,12 +39,13 @@ export function hasCredentials(credentials: Credentials): boolean {
 
 /** The tenant the credentials prove, or an UnauthenticatedError saying what is wrong with them. */
 export async function authenticate(db: Db, credentials: Credentials): Promise<Tenant> {
-  const bearer = credentials.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  // `ApiKey <key>` is the recipe product's spelling of the same header (spec/recipes-api.md).
+  const bearer = credentials.authorization?.match(/^(?:Bearer|ApiKey)\s+(\S+)\s*$/i)?.[1];
   const key = bearer ?? credentials.apiKey ?? undefined;
   if (!key) {
     throw new UnauthenticatedError('Send an API key as "Authorization: Bearer <key>" or "x-api-key: <key>"');
   }
-  if (!credentials.tenantId) throw new UnauthenticatedError('Send your tenant id in the x-tenant-id header');
+  if (!credentials.tenantId) throw new UnauthenticatedError('Send your tenant id in the x-tenant-id (or X-Workspace-ID) header');
   const parts = KEY.exec(key);
   const invalid = new UnauthenticatedError('The API key is not valid for this tenant');
   if (!parts) throw invalid;

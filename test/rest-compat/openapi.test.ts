@@ -3,7 +3,9 @@ import { BaseResolver, createConfig, lintDocument, makeDocumentFromString } from
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../rest-compat/appxen/routes.ts';
+import { PRODUCTS } from '../../rest-compat/mount.ts';
+
+const routes = PRODUCTS.flatMap((product) => product.routes);
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -27,11 +29,14 @@ describe('/openapi.json', () => {
     expect(problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer}`)).toEqual([]);
   });
 
-  it('describes every route of the table once, under servers at the root and /orchestrator of PUBLIC_URL', () => {
+  it('describes every route of both products once, under servers at the root and /orchestrator of PUBLIC_URL (the recipe API at the root only)', () => {
     expect(document.servers.map((server: { url: string }) => server.url)).toEqual(['https://baton.acme.dev', 'https://baton.acme.dev/orchestrator']);
     const operations = Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, operation]) => [`${method.toUpperCase()} ${path}`, operation.operationId]),
+      Object.entries(methods)
+        .filter(([method]) => method !== 'servers')
+        .map(([method, operation]) => [`${method.toUpperCase()} ${path}`, operation.operationId]),
     );
+    expect(document.paths['/api/agents'].servers).toEqual([{ url: 'https://baton.acme.dev', description: 'At the root' }]);
     expect(operations.map(([operation]) => operation).sort()).toEqual(routes.map((route) => `${route.method} ${route.path.replace(/:([a-z_]+)/g, '{$1}')}`).sort());
     expect(new Set(operations.map(([, id]) => id)).size).toBe(routes.length);
   });
@@ -44,7 +49,7 @@ describe('/openapi.json', () => {
     expect(document.components.schemas.Step.properties.agent_id.type).toEqual(['string', 'null']);
     let examples = 0;
     for (const [path, methods] of Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown; example: unknown }> }> }>>)) {
-      for (const [method, operation] of Object.entries(methods)) {
+      for (const [method, operation] of Object.entries(methods).filter(([key]) => key !== 'servers')) {
         for (const [status, response] of Object.entries(operation.responses)) {
           const content = response.content?.['application/json'];
           if (!content || content.example === undefined) continue;

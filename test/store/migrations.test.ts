@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { migrate, readMigrations } from '../../src/store/migrate.ts';
 import { openDatabase, type Database } from '../../src/store/db.ts';
+import { getDatamodel } from '../../src/generated/pothos-types.ts';
 import { createTestDatabase } from '../support/database.ts';
 
 let url: string;
@@ -63,6 +64,8 @@ const COLUMN_TYPES: Record<string, string[]> = {
   Boolean: ['boolean'],
   Json: ['jsonb'],
   Decimal: ['numeric'],
+  'String[]': ['ARRAY _text'],
+  'Int[]': ['ARRAY _int4'],
 };
 
 describe('the generated Prisma client and the migrated database', () => {
@@ -83,14 +86,17 @@ describe('the generated Prisma client and the migrated database', () => {
     const live = new Map<string, Map<string, string>>();
     for (const row of rows) {
       if (!live.has(row.table_name)) live.set(row.table_name, new Map());
-      live.get(row.table_name)!.set(row.column_name, row.data_type === 'USER-DEFINED' ? row.udt_name : row.data_type);
+      // A list column is ARRAY, its element type in udt_name (`_text` for text[]).
+      live.get(row.table_name)!.set(row.column_name, row.data_type === 'USER-DEFINED' ? row.udt_name : row.data_type === 'ARRAY' ? `ARRAY ${row.udt_name}` : row.data_type);
     }
     const expected = new Map<string, Map<string, string>>();
     for (const [name, model] of Object.entries(dataModel.models)) {
       const columns = new Map<string, string>();
       for (const field of model.fields) {
         if (field.kind === 'object') continue;
-        columns.set(field.dbName ?? field.name, field.kind === 'enum' ? field.type : field.type);
+        // The runtime model leaves out which fields are lists; the generator's DMMF says.
+        const isList = getDatamodel().datamodel.models[name]?.fields.find((each) => each.name === field.name)?.isList;
+        columns.set(field.dbName ?? field.name, isList ? `${field.type}[]` : field.type);
       }
       expected.set(model.dbName ?? name, columns);
     }
