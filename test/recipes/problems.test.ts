@@ -16,7 +16,7 @@ const cases: [string, unknown, [string, string, string?][]][] = [
   ['a blank name', { name: '  ', steps: [step('A', 1, 'a')] }, [['name', 'MISSING_FIELD']]],
   [
     'a step missing everything, a step that is not an object',
-    recipe([{}, 'x']),
+    recipe([{}, 'x' as never]),
     [
       ['steps[0].step_id', 'MISSING_FIELD'],
       ['steps[0].order', 'MISSING_FIELD'],
