@@ -49,7 +49,7 @@ function available(scope: TemplateScope, step: RecipeStep): string {
 function reference(scope: TemplateScope, step: RecipeStep, target: RecipeStep, written: string, path: string): string {
   if (target === step) scope.problems.add(path, 'SELF_REFERENCE', `\`{${written}}\` is this step's own output, which does not exist yet when it runs.`);
   else if (scope.graph.upstream && !scope.graph.upstream(target, step)) {
-    const why = scope.graph.dependsOn.get(step) && scope.graph.sequence.indexOf(target) > scope.graph.sequence.indexOf(step)
+    const why = scope.graph.sequence.indexOf(target) > scope.graph.sequence.indexOf(step)
       ? `\`${target.stepId}\` runs after \`${step.stepId}\``
       : `\`${step.stepId}\` does not wait for \`${target.stepId}\``;
     scope.problems.add(path, 'STEP_NOT_UPSTREAM', `\`{${written}}\` is the output of \`${target.stepId}\`, which does not exist yet when \`${step.stepId}\` runs: ${why}. Add \`${target.stepId}\` to \`depends_on\` or give it a lower \`order\`.`);
