@@ -24,7 +24,9 @@ const MODEL_ID = /^claude-[a-z0-9][a-z0-9.-]*$/;
 
 /** The id an alias or full id names, or undefined when it names none. */
 export function resolveModel(registry: ModelRegistry, written: string): string | undefined {
-  const alias = registry[written.trim().toLowerCase()];
+  const name = written.trim().toLowerCase();
+  // Own keys only: `constructor` must not resolve to Object's.
+  const alias = Object.hasOwn(registry, name) ? registry[name] : undefined;
   if (alias) return alias;
   return MODEL_ID.test(written.trim()) ? written.trim() : undefined;
 }

@@ -76,6 +76,13 @@ export interface Plan {
   outputMode: 'path' | 'template';
   outputType: OutputType;
   compilerNotes: CompilerNote[];
+  /**
+   * At most this many steps run at once (recipes' `parallel_limit`); absent or null: no limit.
+   * Markdown plans leave it out. Not enforced by the engine yet.
+   */
+  maxParallel?: number | null;
+  /** The whole execution's time limit (recipes' `total_timeout`); absent or null: none. Not enforced by the engine yet. */
+  totalTimeoutMs?: number | null;
 }
 
 export interface CompileResult {

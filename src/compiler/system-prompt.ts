@@ -6,7 +6,7 @@ import type { StepDraft } from './steps.ts';
  * place in it (its steps and the other agents). Part of the plan, so people can read what the model
  * is told.
  */
-export function systemPrompt(agent: Pick<AgentDraft, 'id' | 'name' | 'description'>, workflow: { name: string; description: string }, agents: AgentDraft[], steps: StepDraft[]): string {
+export function systemPrompt(agent: Pick<AgentDraft, 'id' | 'name' | 'description'>, workflow: { name: string; description: string }, agents: Pick<AgentDraft, 'id' | 'name'>[], steps: Pick<StepDraft, 'agent' | 'title'>[]): string {
   const own = steps.filter((step) => step.agent === agent.id).map((step) => step.title);
   const others = agents.filter((other) => other.id !== agent.id).map((other) => other.name);
   const lines = [

@@ -37,5 +37,7 @@ describe('the default model registry', () => {
     expect(resolveModel(DEFAULT_MODELS, 'claude-sonnet-4-5-20250929')).toBe('claude-sonnet-4-5-20250929');
     expect(resolveModel(DEFAULT_MODELS, 'Offline')).toBe('offline');
     expect(resolveModel(DEFAULT_MODELS, 'gpt-4')).toBeUndefined();
+    expect(resolveModel(DEFAULT_MODELS, 'constructor')).toBeUndefined();
+    expect(resolveModel(DEFAULT_MODELS, '__proto__')).toBeUndefined();
   });
 });
