@@ -17,6 +17,7 @@ export function mergeTokens(unread: Event, next: Event): Event | undefined {
 
 /** What a subscription delivers when Redis is back after an outage: read what was stored meanwhile. */
 const RESUMED: unique symbol = Symbol('resumed');
+const LISTENING: unique symbol = Symbol('listening');
 
 /**
  * An execution's events from `afterSeq` on: first the stored ones, then live ones, with no gap and
@@ -34,30 +35,50 @@ const RESUMED: unique symbol = Symbol('resumed');
 export async function* executionEvents(db: Db, pubsub: PubSub, executionId: string, afterSeq: number): AsyncGenerator<Event> {
   const live = pubsub.subscribe<'executionEvent', typeof RESUMED>('executionEvent', executionId, { coalesce: mergeTokens, resumed: RESUMED });
   try {
-    const start = await db.execution.findUnique({ where: { id: executionId }, select: { status: true, refineStatus: true, lastSeq: true } });
-    if (!start) return;
-    const end = new StreamEnd(start);
     let last = afterSeq;
-    /** Yields stored events after `last` (and before `upTo`); returns true when the stream ended with one. */
-    const stored = async function* (upTo?: number): AsyncGenerator<Event, boolean> {
-      const rows = await db.executionEvent.findMany({
+    const read = (upTo?: number) =>
+      db.executionEvent.findMany({
         where: { executionId, seq: { gt: last, ...(upTo === undefined ? {} : { lt: upTo }) } },
         orderBy: { seq: 'asc' },
       });
+    let listening = false;
+    void live.ready.then(() => (listening = true), () => {});
+    const state = () => db.execution.findUnique({ where: { id: executionId }, select: { status: true, refineStatus: true, lastSeq: true } }).then((row) => row && new StreamEnd(row));
+    const first = await read();
+    const toEvent = (row: (typeof first)[number]): Event => ({ executionId, seq: row.seq, type: row.type, payload: row.payload as Record<string, unknown>, at: row.createdAt.toISOString() });
+    for (const row of first) {
+      last = row.seq;
+      yield toEvent(row);
+    }
+    // The execution row is read after these events, so its state covers them (see StreamEnd), and
+    // after the read that follows listening has been sent: the later that read, the more stored
+    // events it returns ahead of token deltas already queued live. While the transport is not
+    // listening yet (Redis away), it is read now: a finished execution ends without waiting for it.
+    let start: Promise<StreamEnd | null> | undefined;
+    if (!listening) {
+      start = state();
+      start.catch(() => {});
+      const early = await Promise.race([start, live.ready.then(() => LISTENING)]);
+      if (early === null || (early instanceof StreamEnd && early.reached(last))) return;
+    }
+    await live.ready;
+    const second = read();
+    second.catch(() => {});
+    const end = await (start ?? state());
+    if (!end) return;
+    /** Yields stored events; returns true when the stream ended with one. */
+    const deliver = async function* (rows: typeof first): AsyncGenerator<Event, boolean> {
       for (const row of rows) {
         last = row.seq;
-        yield { executionId, seq: row.seq, type: row.type, payload: row.payload as Record<string, unknown>, at: row.createdAt.toISOString() };
+        yield toEvent(row);
         if (end.delivered(row)) return true;
       }
       return false;
     };
-    // A finished execution needs no live events: its stored ones are all there is.
-    if (end.reached(last) || (yield* stored())) return;
-    await live.ready;
-    if (yield* stored()) return;
+    if ((yield* deliver(await second)) || end.reached(last)) return;
     for await (const event of live) {
       if (event === RESUMED) {
-        if (yield* stored()) return;
+        if (yield* deliver(await read())) return;
         continue;
       }
       if (event.seq === null) {
@@ -65,7 +86,7 @@ export async function* executionEvents(db: Db, pubsub: PubSub, executionId: stri
         continue;
       }
       if (event.seq <= last) continue;
-      if (event.seq > last + 1 && (yield* stored(event.seq))) return;
+      if (event.seq > last + 1 && (yield* deliver(await read(event.seq)))) return;
       last = event.seq;
       yield event;
       if (end.delivered({ seq: event.seq, type: event.type })) return;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
 import { graphql } from '../../src/generated/graphql/gql.ts';
-import { startTestApp, subscribe, type TestApp } from '../support/app.ts';
+import { credentialsOf, startTestApp, subscribe, type TestApp } from '../support/app.ts';
 import { watchExecutions } from '../support/executions.ts';
 import { FakeAnthropic } from '../support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
@@ -207,5 +207,17 @@ describe('executionEvents ends', () => {
     await t.request(Refine, { id, prompt: 'Again.' });
     const seen = await readToEnd(subscribe(t.wsClient(), Events, { executionId: id, afterSeq: await lastSeq(id) - 1 }) as Results);
     expect(storedOnly(seen).at(-1)!.type).toBe('refine.completed');
+  });
+
+  it('after the replay of a finished execution while Redis is away, without waiting for it', async () => {
+    const id = await completedExecution();
+    // An API process whose Redis refuses connections: its live subscriptions wait for Redis to come back.
+    const away = await startTestApp({ databaseUrl: t.databaseUrl, redisUrl: 'redis://127.0.0.1:1', role: 'api' });
+    try {
+      const seen = await readToEnd(subscribe(away.wsClient(credentialsOf(t.tenant)), Events, { executionId: id, afterSeq: 0 }) as Results);
+      expect(storedOnly(seen)).toEqual(await stored(id));
+    } finally {
+      await away.stop();
+    }
   });
 });
