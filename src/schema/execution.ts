@@ -192,7 +192,10 @@ const ExecutionEventMessage = builder.objectRef<Events['executionEvent']>('Execu
 builder.subscriptionField('executionEvents', (t) =>
   t.field({
     type: ExecutionEventMessage,
-    description: 'Every state change of one execution: with afterSeq, first the stored events after it, then live ones, with no gap or duplicate; token deltas of running steps are live only.',
+    description:
+      'Every state change of one execution: with afterSeq, first the stored events after it, then live ones, with no gap or duplicate; token deltas of running steps are live only. ' +
+      'It completes once the execution has finished (execution.completed, execution.failed or execution.stopped) and no refinement is running, right after the last stored event: at once, after the replay, when it had already finished. ' +
+      'Opened while a refinement runs (after refineExecution returned), it delivers the refinement and completes after refine.completed or refine.failed; a refinement requested later needs a new subscription.',
     args: { executionId: t.arg.id({ required: true }), afterSeq: t.arg.int() },
     subscribe: async (_root, { executionId, afterSeq }, ctx) => {
       const execution = await ctx.db.execution.findFirst({ where: { id: String(executionId), tenantId: ctx.tenant.id }, select: { id: true } });

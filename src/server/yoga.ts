@@ -15,6 +15,7 @@ import { requestIds } from './request-id.ts';
 import { graphqlLimits, type GraphQLLimits } from './graphql-limits.ts';
 import { schema } from '../schema/index.ts';
 import { textHygiene } from './graphql-text-hygiene.ts';
+import { refuseSseSingleConnection } from './sse-single-connection.ts';
 
 /** Set by the WebSocket server, which authenticates once per connection. */
 export interface ServerContext {
@@ -97,8 +98,9 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
     cors: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
-    // Limits first: a document over them is refused before anything else looks at it.
-    plugins: [...graphqlLimits(deps.limits), textHygiene],
+    // Limits first: a document over them is refused before anything else looks at it (a request of
+    // SSE's single connection mode has no document to look at).
+    plugins: [refuseSseSingleConnection, ...graphqlLimits(deps.limits), textHygiene],
     // Parsed documents stay cached; validation results may not, since the cost rule reads the
     // variables and the cache is keyed by the document alone.
     parserAndValidationCache: { validationCache: false },

@@ -79,9 +79,11 @@ describe('refinement', () => {
       t.app.pubsub.activity.on('subscribed', listener);
     });
     fake.reply = () => ({ text: '# Tides\nThe moon pulls the sea. Subscribe for more!', after: listening, pause: { afterDeltas: 2, until: held } });
-    const events = subscribe(t.wsClient(), Events, { executionId: id, afterSeq: 0 });
     const refined = (await t.request(Refine, { id, prompt: 'Cut the introduction and add a call to action.' })).body.data!.refineExecution;
     expect(refined).toEqual({ __typename: 'Execution', refineStatus: 'REFINING', version: 1 });
+    // Opened once the refinement runs: a subscription to a finished execution that is not being
+    // refined completes after its replay.
+    const events = subscribe(t.wsClient(), Events, { executionId: id, afterSeq: 0 });
 
     const seen: { seq: number | null; type: string; payload: unknown }[] = [];
     for await (const result of events) {
