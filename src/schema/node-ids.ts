@@ -7,7 +7,8 @@ const TYPES: Record<string, string> = { wf: 'Workflow', exec: 'Execution', agent
 export function nodeTypeOf(id: string): string {
   const type = TYPES[id.split('_')[0]];
   if (!type) {
-    const expected = Object.entries(TYPES).map(([prefix, name]) => `${prefix}_… (${name})`).join(' or ');
+    const kinds = Object.entries(TYPES).map(([prefix, name]) => `${prefix}_… (${name})`);
+    const expected = `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;
     throw new GraphQLError(`"${id.slice(0, 100)}" is not a node id: ids look like ${expected}`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
   }
   return type;
