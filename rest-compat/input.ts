@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { unsafeText } from '../src/server/text-hygiene.ts';
 import { RestError } from './graphql.ts';
 
@@ -46,4 +46,10 @@ export function readQuery<S extends z.ZodObject>(url: URL, schema: S): z.infer<S
     throw bad(parsed.error.issues.map((issue) => `query parameter \`${issue.path.join('.')}\` ${issue.message}, got "${raw[String(issue.path[0])]}"`).join('; '));
   }
   return parsed.data;
+}
+
+/** An integer query parameter in [min, max]; its message says the range (readQuery adds what was sent). */
+export function queryInteger(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../input.ts';
 
 // The first product document's JSON, as Baton answers it: the shapes (shapes.ts) are typed by these
 // schemas, the OpenAPI document is generated from them, and the contract test checks every response
@@ -162,13 +163,9 @@ export const ApproveBody = z.object({
 });
 export const RefineBody = z.object({ prompt: z.string().describe('How to change the output') });
 
-const integer = (min: number, max: number) => {
-  const error = `must be an integer from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 export const PageQuery = (name: string) =>
   z.object({
-    limit: integer(1, 200).optional().describe(`How many ${name} to return (default 50)`),
+    limit: queryInteger(1, 200).optional().describe(`How many ${name} to return (default 50)`),
     cursor: z.string().optional().describe('The `next_cursor` of the previous page'),
   });
 export const ExecutionQuery = PageQuery('executions').extend({

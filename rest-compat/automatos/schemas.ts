@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../input.ts';
 
 // The second product document's JSON (spec/recipes-api.md). Agents are not in the document, but its
 // clients need them (§1): snake_case like the rest of it, lists offset-paged `{items, total, skip, limit}`.
@@ -33,14 +34,10 @@ export const AgentBody = z.object({
 
 export const AgentPatchBody = AgentBody.partial();
 
-const integer = (min: number, max: number) => {
-  const error = `must be an integer from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 export const AgentListQuery = z.object({
-  skip: integer(0, 1_000_000).optional().describe('How many to skip (default 0)'),
-  limit: integer(1, 100).optional().describe('How many to return (default 50)'),
+  skip: queryInteger(0, 1_000_000).optional().describe('How many to skip (default 0)'),
+  limit: queryInteger(1, 100).optional().describe('How many to return (default 50)'),
   search: z.string().optional().describe('Matches name and description, case-insensitively'),
 });
 
