@@ -2,20 +2,13 @@ import { resolveModel, type ModelRegistry } from '../compiler/models.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
+import type { StoredAgent } from '../recipes/agent.ts';
 
-export const AGENT_STATUSES = ['active', 'inactive'] as const;
-export type AgentStatus = (typeof AGENT_STATUSES)[number];
+export const AGENT_STATUSES: readonly StoredAgent['status'][] = ['active', 'inactive'];
+export type AgentStatus = StoredAgent['status'];
 
-/** What a caller may set on a stored agent (all of it on create, any of it on update). */
-export interface AgentFields {
-  name: string;
-  description: string;
-  model: string;
-  systemPrompt: string | null;
-  tools: string[];
-  maxIterations: number;
-  status: AgentStatus;
-}
+/** What a caller may set on a stored agent (all of it on create, any of it on update): all but its id. */
+export type AgentFields = Omit<StoredAgent, 'id'>;
 
 export const AGENT_DEFAULTS: Pick<AgentFields, 'systemPrompt' | 'tools' | 'maxIterations' | 'status'> = { systemPrompt: null, tools: [], maxIterations: 25, status: 'active' };
 
