@@ -99,9 +99,14 @@ async function startProcesses(env: NodeJS.ProcessEnv) {
     const events: Event[] = [];
     const arrived = new EventEmitter();
     let taken = 0;
+    let completed = false;
     client.subscribe<ResultOf<typeof Events>>(
       { query: print(Events), variables: { executionId } },
-      { next: (result) => (events.push({ seq: result.data!.executionEvents.seq ?? null, type: result.data!.executionEvents.type }), arrived.emit('event')), error: (error) => arrived.emit('error', error), complete: () => {} },
+      {
+        next: (result) => (events.push({ seq: result.data!.executionEvents.seq ?? null, type: result.data!.executionEvents.type }), arrived.emit('event')),
+        error: (error) => arrived.emit('error', error),
+        complete: () => ((completed = true), arrived.emit('event')),
+      },
     );
     return {
       events,
@@ -112,6 +117,7 @@ async function startProcesses(env: NodeJS.ProcessEnv) {
             taken = index + 1;
             return events[index];
           }
+          if (completed) throw new Error(`the subscription completed without the awaited event; it delivered ${JSON.stringify(events)}`);
           await once(arrived, 'event');
         }
       },
