@@ -30,6 +30,9 @@ const TERMINAL = ['completed', 'skipped', 'failed', 'rejected', 'stopped'];
 
 export const isTerminal = (status: string) => TERMINAL.includes(status);
 
+/** Running, or queued to run. */
+const isActive = (state: StepState) => state.status === 'running' || (state.status === 'pending' && state.queued);
+
 /** A dependency lets its dependents run when it completed, was skipped, or failed with `On error: continue`. */
 function satisfied(step: PlanStep, state: StepState): boolean {
   return state.status === 'completed' || state.status === 'skipped' || (state.status === 'failed' && step.onError === 'continue');
@@ -61,6 +64,8 @@ export function decide(plan: Plan, current: Map<string, StepState>, inputs: Reco
   const actions: Action[] = [];
   const byId = new Map(plan.steps.map((step) => [step.id, step]));
   const top = (id: string) => states.get(key(id, -1))!;
+  // A plan's limit of steps running at once (a recipe's parallel_limit); For each items count against their step's own.
+  let active = plan.steps.filter((step) => !step.forEach && isActive(top(step.id))).length;
 
   for (let changed = true; changed; ) {
     changed = false;
@@ -104,8 +109,10 @@ export function decide(plan: Plan, current: Map<string, StepState>, inputs: Reco
         changed = true;
         continue;
       }
+      if (plan.maxParallel && active >= plan.maxParallel) continue;
       actions.push({ kind: 'enqueue', stepId: step.id, itemIndex: -1 });
       state.queued = true;
+      active++;
     }
   }
 
@@ -137,7 +144,7 @@ function fanOut(step: PlanStep, states: Map<string, StepState>, actions: Action[
     }
     return true;
   }
-  let active = items.filter((item) => item.status === 'running' || (item.status === 'pending' && item.queued)).length;
+  let active = items.filter(isActive).length;
   for (const item of items) {
     if (step.concurrency !== null && active >= step.concurrency) break;
     if (item.status !== 'pending' || item.queued) continue;

@@ -41,6 +41,21 @@ describe('a compiled recipe runs in the engine like a markdown plan', () => {
     expect(simulate(plan)).toEqual({ waves: [['a', 'b'], ['c', 'd'], ['e']], end: 'finish' });
   });
 
+  it('parallel_limit: at most that many steps run at once, the next starting as one finishes', () => {
+    const plan = compiled(recipe([step('A', 1, 'a'), step('B', 1, 'b'), step('C', 1, 'c'), step('D', 1, 'd'), step('E', 1, 'e')], { execution_config: { mode: 'parallel', parallel_limit: 2 } }));
+    expect(plan.maxParallel).toBe(2);
+    expect(simulate(plan)).toEqual({ waves: [['a', 'b'], ['c', 'd'], ['e']], end: 'finish' });
+    // One of two running finishes: exactly one more starts.
+    const states = fresh(plan);
+    for (const id of ['a', 'b']) Object.assign(states.get(key(id, -1))!, { status: 'running' });
+    expect(decide(plan, states, {}, 'e')).toEqual([]);
+    Object.assign(states.get(key('a', -1))!, { status: 'completed', output: 'a done' });
+    expect(decide(plan, states, {}, 'e')).toEqual([{ kind: 'enqueue', stepId: 'c', itemIndex: -1 }]);
+    // Without a limit, all five at once.
+    const unlimited = compiled(recipe([step('A', 1, 'a'), step('B', 1, 'b'), step('C', 1, 'c'), step('D', 1, 'd'), step('E', 1, 'e')], { execution_config: { mode: 'parallel' } }));
+    expect(simulate(unlimited).waves).toEqual([['a', 'b', 'c', 'd', 'e']]);
+  });
+
   it('error handling: stop fails the execution, continue goes on', () => {
     const stop = compiled(recipe([step('A', 1, 'a'), step('B', 2, 'b')]));
     expect(simulate(stop, ['a'])).toEqual({ waves: [['a']], end: 'fail' });
