@@ -75,10 +75,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "One of the workspace's recipes by `id` (rcp_…) or `templateId`; null when there is none.",
     args: { id: t.arg.id(), templateId: t.arg.string() },
-    resolve: async (_query, _root, { id, templateId }, ctx) => {
-      if ((id == null) === (templateId == null)) throw new ValidationError('Bad request', 'recipe takes exactly one of `id` and `templateId`');
-      const recipe = await ctx.db.recipe.findFirst({ where: id != null ? { id: String(id), tenantId: ctx.tenant.id } : { templateId: templateId!, tenantId: ctx.tenant.id } });
-      return recipe;
+    resolve: (query, _root, { id, templateId }, ctx) => {
+      if ((id == null) === (templateId == null)) throw new ValidationError('Bad request', 'recipe takes exactly one of `id` and `templateId`').toGraphQL();
+      return ctx.db.recipe.findFirst({ ...query, where: id != null ? { id: String(id), tenantId: ctx.tenant.id } : { templateId: templateId!, tenantId: ctx.tenant.id } });
     },
   }),
   recipes: t.prismaConnection(
@@ -116,7 +115,7 @@ builder.queryFields((t) => ({
     args: { limit: t.arg.int({ defaultValue: 10 }) },
     resolve: (query, _root, { limit }, ctx) => {
       const count = limit ?? 10;
-      if (!Number.isInteger(count) || count < 1 || count > 50) throw new ValidationError('Bad request', `featuredRecipes(limit:) must be from 1 to 50, got ${count}`);
+      if (!Number.isInteger(count) || count < 1 || count > 50) throw new ValidationError('Bad request', `featuredRecipes(limit:) must be from 1 to 50, got ${count}`).toGraphQL();
       return ctx.db.recipe.findMany({ ...query, where: recipesWhere(ctx.tenant.id, { isFeatured: true, isPublic: true }), orderBy: recipesOrder('popularity'), take: count });
     },
   }),

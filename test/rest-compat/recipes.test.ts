@@ -52,6 +52,40 @@ const RecipePlan = graphql(`
   }
 `);
 
+const RecipeQueries = graphql(`
+  query TestRecipeQueries($node: ID!) {
+    recipes(first: 2, sortBy: NAME, isPublic: null) {
+      totalCount
+      edges {
+        node {
+          templateId
+        }
+      }
+    }
+    featuredRecipes(limit: 5) {
+      templateId
+    }
+    recipeCategories {
+      name
+      count
+    }
+    node(id: $node) {
+      __typename
+      ... on Recipe {
+        templateId
+      }
+    }
+  }
+`);
+
+const RecipeWithoutRef = graphql(`
+  query TestRecipeWithoutRef {
+    recipe {
+      id
+    }
+  }
+`);
+
 const CreateRecipeGql = graphql(`
   mutation TestCreateRecipe($input: JSON!) {
     createRecipe(input: $input) {
@@ -290,6 +324,45 @@ describe('/api/workflow-recipes', () => {
     expect(refused.body.detail).toContain('uses-solo');
     await rest(t, 'DELETE', '/api/workflow-recipes/uses-solo', undefined, headers);
     expect((await rest(t, 'DELETE', `/api/agents/${agent}`, undefined, headers)).status).toBe(200);
+  });
+
+  it('serves recipes in GraphQL: the connection, featured, categories and node(id:)', async () => {
+    const { headers, recipe } = await freshTenant('graphql-recipes');
+    const ids: string[] = [];
+    for (const name of ['b-one', 'a-two', 'c-three']) ids.push((await rest(t, 'POST', '/api/workflow-recipes', recipe(name, { tags: ['x'], is_featured: name === 'c-three' }), headers)).body.id);
+    const { body } = await t.request(RecipeQueries, { node: ids[0] }, headers);
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      recipes: { totalCount: 3, edges: [{ node: { templateId: 'a-two' } }, { node: { templateId: 'b-one' } }] },
+      featuredRecipes: [{ templateId: 'c-three' }],
+      recipeCategories: [{ name: 'x', count: 3 }],
+      node: { __typename: 'Recipe', templateId: 'b-one' },
+    });
+    // Another workspace's recipe is no node.
+    expect((await t.request(RecipeQueries, { node: ids[0] })).body.data?.node).toBeNull();
+    const missing = await t.request(RecipeWithoutRef, {});
+    expect(missing.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
+  });
+
+  it('gives trigger and webhook schedules a webhook id kept across updates, and never shows the secret', async () => {
+    const created = await rest(t, 'POST', '/api/workflow-recipes', brief('hooked', { schedule_config: { type: 'webhook', webhook_secret: 's3cret' } }));
+    expect(created.status).toBe(201);
+    const webhookId = created.body.schedule_config.webhook_id;
+    expect(webhookId).toMatch(/^whk_/);
+    expect(created.body.schedule_config).not.toHaveProperty('webhook_secret');
+    const updated = await rest(t, 'PUT', '/api/workflow-recipes/hooked', { schedule_config: { type: 'trigger', trigger_config: { event: 'push' } } });
+    expect(updated.body.schedule_config).toEqual({ type: 'trigger', trigger_config: { event: 'push' }, webhook_id: webhookId });
+    const cron = await rest(t, 'PUT', '/api/workflow-recipes/hooked', { schedule_config: { type: 'cron', cron_expression: '0 9 * * 1-5', timezone: 'Mars/Olympus' } });
+    expect(cron.status).toBe(400);
+    expect(cron.body.detail).toBe('schedule_config.timezone: `timezone` is an IANA time zone such as "Europe/Paris", not the string "Mars/Olympus".');
+  });
+
+  it('orders an agent delete and a recipe create that uses it: one of them is refused, never both accepted', async () => {
+    const { headers, recipe } = await freshTenant('delete-race');
+    const agent = (await rest(t, 'POST', '/api/agents', { name: 'Racer', description: 'Races.', model: 'sonnet' }, headers)).body.id;
+    const racing = recipe('racy', { steps: [{ step_id: 's', order: 1, agent_id: agent, prompt_template: 'Go.' }] });
+    const [created, deleted] = await Promise.all([rest(t, 'POST', '/api/workflow-recipes', racing, headers), rest(t, 'DELETE', `/api/agents/${agent}`, undefined, headers)]);
+    expect([[201, 409], [400, 200]]).toContainEqual([created.status, deleted.status]);
   });
 
   it('accepts `Authorization: ApiKey`', async () => {
