@@ -94,7 +94,7 @@ export const recipeRoutes = (): RestRoute[] => [
     errors: [400],
     async handle({ query, run }) {
       const limit = Number(query.limit ?? 10);
-      const { recipes } = await run(op.ListRecipes, { first: limit, isFeatured: true, isPublic: true, sortBy: 'POPULARITY' as RecipeSort });
+      const { recipes } = await run(op.ListRecipes, { first: limit, isFeatured: true, isPublic: true, sortBy: 'POPULARITY' });
       return { items: recipes.edges.map((edge) => shape.recipe(edge.node)), total: recipes.totalCount, skip: 0, limit };
     },
   },

@@ -100,9 +100,7 @@ export function readFields(input: unknown, kind: 'create' | 'update'): { fields:
     const message = fields[name] === null ? undefined : RULES[name]?.(fields[name]);
     if (message) problems.push({ path: name, code: 'INVALID_FIELD', message });
   }
-  if (kind === 'create' && !('template_id' in fields && fields.template_id !== null)) {
-    problems.unshift({ path: 'template_id', code: 'MISSING_FIELD', message: '`template_id` is required: the slug clients address the recipe by.' });
-  } else if (fields.template_id === null) {
+  if (kind === 'create' && (fields.template_id ?? null) === null) {
     problems.unshift({ path: 'template_id', code: 'MISSING_FIELD', message: '`template_id` is required: the slug clients address the recipe by.' });
   }
   return { fields, problems };
