@@ -6,8 +6,9 @@ type Schema = Record<string, unknown>;
 const ERROR_MEANING: Record<number, string> = {
   400: 'Bad request: malformed JSON, a missing or mistyped field, bad inputs, or markdown that does not compile',
   401: 'Missing or invalid API key or tenant',
-  404: 'No such workflow, execution, step, version or agent for this tenant',
-  409: 'Conflict: the execution or step is not in a state that allows this',
+  403: 'Forbidden: the object may not be changed this way (a system recipe)',
+  404: 'No such workflow, execution, step, version, agent or recipe for this tenant',
+  409: 'Conflict: the object is not in a state that allows this (an execution or step that moved on, a template_id already used, an agent a recipe runs)',
   413: 'The request body is too large',
   429: 'Too many requests: wait `Retry-After` seconds',
   500: 'Internal server error',

@@ -75,3 +75,9 @@ export class CompileError extends BatonError {
     super('Compilation failed', detail);
   }
 }
+
+/** The object exists but may not be changed this way (a system recipe). */
+export class ForbiddenError extends BatonError {
+  readonly code = 'FORBIDDEN';
+  readonly status = 403;
+}

@@ -76,3 +76,139 @@ export const DeleteAgent = graphql(`
     }
   }
 `);
+
+export const RecipeFields = graphql(`
+  fragment ApiRecipe on Recipe {
+    id
+    templateId
+    name
+    description
+    tags
+    templateDefinition
+    steps
+    inputs
+    outputs
+    executionConfig
+    scheduleConfig
+    recommendedAgents
+    requiredTools
+    qualityScore
+    learningData
+    useCount
+    successRate
+    popularity
+    averageRating
+    installCount
+    isPublic
+    isFeatured
+    isSystem
+    isApproved
+    isMarketplaceItem
+    previewImage
+    documentationUrl
+    version
+    changelog
+    ownerType
+    clonedFromId
+    createdBy
+    createdAt
+    updatedAt
+    lastUsedAt
+  }
+`);
+
+export const ListRecipes = graphql(`
+  query ApiListRecipes($first: Int!, $offset: Int, $search: String, $isFeatured: Boolean, $isPublic: Boolean, $sortBy: RecipeSort) {
+    recipes(first: $first, offset: $offset, search: $search, isFeatured: $isFeatured, isPublic: $isPublic, sortBy: $sortBy) {
+      totalCount
+      edges {
+        node {
+          ...ApiRecipe
+        }
+      }
+    }
+  }
+`);
+
+export const GetRecipe = graphql(`
+  query ApiGetRecipe($id: ID, $templateId: String) {
+    recipe(id: $id, templateId: $templateId) {
+      ...ApiRecipe
+      agents {
+        id
+        name
+        model
+        provider
+        tools
+        status
+      }
+    }
+  }
+`);
+
+export const RecipeCategories = graphql(`
+  query ApiRecipeCategories {
+    recipeCategories {
+      name
+      count
+    }
+  }
+`);
+
+export const CreateRecipe = graphql(`
+  mutation ApiCreateRecipe($input: JSON!) {
+    createRecipe(input: $input) {
+      __typename
+      ...ApiRecipe
+      ... on Error {
+        code
+        message
+        detail
+      }
+    }
+  }
+`);
+
+export const UpdateRecipe = graphql(`
+  mutation ApiUpdateRecipe($id: ID!, $patch: JSON!) {
+    updateRecipe(id: $id, patch: $patch) {
+      __typename
+      ...ApiRecipe
+      ... on Error {
+        code
+        message
+        detail
+      }
+    }
+  }
+`);
+
+export const DeleteRecipe = graphql(`
+  mutation ApiDeleteRecipe($id: ID!) {
+    deleteRecipe(id: $id) {
+      __typename
+      ... on Recipe {
+        templateId
+      }
+      ... on Error {
+        code
+        message
+        detail
+      }
+    }
+  }
+`);
+
+export const UseRecipe = graphql(`
+  mutation ApiUseRecipe($id: ID!) {
+    useRecipe(id: $id) {
+      __typename
+      ...ApiRecipe
+      ... on Error {
+        code
+        message
+        detail
+      }
+    }
+  }
+`);

@@ -5,6 +5,7 @@ import { found, type RestRoute } from '../route.ts';
 import * as op from './operations.ts';
 import * as schema from './schemas.ts';
 import * as shape from './shapes.ts';
+import { recipeRoutes } from './recipe-routes.ts';
 
 const example: z.infer<typeof schema.Agent> = {
   id: 'agent_0h3bq9c2m1x8v7k4l5p6n2r1t',
@@ -20,6 +21,7 @@ const example: z.infer<typeof schema.Agent> = {
 };
 
 export const routes: RestRoute[] = [
+  ...recipeRoutes(),
   {
     method: 'GET',
     path: '/api/agents',
@@ -84,11 +86,11 @@ export const routes: RestRoute[] = [
     method: 'DELETE',
     path: '/api/agents/:id',
     operationId: 'deleteAgent',
-    summary: 'Deletes an agent.',
+    summary: 'Deletes an agent; refused (409, naming them) while steps of recipes run it.',
     status: 200,
     response: schema.Deleted,
     example: { success: true, message: 'Agent agent_0h3bq9c2m1x8v7k4l5p6n2r1t deleted' },
-    errors: [404],
+    errors: [404, 409],
     async handle({ params, run }) {
       failIfError((await run(op.DeleteAgent, { id: params.id })).deleteAgent);
       return { success: true, message: `Agent ${params.id} deleted` };

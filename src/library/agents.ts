@@ -1,8 +1,9 @@
 import { resolveModel, type ModelRegistry } from '../compiler/models.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import type { StoredAgent } from '../recipes/agent.ts';
+import { recipesUsingAgent } from './recipes.ts';
 
 export const AGENT_STATUSES: readonly StoredAgent['status'][] = ['active', 'inactive'];
 export type AgentStatus = StoredAgent['status'];
@@ -50,10 +51,21 @@ export async function updateAgent(db: Db, tenantId: string, id: string, fields: 
   return db.agent.findUniqueOrThrow({ where: { id } });
 }
 
-/** Deletes the agent and returns it as it was. (Recipes that reference it will refuse this: a later issue.) */
+/**
+ * Deletes the agent and returns it as it was; refused while a recipe's step runs it. The row lock
+ * orders this with recipe writes, which lock the agents they name (library/recipes.ts).
+ */
 export async function deleteAgent(db: Db, tenantId: string, id: string) {
-  const agent = await db.agent.findFirst({ where: { id, tenantId } });
-  if (!agent) throw agentNotFound(id);
-  await db.agent.deleteMany({ where: { id, tenantId } });
-  return agent;
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM agents WHERE id = ${id} AND tenant_id = ${tenantId} FOR UPDATE`;
+    const agent = await tx.agent.findFirst({ where: { id, tenantId } });
+    if (!agent) throw agentNotFound(id);
+    const recipes = await recipesUsingAgent(tx, tenantId, id);
+    if (recipes.length) {
+      const names = recipes.map((recipe) => recipe.templateId).join(', ');
+      throw new ConflictError('Agent in use', `Agent ${id} runs steps of the recipes ${names}${recipes.length === 10 ? ' (and maybe more)' : ''}; change those steps or delete those recipes first`);
+    }
+    await tx.agent.delete({ where: { id } });
+    return agent;
+  });
 }

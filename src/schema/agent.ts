@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { DEFAULT_ALIAS, OFFLINE_MODEL, resolveModel } from '../compiler/models.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { AGENT_STATUSES, createAgent, deleteAgent, updateAgent, type AgentStatus } from '../library/agents.ts';
 
 const AgentStatusEnum = builder.enumType('AgentStatus', {
@@ -17,6 +18,10 @@ builder.prismaNode('Agent', {
     model: t.exposeString('model', { description: 'An alias (`sonnet`) or a model id, as written.' }),
     systemPrompt: t.exposeString('systemPrompt', { nullable: true, description: 'Null: built from name and description, as for markdown agents.' }),
     tools: t.exposeStringList('tools', { description: 'Tool server aliases.' }),
+    provider: t.string({
+      description: "Who answers for the agent's model: `offline` for the offline model, else `anthropic` (the offline model also answers when no Anthropic key is configured).",
+      resolve: (agent, _args, ctx) => (resolveModel(ctx.models, agent.model.trim() || DEFAULT_ALIAS) === OFFLINE_MODEL ? 'offline' : 'anthropic'),
+    }),
     maxIterations: t.exposeInt('maxIterations', { description: 'Tool-use turns at most.' }),
     status: t.field({ type: AgentStatusEnum, resolve: (agent) => agent.status as AgentStatus }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -99,8 +104,8 @@ builder.mutationFields((t) => ({
   }),
   deleteAgent: t.prismaField({
     type: 'Agent',
-    description: 'Deletes an agent and returns it as it was.',
-    errors: { types: [NotFoundError] },
+    description: 'Deletes an agent and returns it as it was; refused while a recipe step runs it (ConflictError naming the recipes).',
+    errors: { types: [NotFoundError, ConflictError] },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_query, _root, { id }, ctx) => deleteAgent(ctx.db, ctx.tenant.id, String(id)),
   }),

@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import { BatonError, CompileError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { BatonError, CompileError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { CompilerNoteRef } from './plan.ts';
 
 const ErrorCode = builder.enumType('ErrorCode', {
@@ -7,6 +7,7 @@ const ErrorCode = builder.enumType('ErrorCode', {
   values: {
     NOT_FOUND: { description: 'No such object for this tenant.' },
     CONFLICT: { description: 'The object is not in a state that allows this.' },
+    FORBIDDEN: { description: 'The object exists but may not be changed this way.' },
     BAD_REQUEST: { description: 'The request itself is wrong.' },
     COMPILE_ERROR: { description: 'The markdown does not compile.' },
   } as const,
@@ -17,13 +18,14 @@ const ErrorInterface = builder.interfaceRef<BatonError>('Error').implement({
   description: 'An expected failure: `code` is stable, `message` short, `detail` says exactly what went wrong.',
   fields: (t) => ({
     message: t.exposeString('message'),
-    code: t.field({ type: ErrorCode, resolve: (error) => error.code as 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'COMPILE_ERROR' }),
+    code: t.field({ type: ErrorCode, resolve: (error) => error.code as 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'BAD_REQUEST' | 'COMPILE_ERROR' }),
     detail: t.exposeString('detail'),
   }),
 });
 
 builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInterface], description: 'No such object for this tenant.' });
 builder.objectType(ConflictError, { name: 'ConflictError', interfaces: [ErrorInterface], description: 'The object is not in a state that allows this.' });
+builder.objectType(ForbiddenError, { name: 'ForbiddenError', interfaces: [ErrorInterface], description: 'The object exists but may not be changed this way (a system recipe).' });
 builder.objectType(ValidationError, { name: 'ValidationError', interfaces: [ErrorInterface], description: 'The request itself is wrong: `detail` names every problem.' });
 builder.objectType(CompileError, {
   name: 'CompileError',

@@ -8,5 +8,6 @@ import './execution.ts';
 import './version.ts';
 import './share.ts';
 import './agent.ts';
+import './recipe.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
