@@ -38,6 +38,8 @@ export async function startExecution(deps: EngineDeps, tenantId: string, workflo
     appendEvent(changes, id, 'execution.running', { status: 'running', inputs: checked.values });
     changes.updates.push({ tenantId, executionId: id, workflowId, status: 'running', at: execution.created_at.toISOString() });
     enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
+    // The total timeout is a job due when it runs out: enforced while steps run, not between them.
+    if (plan.totalTimeoutMs) enqueue(deps, sql, changes, QUEUES.deadline, { executionId: id }, id, Math.ceil(plan.totalTimeoutMs / 1000));
     return { id };
   });
 }

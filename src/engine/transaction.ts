@@ -4,7 +4,7 @@ import type { Db } from '../store/db.ts';
 import type { ExecutionEventType, ExecutionStatus, Events } from '../store/events.ts';
 import type { PubSub } from '../store/pubsub.ts';
 
-export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine' } as const;
+export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine', deadline: 'baton-deadline' } as const;
 
 /** An open transaction of the engine: plain SQL on one pooled connection. */
 export interface Sql {

@@ -1,5 +1,6 @@
 import type { Boss } from '../store/boss.ts';
 import type { StepJob } from '../engine/advance.ts';
+import { expireExecution } from '../engine/decisions.ts';
 import { runRefinement, type RefineJob } from '../engine/refine.ts';
 import { runAdvance, runStep } from '../engine/step.ts';
 import type { StepDeps } from '../engine/step-deps.ts';
@@ -11,6 +12,7 @@ import { startLiveness } from './liveness.ts';
 const STEP_CONCURRENCY = 20;
 export const ADVANCE_CONCURRENCY = 10;
 const REFINE_CONCURRENCY = 10;
+const DEADLINE_CONCURRENCY = 5;
 
 export async function createQueues(boss: Boss): Promise<void> {
   // `short`: at most one queued job per singleton key (an execution's advance, a step's attempt).
@@ -21,6 +23,8 @@ export async function createQueues(boss: Boss): Promise<void> {
   // A refinement is one model call with no heartbeat of its own: its job stays active for as long
   // as the call may take, so a crash mid-call delays it by up to that long before it runs again.
   await boss.createQueue(QUEUES.refine, { name: QUEUES.refine, policy: 'short', retryLimit: 5, retryDelay: 1, expireInSeconds: 900 });
+  // One deadline per execution, due at its total timeout; finding it already finished does nothing.
+  await boss.createQueue(QUEUES.deadline, { name: QUEUES.deadline, policy: 'short', retryLimit: 20, retryDelay: 1, expireInSeconds: 60 });
 }
 
 /** The worker role: dispatchers for the queues, woken whenever jobs are enqueued anywhere. */
@@ -32,6 +36,7 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'gi
     // A step job starts an attempt: fetched only while this worker has room for more.
     [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob), { room: () => deps.inFlight.room() }),
     [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob)),
+    [QUEUES.deadline]: startDispatcher(deps.boss, QUEUES.deadline, DEADLINE_CONCURRENCY, (data) => expireExecution(deps, (data as { executionId: string }).executionId)),
   };
   deps.inFlight.onFreed(() => dispatchers[QUEUES.step].wake());
   const subscriptions = Object.keys(dispatchers).map((queue) => {
