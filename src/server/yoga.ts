@@ -40,6 +40,9 @@ function introspectionOnly(query: string | undefined): boolean {
   }
 }
 
+/** An error maskError turns into an answer (expected) or logs itself (unexpected): yoga need not log it again. */
+const isReported = (error: unknown) => error instanceof Error && (error instanceof GraphQLError || error instanceof BatonError || error instanceof PothosValidationError);
+
 export function maskError(error: unknown): Error {
   const cause = error instanceof GraphQLError ? error.originalError : error;
   // A database outage or restart is no fault of the request: 503, and the client retries.
@@ -98,6 +101,16 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
     cors: false,
     graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
     maskedErrors: { maskError },
+    // Yoga logs every error maskError rewrites; expected failures (a 404, a bad cursor) are answers,
+    // not faults, and maskError itself logs the unexpected ones with their request id.
+    logging: {
+      debug: () => {},
+      info: (...args: unknown[]) => console.info(...args),
+      warn: (...args: unknown[]) => console.warn(...args),
+      error: (...args: unknown[]) => {
+        if (!args.some(isReported)) console.error(...args);
+      },
+    },
     // Limits first: a document over them is refused before anything else looks at it (a request of
     // SSE's single connection mode has no document to look at).
     plugins: [refuseSseSingleConnection, ...graphqlLimits(deps.limits), textHygiene],
