@@ -2,6 +2,7 @@ import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { clientAddress } from '../src/server/http.ts';
 import type { GraphQLServer } from '../src/server/yoga.ts';
+import { graphql } from '../src/generated/graphql/gql.ts';
 import type { RestPlanFragment } from '../src/generated/graphql/graphql.ts';
 
 /** A failure the REST layer answers with: `{ error, detail }` and its status (plus extra fields). */
@@ -64,6 +65,16 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
 /** A compile error's notes, as both products' REST APIs show them. */
 export const compilerNotes = (notes: RestPlanFragment['compilerNotes']) =>
   notes.map((note) => ({ severity: note.severity.toLowerCase() as Lowercase<typeof note.severity>, code: note.code, message: note.message, line: note.line, column: note.column }));
+
+/** What every mutation's operation selects of its typed error member, for `failIfError` (both products). */
+export const ErrorFields = graphql(`
+  fragment RestError on Error {
+    __typename
+    code
+    message
+    detail
+  }
+`);
 
 /** A mutation's typed error member (`... on Error`) as the RestError of its status. */
 export function failIfError<T extends object>(member: T): Exclude<T, { code: string; detail: string }> {

@@ -2,15 +2,6 @@ import { graphql } from '../../src/generated/graphql/gql.ts';
 
 // The GraphQL operations the REST routes run. Fragments hold what a REST body shows of each object.
 
-export const ErrorFields = graphql(`
-  fragment RestError on Error {
-    __typename
-    code
-    message
-    detail
-  }
-`);
-
 export const CompileNotesFields = graphql(`
   fragment RestCompileNotes on CompileError {
     notes {

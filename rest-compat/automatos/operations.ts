@@ -41,11 +41,7 @@ export const CreateAgent = graphql(`
     createAgent(input: $input) {
       __typename
       ...ApiAgent
-      ... on Error {
-        code
-        message
-        detail
-      }
+      ...RestError
     }
   }
 `);
@@ -55,11 +51,7 @@ export const UpdateAgent = graphql(`
     updateAgent(id: $id, patch: $patch) {
       __typename
       ...ApiAgent
-      ... on Error {
-        code
-        message
-        detail
-      }
+      ...RestError
     }
   }
 `);
@@ -68,11 +60,7 @@ export const DeleteAgent = graphql(`
   mutation ApiDeleteAgent($id: ID!) {
     deleteAgent(id: $id) {
       __typename
-      ... on Error {
-        code
-        message
-        detail
-      }
+      ...RestError
     }
   }
 `);
@@ -160,11 +148,7 @@ export const CreateRecipe = graphql(`
     createRecipe(input: $input) {
       __typename
       ...ApiRecipe
-      ... on Error {
-        code
-        message
-        detail
-      }
+      ...RestError
     }
   }
 `);
@@ -174,11 +158,7 @@ export const UpdateRecipe = graphql(`
     updateRecipe(id: $id, patch: $patch) {
       __typename
       ...ApiRecipe
-      ... on Error {
-        code
-        message
-        detail
-      }
+      ...RestError
     }
   }
 `);
@@ -190,11 +170,7 @@ export const DeleteRecipe = graphql(`
       ... on Recipe {
         templateId
       }
-      ... on Error {
-        code
-        message
-        detail
-      }
+      ...RestError
     }
   }
 `);
@@ -204,11 +180,7 @@ export const UseRecipe = graphql(`
     useRecipe(id: $id) {
       __typename
       ...ApiRecipe
-      ... on Error {
-        code
-        message
-        detail
-      }
+      ...RestError
     }
   }
 `);

@@ -141,16 +141,12 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
   return { result, committed };
 }
 
-/** After the commit, publishing is best effort: events are stored (subscribers resume from them)
- * and workers poll as a backstop, so a pub/sub outage delays nothing for long and loses nothing. */
+/** After the commit, publishing is best effort (PubSub.publish never rejects): events are stored
+ * (subscribers resume from them) and workers poll as a backstop, so an outage loses nothing. */
 async function publish(deps: EngineDeps, changes: Changes): Promise<void> {
-  try {
-    for (const event of changes.events) await deps.pubsub.publish('executionEvent', event.executionId, event);
-    for (const update of changes.updates) await deps.pubsub.publish('executionUpdated', update.tenantId, update);
-    for (const queue of changes.queues) await deps.pubsub.publish('jobsEnqueued', queue, { queue });
-  } catch (error) {
-    console.error('publishing engine events failed:', (error as Error).message);
-  }
+  for (const event of changes.events) await deps.pubsub.publish('executionEvent', event.executionId, event);
+  for (const update of changes.updates) await deps.pubsub.publish('executionUpdated', update.tenantId, update);
+  for (const queue of changes.queues) await deps.pubsub.publish('jobsEnqueued', queue, { queue });
 }
 
 /** The execution row, locked until the transaction ends: one writer per execution at a time. */

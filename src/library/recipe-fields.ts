@@ -1,4 +1,5 @@
 import { Prisma, type Recipe } from '../generated/prisma/client.ts';
+import { isRecord } from '../recipes/fields.ts';
 import { describe, ROOT, type RecipeProblem } from '../recipes/problems.ts';
 import { newId } from '../store/ids.ts';
 
@@ -19,7 +20,6 @@ export const SCHEDULE_TYPES = ['manual', 'cron', 'trigger', 'webhook'] as const;
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const CRON_FIELD = /^[0-9A-Za-z*?/,#LW-]+$/;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const stringList = (value: unknown, max: number, length: number) =>
   Array.isArray(value) && value.length <= max && value.every((each) => typeof each === 'string' && each.trim() !== '' && each.length <= length);
 
@@ -35,7 +35,7 @@ const RULES: Record<string, (value: unknown) => string | undefined> = {
   name: (v) => (typeof v === 'string' && v.length > 200 ? '`name` is longer than 200 characters.' : undefined),
   description: (v) => (typeof v === 'string' && v.length > 4000 ? '`description` is longer than 4000 characters.' : undefined),
   tags: (v) => (stringList(v, 50, 50) ? undefined : `\`tags\` is a list of at most 50 non-empty strings of at most 50 characters, not ${describe(v)}.`),
-  template_definition: (v) => (isObject(v) ? undefined : `\`template_definition\` must be an object, not ${describe(v)}.`),
+  template_definition: (v) => (isRecord(v) ? undefined : `\`template_definition\` must be an object, not ${describe(v)}.`),
   recommended_agents: (v) => (Array.isArray(v) && v.length <= 100 ? undefined : `\`recommended_agents\` is a list of at most 100, not ${describe(v)}.`),
   required_tools: (v) => (stringList(v, 100, 200) ? undefined : `\`required_tools\` is a list of at most 100 non-empty strings, not ${describe(v)}.`),
   is_public: (v) => (typeof v === 'boolean' ? undefined : `\`is_public\` must be true or false, not ${describe(v)}.`),
@@ -58,7 +58,7 @@ function validTimezone(zone: string): boolean {
 
 function scheduleProblems(value: unknown, problems: RecipeProblem[]): void {
   const add = (path: string, message: string): void => void problems.push({ path, code: 'INVALID_SCHEDULE', message });
-  if (!isObject(value)) return add('schedule_config', `\`schedule_config\` is null or an object with a \`type\`, not ${describe(value)}.`);
+  if (!isRecord(value)) return add('schedule_config', `\`schedule_config\` is null or an object with a \`type\`, not ${describe(value)}.`);
   const { type, cron_expression: cron, timezone, trigger_config: trigger, webhook_secret: secret } = value;
   if (!SCHEDULE_TYPES.includes(type as never)) add('schedule_config.type', `\`type\` is one of ${SCHEDULE_TYPES.join(', ')}, not ${describe(type)}.`);
   if (type === 'cron') {
@@ -69,7 +69,7 @@ function scheduleProblems(value: unknown, problems: RecipeProblem[]): void {
     }
   }
   if (timezone !== undefined && timezone !== null && (typeof timezone !== 'string' || !validTimezone(timezone))) add('schedule_config.timezone', `\`timezone\` is an IANA time zone such as "Europe/Paris", not ${describe(timezone)}.`);
-  if (trigger !== undefined && trigger !== null && !isObject(trigger)) add('schedule_config.trigger_config', `\`trigger_config\` must be an object, not ${describe(trigger)}.`);
+  if (trigger !== undefined && trigger !== null && !isRecord(trigger)) add('schedule_config.trigger_config', `\`trigger_config\` must be an object, not ${describe(trigger)}.`);
   if (secret !== undefined && secret !== null && (typeof secret !== 'string' || secret.length > 500)) add('schedule_config.webhook_secret', `\`webhook_secret\` is a string of at most 500 characters, not ${describe(secret)}.`);
 }
 
@@ -79,7 +79,7 @@ function scheduleProblems(value: unknown, problems: RecipeProblem[]): void {
  */
 export function readFields(input: unknown, kind: 'create' | 'update'): { fields: RecipeJson; problems: RecipeProblem[] } {
   const problems: RecipeProblem[] = [];
-  if (!isObject(input)) {
+  if (!isRecord(input)) {
     problems.push({ path: ROOT, code: 'INVALID_RECIPE', message: `A recipe is an object with template_id, name and steps, not ${describe(input)}.` });
     return { fields: {}, problems };
   }
@@ -118,14 +118,14 @@ export function recipeJson(row: Recipe): RecipeJson {
 
 /** A create body with every absent field at its default (execution_config's defaults under the given ones). */
 export function withDefaults(fields: RecipeJson): RecipeJson {
-  const config = isObject(fields.execution_config) ? { ...DEFAULT_EXECUTION_CONFIG, ...fields.execution_config } : (fields.execution_config ?? DEFAULT_EXECUTION_CONFIG);
+  const config = isRecord(fields.execution_config) ? { ...DEFAULT_EXECUTION_CONFIG, ...fields.execution_config } : (fields.execution_config ?? DEFAULT_EXECUTION_CONFIG);
   return { ...DEFAULTS, schedule_config: null, preview_image: null, documentation_url: null, ...fields, execution_config: config };
 }
 
 /** A trigger or webhook schedule gets a webhook id once, and keeps it across updates. */
 function scheduleWithWebhook(schedule: unknown, previous: unknown): unknown {
-  if (!isObject(schedule) || (schedule.type !== 'trigger' && schedule.type !== 'webhook')) return schedule;
-  const kept = isObject(previous) && typeof previous.webhook_id === 'string' ? previous.webhook_id : undefined;
+  if (!isRecord(schedule) || (schedule.type !== 'trigger' && schedule.type !== 'webhook')) return schedule;
+  const kept = isRecord(previous) && typeof previous.webhook_id === 'string' ? previous.webhook_id : undefined;
   return { ...schedule, webhook_id: kept ?? newId('whk') };
 }
 
@@ -158,7 +158,7 @@ export function rowData(recipe: RecipeJson, previousSchedule: unknown = null) {
 
 /** The schedule as clients see it: `webhook_secret` is write-only. */
 export function publicSchedule(schedule: unknown): unknown {
-  if (!isObject(schedule)) return schedule ?? null;
+  if (!isRecord(schedule)) return schedule ?? null;
   const { webhook_secret: _secret, ...rest } = schedule;
   return rest;
 }
@@ -166,5 +166,5 @@ export function publicSchedule(schedule: unknown): unknown {
 /** The agent ids the steps name (for locking them and for finding the recipes that use an agent). */
 export function agentIdsOf(steps: unknown): string[] {
   if (!Array.isArray(steps)) return [];
-  return [...new Set(steps.flatMap((step) => (isObject(step) && typeof step.agent_id === 'string' ? [step.agent_id] : [])))];
+  return [...new Set(steps.flatMap((step) => (isRecord(step) && typeof step.agent_id === 'string' ? [step.agent_id] : [])))];
 }
