@@ -47,7 +47,7 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
     method: 'POST',
     headers,
     body: JSON.stringify({ query: print(document), variables }),
-  }, { clientAddress: clientAddress(request) });
+  }, { clientAddress: clientAddress(request), ownDocument: true });
   const result = (await response.json()) as ExecutionResult<R>;
   const [first] = result.errors ?? [];
   if (first) {

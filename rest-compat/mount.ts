@@ -8,6 +8,7 @@ import * as appxen from './appxen/routes.ts';
 import * as appxenSchemas from './appxen/schemas.ts';
 import * as automatos from './automatos/routes.ts';
 import * as automatosSchemas from './automatos/schemas.ts';
+import * as automatosExecutionSchemas from './automatos/execution-schemas.ts';
 
 /**
  * The two product documents' APIs. The first's documented base path is /orchestrator, and every
@@ -15,15 +16,15 @@ import * as automatosSchemas from './automatos/schemas.ts';
  */
 export const PRODUCTS: RestProduct[] = [
   { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
-  { routes: automatos.routes, mounts: [''], schemas: automatosSchemas },
+  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas } },
 ];
 
-function handler(route: RestRoute, server: GraphQLServer): Route['handle'] {
+function handler(route: RestRoute, server: GraphQLServer, publicUrl: string): Route['handle'] {
   return async (request, params) => {
     try {
       const query = route.query ? readQuery(new URL(request.url), route.query) : {};
       const body = route.body ? await readBody(request, route.body) : {};
-      const result = await route.handle({ params, body, query, run: (document, variables) => runOperation(server, request, document, variables) });
+      const result = await route.handle({ params, body, query, publicUrl, run: (document, variables) => runOperation(server, request, document, variables) });
       return route.status === 204 ? new Response(null, { status: 204 }) : Response.json(result, { status: route.status });
     } catch (error) {
       if (!(error instanceof RestError)) throw error;
@@ -39,6 +40,6 @@ export function restRoutes(server: GraphQLServer, publicUrl: string): Route[] {
   return [
     openapi,
     { ...openapi, path: '/orchestrator/openapi.json' },
-    ...PRODUCTS.flatMap(({ routes, mounts }) => mounts.flatMap((mount) => routes.map((route) => ({ method: route.method, path: `${mount}${route.path}`, handle: handler(route, server) })))),
+    ...PRODUCTS.flatMap(({ routes, mounts }) => mounts.flatMap((mount) => routes.map((route) => ({ method: route.method, path: `${mount}${route.path}`, handle: handler(route, server, publicUrl) })))),
   ];
 }

@@ -6,6 +6,8 @@ export interface Call {
   params: Record<string, string>;
   body: Record<string, unknown>;
   query: Record<string, unknown>;
+  /** Base of the links Baton hands out (`PUBLIC_URL`). */
+  publicUrl: string;
   /** Runs a GraphQL operation as the caller. */
   run<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R>;
 }

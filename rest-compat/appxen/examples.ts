@@ -52,6 +52,7 @@ export const workflow: RestWorkflowFragment = {
 export const execution: RestExecutionFragment = {
   id: 'exec_xyz789',
   workflowId: 'wf_abc123',
+  recipeId: null,
   workflowName: 'Market Research Report',
   status: 'COMPLETED',
   error: null,

@@ -102,6 +102,7 @@ export const ExecutionFields = graphql(`
   fragment RestExecution on Execution {
     id
     workflowId
+    recipeId
     workflowName
     status
     error
@@ -230,8 +231,8 @@ export const RunWorkflow = graphql(`
 `);
 
 export const ListExecutions = graphql(`
-  query RestListExecutions($first: Int!, $after: String, $status: ExecutionStatus, $workflowId: ID) {
-    executions(first: $first, after: $after, status: $status, workflowId: $workflowId) {
+  query RestListExecutions($first: Int!, $after: String, $status: ExecutionStatus, $workflowId: ID, $recipeId: ID) {
+    executions(first: $first, after: $after, status: $status, workflowId: $workflowId, recipeId: $recipeId) {
       edges {
         node {
           ...RestExecution

@@ -128,7 +128,8 @@ export const routes: RestRoute[] = [
         first: pageSize(query.limit),
         after: query.cursor as string | undefined,
         status: (query.status as string | undefined)?.toUpperCase() as never,
-        workflowId: query.workflow_id as string | undefined,
+        // A recipe's execution carries its recipe's rcp_… id as workflow_id, and filters by it.
+        ...(String(query.workflow_id ?? '').startsWith('rcp_') ? { recipeId: query.workflow_id as string } : { workflowId: query.workflow_id as string | undefined }),
       });
       return { executions: executions.edges.map((edge) => shape.execution(edge.node)), next_cursor: executions.pageInfo.hasNextPage ? executions.pageInfo.endCursor : null };
     },

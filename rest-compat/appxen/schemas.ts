@@ -96,7 +96,7 @@ export const ExecutionStatus = z.enum(EXECUTION_STATUSES);
 
 export const Execution = z.object({
   execution_id: z.string(),
-  workflow_id: z.string(),
+  workflow_id: z.string().describe("The workflow's id; for an execution of a recipe (the recipe API), the recipe's rcp_… id"),
   workflow_name: z.string(),
   status: ExecutionStatus,
   started_at: timestamp,
@@ -170,5 +170,5 @@ export const PageQuery = (name: string) =>
   });
 export const ExecutionQuery = PageQuery('executions').extend({
   status: z.enum(EXECUTION_STATUSES, { error: `must be one of ${EXECUTION_STATUSES.join(', ')}` }).optional().describe('Only executions with this status'),
-  workflow_id: z.string().optional().describe('Only executions of this workflow'),
+  workflow_id: z.string().optional().describe('Only executions of this workflow (or of this recipe, by its rcp_… id)'),
 });

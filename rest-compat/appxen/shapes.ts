@@ -69,7 +69,7 @@ export const workflow = (w: RestWorkflowFragment): z.infer<typeof schema.Workflo
 
 export const execution = (e: RestExecutionFragment): z.infer<typeof schema.Execution> => ({
   execution_id: e.id,
-  workflow_id: e.workflowId,
+  workflow_id: (e.workflowId ?? e.recipeId)!,
   workflow_name: e.workflowName,
   status: word(e.status),
   started_at: e.startedAt,

@@ -58,7 +58,7 @@ const detailExample: z.infer<typeof schema.RecipeDetail> = {
 };
 
 /** `/{recipe_id}` is the template_id (the product's); Baton's rcp_… id is accepted as well. */
-async function recipeByRef(run: Call['run'], ref: string) {
+export async function recipeByRef(run: Call['run'], ref: string) {
   const { recipe } = await run(op.GetRecipe, { templateId: ref });
   if (recipe || !ref.startsWith('rcp_')) return found(recipe, 'Recipe', ref);
   return found((await run(op.GetRecipe, { id: ref })).recipe, 'Recipe', ref);

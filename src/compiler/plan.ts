@@ -60,6 +60,8 @@ export interface PlanStep {
   outputFormat: OutputFormat;
   /** With `Output: json`, the expected shape from the step's ```json block. */
   outputSchema: JsonValue;
+  /** A recipe step's `order` (its executions' views and step logs address steps by it); markdown plans leave it out. */
+  order?: number;
 }
 
 export const OUTPUT_TYPES = ['markdown', 'text', 'json', 'html'] as const;
@@ -78,10 +80,10 @@ export interface Plan {
   compilerNotes: CompilerNote[];
   /**
    * At most this many steps run at once (recipes' `parallel_limit`); absent or null: no limit.
-   * Markdown plans leave it out. Not enforced by the engine yet.
+   * Markdown plans leave it out.
    */
   maxParallel?: number | null;
-  /** The whole execution's time limit (recipes' `total_timeout`); absent or null: none. Not enforced by the engine yet. */
+  /** The whole execution's time limit (recipes' `total_timeout`); absent or null: none. */
   totalTimeoutMs?: number | null;
 }
 

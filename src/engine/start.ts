@@ -1,27 +1,43 @@
 import type { Plan } from '../compiler/plan.ts';
+import type { ModelRegistry } from '../compiler/models.ts';
 import { ValidationError } from '../errors.ts';
 import { newId } from '../store/ids.ts';
 import { findWorkflow } from '../library/workflows.ts';
+import { recipeToRun } from '../library/recipes.ts';
 import { jsonb } from './advance.ts';
 import { validateInputs } from './inputs.ts';
-import { appendEvent, enqueue, QUEUES, transaction, type EngineDeps } from './transaction.ts';
+import { appendEvent, enqueue, QUEUES, transaction, type EngineDeps, type Sql } from './transaction.ts';
+
+/** What started an execution: `manual` (the API), `cron`, `webhook`. */
+export type Trigger = 'manual' | 'cron' | 'webhook';
+
+interface NewExecution {
+  tenantId: string;
+  /** Exactly one of the two: what the execution runs. */
+  workflowId: string | null;
+  recipeId: string | null;
+  /** A copy, so that a later edit never changes this execution. */
+  plan: Plan;
+  inputs: unknown;
+  triggeredBy: Trigger;
+  metadata: Record<string, unknown>;
+}
 
 /**
- * `runWorkflow`: validates the inputs against the plan (every problem at once), then inserts the
- * execution with a copy of the plan, its step rows and the first `advance` job in one transaction,
- * and returns its id at once.
+ * Validates the inputs against the plan (every problem at once), then inserts the execution with its
+ * plan, its step rows and the first `advance` job in one transaction, and returns its id at once.
+ * `also` runs in that transaction (a recipe counts its use there).
  */
-export async function startExecution(deps: EngineDeps, tenantId: string, workflowId: string, inputs: unknown) {
-  const workflow = await findWorkflow(deps.db, tenantId, workflowId);
-  const plan = workflow.plan as unknown as Plan;
-  const checked = validateInputs(plan.inputs, inputs);
+async function insertExecution(deps: EngineDeps, run: NewExecution, also?: (sql: Sql) => Promise<unknown>) {
+  const { tenantId, plan } = run;
+  const checked = validateInputs(plan.inputs, run.inputs);
   if ('problems' in checked) throw new ValidationError('Invalid inputs', checked.problems.join('; '));
   const id = newId('exec');
   return transaction(deps, async (sql, changes) => {
     const [execution] = await sql.query<{ id: string; created_at: Date }>(
-      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_name, plan, inputs, status, steps_total, output_type)
-       VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8) RETURNING id, created_at`,
-      [id, tenantId, workflowId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType],
+      `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11) RETURNING id, created_at`,
+      [id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata)],
     );
     await sql.query(
       `INSERT INTO step_runs (id, execution_id, step_id, position, status, agent_id, model_id)
@@ -35,11 +51,31 @@ export async function startExecution(deps: EngineDeps, tenantId: string, workflo
         plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
       ],
     );
+    await also?.(sql);
     appendEvent(changes, id, 'execution.running', { status: 'running', inputs: checked.values });
-    changes.updates.push({ tenantId, executionId: id, workflowId, status: 'running', at: execution.created_at.toISOString() });
+    changes.updates.push({ tenantId, executionId: id, workflowId: run.workflowId, recipeId: run.recipeId, status: 'running', at: execution.created_at.toISOString() });
     enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
     // The total timeout is a job due when it runs out: enforced while steps run, not between them.
     if (plan.totalTimeoutMs) enqueue(deps, sql, changes, QUEUES.deadline, { executionId: id }, id, Math.ceil(plan.totalTimeoutMs / 1000));
     return { id };
   });
+}
+
+/** `runWorkflow`: an execution of a markdown workflow's current plan. */
+export async function startExecution(deps: EngineDeps, tenantId: string, workflowId: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
+  const workflow = await findWorkflow(deps.db, tenantId, workflowId);
+  return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan as unknown as Plan, inputs, triggeredBy, metadata: {} });
+}
+
+/**
+ * `runRecipe`: an execution of a recipe, compiled afresh with its agents as they are now and copied
+ * into the execution. Starting one counts a use of the recipe (use_count, last_used_at).
+ */
+export async function startRecipeExecution(deps: EngineDeps & { models: ModelRegistry }, tenantId: string, ref: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
+  const { recipe, plan } = await recipeToRun(deps.db, tenantId, ref, deps.models);
+  const metadata = { template_id: recipe.templateId, recipe_version: recipe.version, execution_config: recipe.executionConfig };
+  const started = await insertExecution(deps, { tenantId, workflowId: null, recipeId: recipe.id, plan, inputs, triggeredBy, metadata }, (sql) =>
+    sql.query('UPDATE recipes SET use_count = use_count + 1, last_used_at = now() WHERE id = $1', [recipe.id]),
+  );
+  return { ...started, recipeId: recipe.id };
 }

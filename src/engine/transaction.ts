@@ -15,7 +15,8 @@ export interface Sql {
 export interface ExecutionRow {
   id: string;
   tenantId: string;
-  workflowId: string;
+  workflowId: string | null;
+  recipeId: string | null;
   status: string;
   plan: unknown;
   inputs: unknown;
@@ -26,7 +27,7 @@ export interface ExecutionRow {
   outputType: string;
 }
 
-const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", status, plan, inputs, steps_completed AS "stepsCompleted",
+const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", recipe_id AS "recipeId", status, plan, inputs, steps_completed AS "stepsCompleted",
   version, refine_status AS "refineStatus", output, output_type AS "outputType"`;
 
 /** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
@@ -214,7 +215,7 @@ export interface StatusData {
 const STATUS_COLUMNS: Record<keyof StatusData, string> = { error: 'error', completedAt: 'completed_at', output: 'output', version: 'version', stepsCompleted: 'steps_completed' };
 
 /** Changes an execution's status (and what `data` sets with it); sent now, awaited at commit. */
-export function setStatus(sql: Sql, changes: Changes, execution: { id: string; tenantId: string; workflowId: string }, status: ExecutionStatus, data: StatusData = {}): void {
+export function setStatus(sql: Sql, changes: Changes, execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'>, status: ExecutionStatus, data: StatusData = {}): void {
   const at = new Date();
   const entries = Object.entries(data).filter(([, value]) => value !== undefined) as [keyof StatusData, unknown][];
   const sets = entries.map(([name], index) => `${STATUS_COLUMNS[name]} = $${index + 4}`);
@@ -222,7 +223,7 @@ export function setStatus(sql: Sql, changes: Changes, execution: { id: string; t
     sql.query(`UPDATE executions SET status = $2, updated_at = $3${sets.map((set) => `, ${set}`).join('')} WHERE id = $1`, [execution.id, status, at, ...entries.map(([, value]) => value)]),
   );
   appendEvent(changes, execution.id, `execution.${status}`, { status, ...(data.error ? { error: data.error } : {}) });
-  changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, status, at: at.toISOString() });
+  changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, recipeId: execution.recipeId, status, at: at.toISOString() });
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */

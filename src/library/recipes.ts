@@ -49,6 +49,20 @@ export async function findRecipe(db: Db | Tx, tenantId: string, ref: string) {
   return recipe;
 }
 
+/**
+ * The recipe and a plan compiled afresh from it with the workspace's agents as they are now, to be
+ * copied into an execution: an agent edited since the recipe was saved runs as edited, and an agent
+ * that can no longer run (deactivated, or its model gone) is a ConflictError naming each step.
+ */
+export async function recipeToRun(db: Db, tenantId: string, ref: string, models: ModelRegistry) {
+  const recipe = await findRecipe(db, tenantId, ref);
+  const stored = await db.agent.findMany({ where: { tenantId, id: { in: agentIdsOf(recipe.steps) } } });
+  const agents = stored.map((agent) => ({ ...agent, status: agent.status as StoredAgent['status'] }));
+  const { plan, problems } = compileRecipe(recipeJson(recipe), agents, models);
+  if (problems.length) throw new ConflictError('Recipe cannot run', `Recipe ${recipe.templateId} cannot run as its agents are now: ${detailOf(problems)}`);
+  return { recipe, plan };
+}
+
 /** Validates (every problem at once), compiles and stores; a template_id the workspace has is a ConflictError. */
 export async function createRecipe(db: Db, tenantId: string, input: unknown, models: ModelRegistry) {
   const { fields, problems } = readFields(input, 'create');

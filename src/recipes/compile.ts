@@ -77,6 +77,7 @@ function planStep(step: RecipeStep, prompt: string, graph: Graph, config: Execut
     maxTurns: step.maxIterations ?? (agent ? maxTurnsOf(agent) : DEFAULT_MAX_ITERATIONS),
     outputFormat: 'markdown',
     outputSchema: null,
+    ...(step.order === undefined ? {} : { order: step.order }),
   };
 }
 

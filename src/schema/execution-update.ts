@@ -15,7 +15,8 @@ const ExecutionUpdate = builder.objectRef<Events['executionUpdated']>('Execution
   description: 'A status change of one execution.',
   fields: (t) => ({
     executionId: t.exposeID('executionId'),
-    workflowId: t.exposeID('workflowId'),
+    workflowId: t.exposeID('workflowId', { nullable: true, description: "The markdown workflow it runs; null for a recipe's execution." }),
+    recipeId: t.exposeID('recipeId', { nullable: true, description: "The recipe it runs; null for a markdown workflow's execution." }),
     status: t.expose('status', { type: ExecutionStatus }),
     at: t.field({ type: 'DateTime', resolve: (update) => update.at }),
   }),

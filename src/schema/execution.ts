@@ -1,7 +1,8 @@
 import { builder } from '../builder.ts';
 import type { Context } from '../server/context.ts';
 import type { Plan } from '../compiler/plan.ts';
-import { startExecution } from '../engine/start.ts';
+import { startExecution, startRecipeExecution } from '../engine/start.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
 import { decideApproval, stopExecution } from '../engine/decisions.ts';
 import { executionEvents } from '../engine/event-stream.ts';
@@ -89,12 +90,15 @@ builder.prismaObject('ExecutionEvent', {
 });
 
 builder.prismaNode('Execution', {
-  description: 'One run of a workflow.',
+  description: 'One run of a markdown workflow or of a recipe.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, tenantId: ctx.tenant.id }),
   fields: (t) => ({
-    workflowId: t.exposeID('workflowId'),
-    workflowName: t.exposeString('workflowName'),
+    workflowId: t.exposeID('workflowId', { nullable: true, description: "The markdown workflow it runs; null for a recipe's execution." }),
+    recipeId: t.exposeID('recipeId', { nullable: true, description: "The recipe it runs (kept after the recipe is deleted); null for a markdown workflow's execution." }),
+    workflowName: t.exposeString('workflowName', { description: "The workflow's or recipe's name when it started." }),
+    triggeredBy: t.exposeString('triggeredBy', { description: 'What started it: `manual` (the API), `cron` or `webhook`.' }),
+    metadata: t.expose('metadata', { type: 'JSON', description: "What its starter recorded: for a recipe, its template_id, version and execution_config." }),
     status: t.field({ type: ExecutionStatus, resolve: (execution) => execution.status as never }),
     error: t.exposeString('error', { nullable: true }),
     inputs: t.expose('inputs', { type: 'JSON' }),
@@ -114,10 +118,19 @@ builder.prismaNode('Execution', {
   }),
 });
 
-const executionsWhere = (tenantId: string, status: string | null | undefined, workflowId: string | number | null | undefined) => ({
+interface ExecutionFilter {
+  status?: string | null;
+  workflowId?: string | number | null;
+  recipeId?: string | number | null;
+  started?: boolean | null;
+}
+
+const executionsWhere = (tenantId: string, { status, workflowId, recipeId, started }: ExecutionFilter): Prisma.ExecutionWhereInput => ({
   tenantId,
   ...(status ? { status } : {}),
   ...(workflowId ? { workflowId: String(workflowId) } : {}),
+  ...(recipeId ? { recipeId: String(recipeId) } : {}),
+  ...(started == null ? {} : { steps: started ? { some: { startedAt: { not: null } } } : { none: { startedAt: { not: null } } } }),
 });
 
 /** An execution the engine just changed, read back with what the operation selects. */
@@ -134,11 +147,22 @@ builder.queryFields((t) => ({
     {
       type: 'Execution',
       cursor: 'id',
-      description: "The tenant's executions, newest first.",
-      args: { status: t.arg({ type: ExecutionStatus }), workflowId: t.arg.id() },
-      resolve: (query, _root, { status, workflowId }, ctx) =>
-        ctx.db.execution.findMany({ ...query, where: executionsWhere(ctx.tenant.id, status, workflowId), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: (_root, { status, workflowId }, ctx) => ctx.db.execution.count({ where: executionsWhere(ctx.tenant.id, status, workflowId) }),
+      description: "The tenant's executions (of markdown workflows and recipes), newest first.",
+      args: {
+        status: t.arg({ type: ExecutionStatus }),
+        workflowId: t.arg.id(),
+        recipeId: t.arg.id({ description: 'Only executions of this recipe (its rcp_… id).' }),
+        started: t.arg.boolean({ description: 'true: only executions where a step has started; false: only those where none has yet (the recipe API\'s `pending`).' }),
+        offset: t.arg.int({ description: 'Skip this many first (offset paging, for the REST API); ignored with `after`.' }),
+      },
+      resolve: (query, _root, { offset, ...filter }, ctx) =>
+        ctx.db.execution.findMany({
+          ...query,
+          skip: (query.skip ?? 0) + (query.cursor ? 0 : Math.max(0, offset ?? 0)),
+          where: executionsWhere(ctx.tenant.id, filter),
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+      totalCount: (_root, { offset: _offset, ...filter }, ctx) => ctx.db.execution.count({ where: executionsWhere(ctx.tenant.id, filter) }),
     },
     { name: 'ExecutionConnection' },
     { name: 'ExecutionEdge' },
@@ -152,6 +176,18 @@ builder.mutationField('runWorkflow', (t) =>
     errors: { types: [NotFoundError, ValidationError] },
     args: { workflowId: t.arg.id({ required: true }), inputs: t.arg({ type: 'JSON' }) },
     resolve: async (query, _root, { workflowId, inputs }, ctx) => reload(ctx, query, (await startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {})).id),
+  }),
+);
+
+builder.mutationField('runRecipe', (t) =>
+  t.prismaField({
+    type: 'Execution',
+    description:
+      'Starts an execution of a recipe and returns at once. The recipe is compiled afresh with its agents as they are now and copied into the execution. ' +
+      'Bad inputs are a ValidationError naming every problem; an agent that can no longer run (inactive, unknown model) is a ConflictError naming the steps. Counts a use of the recipe.',
+    errors: { types: [NotFoundError, ValidationError, ConflictError] },
+    args: { id: t.arg.id({ required: true, description: "The recipe's id (rcp_…) or its template_id." }), inputs: t.arg({ type: 'JSON' }) },
+    resolve: async (query, _root, { id, inputs }, ctx) => reload(ctx, query, (await startRecipeExecution(ctx, ctx.tenant.id, String(id), inputs ?? {})).id),
   }),
 );
 

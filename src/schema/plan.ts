@@ -77,6 +77,7 @@ const PlanStepRef = builder.objectRef<PlanStep>('PlanStep').implement({
     model: t.exposeString('model', { nullable: true }),
     modelId: t.exposeString('modelId', { nullable: true }),
     maxTurns: t.exposeInt('maxTurns'),
+    order: t.exposeFloat('order', { nullable: true, description: "A recipe step's `order`; null in a markdown workflow's plan." }),
     outputFormat: t.expose('outputFormat', { type: OutputFormat }),
     outputSchema: t.expose('outputSchema', { type: 'JSON', nullable: true }),
   }),

@@ -7,6 +7,7 @@ import { createComplexityRule } from '@pothos/plugin-complexity';
 import { validate } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { limitExceeded } from '../schema/field-cost.ts';
+import type { ServerContext } from './yoga.ts';
 
 /** What one GraphQL operation may ask for; see README, "GraphQL limits". */
 export interface GraphQLLimits {
@@ -58,9 +59,10 @@ export function graphqlLimits(limits: GraphQLLimits): Plugin[] {
       );
       // Cost reads argument values, so it is measured only once the document is otherwise valid
       // (on an invalid one it would throw or repeat the standard errors). It also reads the
-      // variables (`first: $n`): this is why yoga's validation cache is off.
+      // variables (`first: $n`): this is why yoga's validation cache is off. The REST layer's own
+      // documents skip it (ServerContext.ownDocument).
       return ({ valid, setResult }) => {
-        if (!valid) return;
+        if (!valid || (context as ServerContext).ownDocument) return;
         const cost = createComplexityRule({
           context,
           variableValues: context.params?.variables ?? {},

@@ -22,6 +22,11 @@ export interface ServerContext {
   tenant?: Tenant;
   /** Where the request came from: the rate limit's key for anonymous and failing callers. */
   clientAddress?: string;
+  /**
+   * Set by the REST layer, in process, for its own fixed documents: their pages are bounded by the
+   * REST routes' parameters, so the cost budget (meant for documents clients write) does not apply.
+   */
+  ownDocument?: boolean;
 }
 
 /** Only schema introspection runs without credentials, so GraphiQL can show the docs before a key is entered. */

@@ -7,7 +7,9 @@ export interface Events {
   executionUpdated: {
     tenantId: string;
     executionId: string;
-    workflowId: string;
+    /** What it runs: a markdown workflow or a recipe (the other is null). */
+    workflowId: string | null;
+    recipeId: string | null;
     status: ExecutionStatus;
     at: string;
   };

@@ -16,6 +16,7 @@ export const update = (tenantId: string, executionId: string): Events['execution
   tenantId,
   executionId,
   workflowId: 'wf_1',
+  recipeId: null,
   status: 'completed',
   at: '2026-02-27T10:30:00.000Z',
 });
