@@ -8,7 +8,10 @@ const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(valu
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
 /** A body problem as the API has always said it: "field `x` is required (string)", "… must be a string, got number". */
-function bodyProblem(issue: z.core.$ZodIssue): string {
+function bodyProblem(issue: z.core.$ZodIssue, schema: z.ZodObject): string {
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `\`${key}\``).join(', ')} (the fields are ${Object.keys(schema.shape).join(', ')})`;
+  }
   const field = `field \`${issue.path.join('.')}\``;
   if (issue.code === 'invalid_type') {
     const expected = issue.expected === 'record' ? 'object' : issue.expected;
@@ -32,7 +35,7 @@ export async function readBody<S extends z.ZodObject>(request: Request, schema: 
   const unsafe = unsafeText(body, 'body');
   if (unsafe) throw bad(unsafe);
   const parsed = schema.safeParse(body, { reportInput: true });
-  if (!parsed.success) throw bad(parsed.error.issues.map(bodyProblem).join('; '));
+  if (!parsed.success) throw bad(parsed.error.issues.map((issue) => bodyProblem(issue, schema)).join('; '));
   return parsed.data;
 }
 

@@ -22,7 +22,8 @@ export const Agent = z.object({
 
 export const AgentList = z.object({ items: z.array(Agent), total: z.number().int(), skip: z.number().int(), limit: z.number().int() });
 
-export const AgentBody = z.object({
+// Request bodies are strict: a field the API does not know is named in a 400, not dropped silently.
+export const AgentBody = z.strictObject({
   name: z.string(),
   description: z.string(),
   model: z.string(),
@@ -117,7 +118,7 @@ export const RecipeCategories = z.object({
 });
 
 /** null sets a field to its default (nullable fields: to null). */
-export const RecipeBody = z.object({
+export const RecipeBody = z.strictObject({
   template_id: recipeFields.template_id,
   name: z.string(),
   steps: RecipeSteps,
