@@ -9,6 +9,7 @@ import * as appxenSchemas from './appxen/schemas.ts';
 import * as automatos from './automatos/routes.ts';
 import * as automatosSchemas from './automatos/schemas.ts';
 import * as automatosExecutionSchemas from './automatos/execution-schemas.ts';
+import * as automatosToolServerSchemas from './automatos/tool-server-schemas.ts';
 
 /**
  * The two product documents' APIs. The first's documented base path is /orchestrator, and every
@@ -16,7 +17,7 @@ import * as automatosExecutionSchemas from './automatos/execution-schemas.ts';
  */
 export const PRODUCTS: RestProduct[] = [
   { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
-  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas } },
+  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas } },
 ];
 
 function handler(route: RestRoute, server: GraphQLServer, publicUrl: string): Route['handle'] {

@@ -13,7 +13,9 @@ import { restRoutes } from '../rest-compat/mount.ts';
 import { createPubSub, type PubSub } from './store/pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './server/yoga.ts';
 import { agentSelector } from './agents/select.ts';
-import { LocalTools, type ToolRegistry } from './agents/tools.ts';
+import type { LocalTools } from './agents/tools.ts';
+import { McpTools } from './agents/mcp-tools.ts';
+import { loadSecretKey } from './store/secrets.ts';
 import { InFlight } from './engine/in-flight.ts';
 import type { StepDeps } from './engine/step-deps.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
@@ -22,8 +24,8 @@ export type Role = 'api' | 'worker' | 'all';
 
 export interface AppOptions {
   env: Env;
-  /** Tools agents can call (tool servers plug in here); none by default. */
-  tools?: ToolRegistry;
+  /** In-process tools agents can call by alias, beside the tenants' tool servers (tests). */
+  tools?: LocalTools;
   /** Sees every SQL statement of the app's database client. */
   onQuery?: (sql: string) => void;
   /** The migrated database to use. */
@@ -49,15 +51,17 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 8000;
 
-export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS }: AppOptions): Promise<App> {
+export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
   const pubsub = createPubSub(env.redisUrl);
   const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
   await createQueues(boss);
+  const toolServerPolicy = { secretKey: await loadSecretKey(env.secretKey, env.dataDir), allowStdio: env.allowStdioTools };
+  const tools = new McpTools({ db: database.db, secretKey: toolServerPolicy.secretKey, timeoutMs: env.toolTimeoutMs, resultLimit: env.toolResultLimit, local });
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, redisUrl: env.redisUrl });
-  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, limiter, limits: env.graphqlLimits });
+  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 
   const routes: Route[] = [
@@ -104,6 +108,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
         clearTimeout(grace);
       }
       await workersStopped;
+      await tools.close();
       await boss.stop({ graceful: true, timeout: shutdownGraceMs, wait: true, close: true });
       await pubsub.close();
       limiter.close();

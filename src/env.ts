@@ -31,6 +31,14 @@ export interface Env {
   prices: PriceTable;
   /** What one GraphQL operation may ask for (BATON_GRAPHQL_MAX_*). */
   graphqlLimits: GraphQLLimits;
+  /** The key tool servers' secrets are encrypted with (32 bytes); unset → generated into `dataDir` on first start. */
+  secretKey: Buffer | undefined;
+  /** Whether tool servers may be commands run on this host (stdio), for self-hosted deployments. */
+  allowStdioTools: boolean;
+  /** How long one tool call may take before the model is told it timed out. */
+  toolTimeoutMs: number;
+  /** Longest tool result (characters) given to the model and kept; longer ones are cut with a note. */
+  toolResultLimit: number;
 }
 
 export class EnvError extends Error {}
@@ -72,6 +80,15 @@ function boolean(name: string, raw: string | undefined): boolean {
   if (raw === undefined || raw === '' || /^(0|false|no)$/i.test(raw)) return false;
   if (/^(1|true|yes)$/i.test(raw)) return true;
   throw new EnvError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** 32 bytes, written as 64 hex digits or in base64. */
+function secretKey(raw: string | undefined): Buffer | undefined {
+  if (!raw) return undefined;
+  const text = raw.trim();
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  if (key?.length !== 32) throw new EnvError('BATON_SECRET_KEY must be 32 bytes, written as 64 hex digits or in base64 (for example: openssl rand -base64 32)');
+  return key;
 }
 
 function models(raw: string | undefined): ModelRegistry {
@@ -136,5 +153,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
       maxDirectives: integer('BATON_GRAPHQL_MAX_DIRECTIVES', source.BATON_GRAPHQL_MAX_DIRECTIVES, 20, 0, 100_000),
       maxCost: integer('BATON_GRAPHQL_MAX_COST', source.BATON_GRAPHQL_MAX_COST, 10_000, 1, 1_000_000_000),
     },
+    secretKey: secretKey(source.BATON_SECRET_KEY),
+    allowStdioTools: boolean('BATON_ALLOW_STDIO_TOOLS', source.BATON_ALLOW_STDIO_TOOLS),
+    toolTimeoutMs: integer('BATON_TOOL_TIMEOUT_MS', source.BATON_TOOL_TIMEOUT_MS, 60_000, 100, 3_600_000),
+    toolResultLimit: integer('BATON_TOOL_RESULT_LIMIT', source.BATON_TOOL_RESULT_LIMIT, 100_000, 1000, 10_000_000),
   };
 }

@@ -101,12 +101,12 @@ export const routes: RestRoute[] = [
     method: 'POST',
     path: '/workflows/:id/run',
     operationId: 'runWorkflow',
-    summary: 'Starts an execution and returns at once. Inputs are checked against the plan; a 400 names every problem.',
+    summary: 'Starts an execution and returns at once. Inputs are checked against the plan; a 400 names every problem; an agent whose tool server the tenant has not configured → 409.',
     status: 202,
     body: schema.RunBody,
     response: schema.ExecutionStarted,
     example: { execution_id: examples.execution.id, status: 'running', started_at: examples.execution.startedAt },
-    errors: [400, 404],
+    errors: [400, 404, 409],
     async handle({ params, body, run }) {
       const { runWorkflow } = await run(op.RunWorkflow, { workflowId: params.id, inputs: body.inputs ?? {} });
       const execution = failIfError(runWorkflow);

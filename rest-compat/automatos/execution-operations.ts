@@ -45,6 +45,8 @@ export const RecipeExecutionFields = graphql(`
         name
         input
         output
+        durationMs
+        isError
       }
       startedAt
       completedAt

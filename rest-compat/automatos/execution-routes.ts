@@ -19,7 +19,7 @@ const example: z.infer<typeof schema.RecipeExecution> = {
   step_results: [
     {
       step_id: 'research', order: 1, agent_id: 'agent_0h3bq9c2m1x8v7k4l5p6n2r1t', agent_name: 'Researcher', status: 'completed', output: 'Three sources agree that…',
-      tool_calls: [{ action: 'web__search', params: { query: 'solid-state batteries 2026' }, result: { hits: 12 }, duration_ms: null }],
+      tool_calls: [{ action: 'web__search', params: { query: 'solid-state batteries 2026' }, result: { hits: 12 }, duration_ms: 412, is_error: false }],
       duration_ms: 8200, tokens_used: 2140, started_at: '2026-02-27T10:30:00.000Z', completed_at: '2026-02-27T10:30:08.200Z', error: null, retries: 0,
     },
     {

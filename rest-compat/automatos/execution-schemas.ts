@@ -24,8 +24,9 @@ export const ExecuteStarted = z.object({
 export const ToolCall = z.object({
   action: z.string().describe('The tool, as the model saw it'),
   params: json.describe('What the model sent'),
-  result: json.describe("What the tool answered; null when it failed"),
+  result: json.describe("What the tool answered (structured content, else its text); the failure's message when is_error"),
   duration_ms: int().nullable(),
+  is_error: z.boolean().describe('The call failed; the model was told why'),
 });
 
 export const StepResult = z.object({

@@ -33,7 +33,7 @@ function describeStep(e: Execution, run: Run) {
 }
 
 const toolCalls = (run: Run): z.infer<typeof schema.ToolCall>[] =>
-  run.toolCalls.map((call) => ({ action: call.name, params: call.input, result: call.output ?? null, duration_ms: null }));
+  run.toolCalls.map((call) => ({ action: call.name, params: call.input, result: call.output ?? null, duration_ms: call.durationMs ?? null, is_error: call.isError }));
 
 function stepResult(e: Execution, run: Run): z.infer<typeof schema.StepResult> {
   const { stepId, order, agent } = describeStep(e, run);

@@ -7,6 +7,7 @@ import * as schema from './schemas.ts';
 import * as shape from './shapes.ts';
 import { recipeRoutes } from './recipe-routes.ts';
 import { executionRoutes } from './execution-routes.ts';
+import { toolServerRoutes } from './tool-server-routes.ts';
 
 const example: z.infer<typeof schema.Agent> = {
   id: 'agent_0h3bq9c2m1x8v7k4l5p6n2r1t',
@@ -24,6 +25,7 @@ const example: z.infer<typeof schema.Agent> = {
 export const routes: RestRoute[] = [
   ...recipeRoutes(),
   ...executionRoutes(),
+  ...toolServerRoutes(),
   {
     method: 'GET',
     path: '/api/agents',

@@ -5,14 +5,15 @@ import type { ToolRegistry } from './tools.ts';
 
 /**
  * Claude through the Messages API, streaming. The tool-use loop runs up to the step's `Max turns`:
- * each turn the model may call tools, whose results go back to it, until it answers. 429, 529 and
- * 5xx answers are retried by the SDK (honouring retry-after); a 400 fails the step with the API's
- * message.
+ * each turn the model may call tools (its tool servers', as `<alias>__<tool>`), whose results go back
+ * to it, until it answers. A failed call goes back as an error result (`is_error`), so the model
+ * can recover. 429, 529 and 5xx answers are retried by the SDK (honouring retry-after); a 400 fails
+ * the step with the API's message.
  */
 export function anthropicAgent(options: { apiKey: string; baseURL?: string; tools: ToolRegistry; maxRetries?: number }): Agent {
   const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries ?? 4 });
   return async (call) => {
-    const tools = options.tools.toolsFor(call.tools);
+    const tools = call.tools.length ? await options.tools.toolsFor(call.tenantId, call.tools, call.signal) : [];
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: call.prompt }];
     const result: AgentResult = { text: '', tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
     for (;;) {
@@ -43,20 +44,19 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
         return result;
       }
       messages.push({ role: 'assistant', content: message.content });
-      const results: Anthropic.ToolResultBlockParam[] = [];
-      for (const use of uses) {
-        let output: JsonValue;
-        let isError = false;
-        try {
-          output = await options.tools.call(use.name, use.input as JsonValue, call.signal);
-        } catch (error) {
-          output = (error as Error).message;
-          isError = true;
-        }
-        result.toolCalls.push({ name: use.name, input: use.input as JsonValue, output });
-        results.push({ type: 'tool_result', tool_use_id: use.id, content: typeof output === 'string' ? output : JSON.stringify(output), ...(isError ? { is_error: true } : {}) });
-      }
-      messages.push({ role: 'user', content: results });
+      // The calls of one turn run side by side, as the model asked for them together.
+      const outcomes = await Promise.all(
+        uses.map(async (use) => {
+          const started = performance.now();
+          const outcome = await options.tools.call(call.tenantId, use.name, use.input as JsonValue, call.signal);
+          return { use, outcome, durationMs: Math.round(performance.now() - started) };
+        }),
+      );
+      for (const { use, outcome, durationMs } of outcomes) result.toolCalls.push({ name: use.name, input: use.input as JsonValue, output: outcome.output, durationMs, isError: outcome.isError });
+      messages.push({
+        role: 'user',
+        content: outcomes.map(({ use, outcome }): Anthropic.ToolResultBlockParam => ({ type: 'tool_result', tool_use_id: use.id, content: outcome.content, ...(outcome.isError ? { is_error: true } : {}) })),
+      });
     }
   };
 }

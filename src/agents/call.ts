@@ -2,6 +2,8 @@ import type { JsonValue, OutputFormat } from '../compiler/plan.ts';
 
 /** One step's request to a model: the system prompt, the rendered prompt, and how to answer. */
 export interface AgentCall {
+  /** Whose tool servers `tools` names. */
+  tenantId: string;
   modelId: string;
   system: string;
   prompt: string;
@@ -18,6 +20,15 @@ export interface AgentCall {
   onText(delta: string): void;
 }
 
+/** One tool call as the step records it: what the model sent, what came back, how long it took, whether it failed. */
+export interface ToolCallRecord {
+  name: string;
+  input: JsonValue;
+  output: JsonValue;
+  durationMs: number;
+  isError: boolean;
+}
+
 export interface AgentResult {
   text: string;
   tokensIn: number;
@@ -25,7 +36,7 @@ export interface AgentResult {
   tokensCacheRead: number;
   tokensCacheWrite: number;
   turns: number;
-  toolCalls: { name: string; input: JsonValue; output: JsonValue }[];
+  toolCalls: ToolCallRecord[];
 }
 
 export type Agent = (call: AgentCall) => Promise<AgentResult>;

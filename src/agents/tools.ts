@@ -1,36 +1,70 @@
 import type { JsonValue } from '../compiler/plan.ts';
 
-/** A tool as the model sees it. */
+/** A tool as the model sees it: `<alias>__<tool>`, the alias being the tool server's. */
 export interface ToolDefinition {
   name: string;
   description: string;
-  inputSchema: { type: 'object'; properties?: Record<string, unknown>; required?: string[] };
+  inputSchema: { type: 'object'; properties?: Record<string, unknown>; required?: string[]; [key: string]: unknown };
+}
+
+/** What came of one call: the text the model is given, what is recorded on the step, and whether it failed. */
+export interface ToolOutcome {
+  content: string;
+  output: JsonValue;
+  isError: boolean;
 }
 
 /**
- * Where agents' tools come from. An agent's `Tools:` names tool servers (aliases); the registry
- * lists the tools each provides and runs calls. Tool servers (MCP) plug in here.
+ * Where agents' tools come from. An agent's `Tools:` names tool servers (aliases) of its tenant; the
+ * registry lists the tools they provide and runs calls. A failed call is an outcome with `isError`
+ * (the model sees it), never a thrown error; listing throws when a server cannot be reached.
  */
 export interface ToolRegistry {
-  toolsFor(servers: string[]): ToolDefinition[];
-  call(name: string, input: JsonValue, signal: AbortSignal): Promise<JsonValue>;
+  toolsFor(tenantId: string, servers: string[], signal: AbortSignal): Promise<ToolDefinition[]>;
+  call(tenantId: string, name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome>;
+  /** The aliases the tenant can use (for compile warnings and the check at start). */
+  aliases(tenantId: string): Promise<string[]>;
+  /** Ends every session and child process. */
+  close(): Promise<void>;
 }
 
-/** Tools registered in process, by server alias (tests and built-in tools). */
-export class LocalTools implements ToolRegistry {
-  private readonly servers = new Map<string, { definition: ToolDefinition; run: (input: JsonValue, signal: AbortSignal) => Promise<JsonValue> }[]>();
+/** The model-facing name of a server's tool, and the alias it belongs to. */
+export const toolName = (alias: string, tool: string) => `${alias}__${tool}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+export const aliasOf = (name: string) => name.split('__')[0];
 
-  register(server: string, definition: ToolDefinition, run: (input: JsonValue, signal: AbortSignal) => Promise<JsonValue>): void {
-    this.servers.set(server, [...(this.servers.get(server) ?? []), { definition, run }]);
+type LocalRun = (input: JsonValue, signal: AbortSignal) => Promise<JsonValue>;
+
+/** Tools registered in process, by server alias, for every tenant (tests and built-in tools). */
+export class LocalTools implements ToolRegistry {
+  private readonly servers = new Map<string, { definition: ToolDefinition; run: LocalRun }[]>();
+
+  register(server: string, definition: ToolDefinition, run: LocalRun): void {
+    const named = { ...definition, name: toolName(server, definition.name) };
+    this.servers.set(server, [...(this.servers.get(server) ?? []), { definition: named, run }]);
   }
 
-  toolsFor(servers: string[]): ToolDefinition[] {
+  has(alias: string): boolean {
+    return this.servers.has(alias);
+  }
+
+  async toolsFor(_tenantId: string, servers: string[]): Promise<ToolDefinition[]> {
     return servers.flatMap((server) => this.servers.get(server) ?? []).map((tool) => tool.definition);
   }
 
-  async call(name: string, input: JsonValue, signal: AbortSignal): Promise<JsonValue> {
-    const tool = [...this.servers.values()].flat().find((candidate) => candidate.definition.name === name);
-    if (!tool) throw new Error(`no tool named ${name}`);
-    return tool.run(input, signal);
+  async call(_tenantId: string, name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome> {
+    const tool = (this.servers.get(aliasOf(name)) ?? []).find((candidate) => candidate.definition.name === name);
+    if (!tool) return { content: `No tool named ${name}`, output: `No tool named ${name}`, isError: true };
+    try {
+      const output = await tool.run(input, signal);
+      return { content: typeof output === 'string' ? output : JSON.stringify(output), output, isError: false };
+    } catch (error) {
+      return { content: (error as Error).message, output: (error as Error).message, isError: true };
+    }
   }
+
+  async aliases(): Promise<string[]> {
+    return [...this.servers.keys()];
+  }
+
+  async close(): Promise<void> {}
 }

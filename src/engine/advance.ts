@@ -19,6 +19,8 @@ export const attemptKey = (job: StepJob) => `${job.executionId}:${job.stepId}:${
 /** A step this worker has claimed and will run now: the attempt, and what to send the model. */
 export interface Claim {
   job: StepJob;
+  /** The execution's tenant, whose tool servers the step's agent uses. */
+  tenantId: string;
   step: PlanStep;
   agent: PlanAgent;
   prompt: string;
@@ -170,7 +172,7 @@ function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<str
     Object.assign(state, { attempt, status: 'running' });
     changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt, workerId, at: now });
     appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt });
-    return { job: { executionId: execution.id, stepId, itemIndex, attempt }, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
+    return { job: { executionId: execution.id, stepId, itemIndex, attempt }, tenantId: execution.tenantId, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
   });
 }
 

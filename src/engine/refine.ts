@@ -78,6 +78,7 @@ export async function runRefinement(deps: StepDeps, job: RefineJob): Promise<voi
   let failure: string | undefined;
   try {
     const result = await deps.agentFor(modelId)({
+      tenantId: execution.tenantId,
       modelId,
       system: found?.agent.systemPrompt ?? '',
       prompt: refinementPrompt(execution.output ?? '', execution.version, plan.outputType, job.prompt),

@@ -1,12 +1,35 @@
 import type { Plan } from '../compiler/plan.ts';
 import type { ModelRegistry } from '../compiler/models.ts';
-import { ValidationError } from '../errors.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { OFFLINE_MODEL } from '../compiler/models.ts';
+import type { ToolRegistry } from '../agents/tools.ts';
 import { newId } from '../store/ids.ts';
 import { findWorkflow } from '../library/workflows.ts';
 import { recipeToRun } from '../library/recipes.ts';
 import { jsonb } from './advance.ts';
 import { validateInputs } from './inputs.ts';
 import { appendEvent, enqueue, QUEUES, transaction, type EngineDeps, type Sql } from './transaction.ts';
+
+/**
+ * What starting needs besides the engine: with `tools` (and Claude answering, `modelsCallTools`), an
+ * agent whose tool server the tenant has not configured fails the start instead of the step.
+ */
+export type StartDeps = EngineDeps & { tools?: Pick<ToolRegistry, 'aliases'>; modelsCallTools?: boolean };
+
+/** A ConflictError naming each agent whose tool servers are missing, and the ones there are. */
+async function checkToolServers(deps: StartDeps, tenantId: string, plan: Plan): Promise<void> {
+  if (!deps.tools || !deps.modelsCallTools) return;
+  const used = new Set(plan.steps.map((step) => step.agent));
+  // The offline model calls no tools.
+  const agents = plan.agents.filter((agent) => used.has(agent.id) && agent.tools.length && agent.modelId !== OFFLINE_MODEL);
+  if (!agents.length) return;
+  const known = new Set(await deps.tools.aliases(tenantId));
+  const missing = agents.flatMap((agent) => agent.tools.filter((alias) => !known.has(alias)).map((alias) => `agent ${agent.name} uses the tool server ${alias}`));
+  if (missing.length) {
+    const configured = known.size ? `the workspace's tool servers are ${[...known].join(', ')}` : 'the workspace has no tool servers yet';
+    throw new ConflictError('Tool server missing', `${missing.join('; ')}, which this workspace has not configured (or has disabled); ${configured}. Add it with createToolServer or POST /api/tool-servers.`);
+  }
+}
 
 /** What started an execution: `manual` (the API), `cron`, `webhook`. */
 export type Trigger = 'manual' | 'cron' | 'webhook';
@@ -28,10 +51,11 @@ interface NewExecution {
  * plan, its step rows and the first `advance` job in one transaction, and returns its id at once.
  * `also` runs in that transaction (a recipe counts its use there).
  */
-async function insertExecution(deps: EngineDeps, run: NewExecution, also?: (sql: Sql) => Promise<unknown>) {
+async function insertExecution(deps: StartDeps, run: NewExecution, also?: (sql: Sql) => Promise<unknown>) {
   const { tenantId, plan } = run;
   const checked = validateInputs(plan.inputs, run.inputs);
   if ('problems' in checked) throw new ValidationError('Invalid inputs', checked.problems.join('; '));
+  await checkToolServers(deps, tenantId, plan);
   const id = newId('exec');
   return transaction(deps, async (sql, changes) => {
     const [execution] = await sql.query<{ id: string; created_at: Date }>(
@@ -62,7 +86,7 @@ async function insertExecution(deps: EngineDeps, run: NewExecution, also?: (sql:
 }
 
 /** `runWorkflow`: an execution of a markdown workflow's current plan. */
-export async function startExecution(deps: EngineDeps, tenantId: string, workflowId: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
+export async function startExecution(deps: StartDeps, tenantId: string, workflowId: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
   const workflow = await findWorkflow(deps.db, tenantId, workflowId);
   return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan as unknown as Plan, inputs, triggeredBy, metadata: {} });
 }
@@ -71,7 +95,7 @@ export async function startExecution(deps: EngineDeps, tenantId: string, workflo
  * `runRecipe`: an execution of a recipe, compiled afresh with its agents as they are now and copied
  * into the execution. Starting one counts a use of the recipe (use_count, last_used_at).
  */
-export async function startRecipeExecution(deps: EngineDeps & { models: ModelRegistry }, tenantId: string, ref: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
+export async function startRecipeExecution(deps: StartDeps & { models: ModelRegistry }, tenantId: string, ref: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
   const { recipe, plan } = await recipeToRun(deps.db, tenantId, ref, deps.models);
   const metadata = { template_id: recipe.templateId, recipe_version: recipe.version, execution_config: recipe.executionConfig };
   const started = await insertExecution(deps, { tenantId, workflowId: null, recipeId: recipe.id, plan, inputs, triggeredBy, metadata }, (sql) =>

@@ -63,7 +63,7 @@ function claim(deps: StepDeps, job: StepJob) {
       ),
     );
     appendEvent(changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
-    return [{ job, step, agent, prompt, modelId: step.modelId ?? agent.modelId }];
+    return [{ job, tenantId: execution.tenantId, step, agent, prompt, modelId: step.modelId ?? agent.modelId }];
   });
 }
 
@@ -125,7 +125,7 @@ async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Pr
   await Promise.all([next.committed, runClaims(deps, next.result, next.committed)]);
 }
 
-async function callModel(deps: StepDeps, { job, step, agent, prompt, modelId }: Claim, claimed: Promise<void>, controller: AbortController): Promise<Outcome> {
+async function callModel(deps: StepDeps, { job, tenantId, step, agent, prompt, modelId }: Claim, claimed: Promise<void>, controller: AbortController): Promise<Outcome> {
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
   const publishText = (text: string) =>
     void deps.pubsub.publish('executionEvent', job.executionId, {
@@ -145,6 +145,7 @@ async function callModel(deps: StepDeps, { job, step, agent, prompt, modelId }: 
   );
   const call = (text: string) =>
     deps.agentFor(modelId)({
+      tenantId,
       modelId,
       system: agent.systemPrompt,
       prompt: text,

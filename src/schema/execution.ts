@@ -25,12 +25,16 @@ const Tokens = builder.objectRef<{ input: number; output: number; cacheRead: num
   }),
 });
 
-const ToolCall = builder.objectRef<{ name: string; input: unknown; output: unknown }>('ToolCall').implement({
-  description: "One call of a tool by a step's model: the tool, what the model sent, what the tool answered.",
+type ToolCallRecord = { name: string; input: unknown; output: unknown; durationMs?: number; isError?: boolean };
+
+const ToolCall = builder.objectRef<ToolCallRecord>('ToolCall').implement({
+  description: "One call of a tool by a step's model: the tool, what the model sent, what the tool answered, how long it took.",
   fields: (t) => ({
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { description: '`<alias>__<tool>`: the tool server and its tool.' }),
     input: t.expose('input', { type: 'JSON' }),
-    output: t.expose('output', { type: 'JSON', nullable: true }),
+    output: t.expose('output', { type: 'JSON', nullable: true, description: "The result (structured content when the tool gave some, else its text, cut to BATON_TOOL_RESULT_LIMIT); a failure's message when isError." }),
+    durationMs: t.int({ nullable: true, description: 'Null for calls recorded before durations were.', resolve: (call) => call.durationMs ?? null }),
+    isError: t.boolean({ description: 'The call failed (the model was told why, and went on).', resolve: (call) => call.isError === true }),
   }),
 });
 
@@ -59,7 +63,7 @@ builder.prismaObject('StepRun', {
     tokens: t.field({ type: Tokens, resolve: (run) => ({ input: run.tokensIn, output: run.tokensOut, cacheRead: run.tokensCacheRead, cacheWrite: run.tokensCacheWrite }) }),
     costUsd: t.exposeFloat('costUsd'),
     turns: t.exposeInt('turns'),
-    toolCalls: t.field({ type: [ToolCall], resolve: (run) => run.toolCalls as { name: string; input: unknown; output: unknown }[] }),
+    toolCalls: t.field({ type: [ToolCall], resolve: (run) => run.toolCalls as ToolCallRecord[] }),
     approval: t.field({ type: StepApproval, nullable: true, resolve: (run) => run.approval as { approved: boolean; reason: string | null; at: string } | null }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
@@ -172,8 +176,8 @@ builder.queryFields((t) => ({
 builder.mutationField('runWorkflow', (t) =>
   t.prismaField({
     type: 'Execution',
-    description: 'Starts an execution and returns at once; bad inputs are a ValidationError naming every problem.',
-    errors: { types: [NotFoundError, ValidationError] },
+    description: "Starts an execution and returns at once; bad inputs are a ValidationError naming every problem; an agent whose tool server the tenant has not configured is a ConflictError.",
+    errors: { types: [NotFoundError, ValidationError, ConflictError] },
     args: { workflowId: t.arg.id({ required: true }), inputs: t.arg({ type: 'JSON' }) },
     resolve: async (query, _root, { workflowId, inputs }, ctx) => reload(ctx, query, (await startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {})).id),
   }),

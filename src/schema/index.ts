@@ -9,5 +9,6 @@ import './version.ts';
 import './share.ts';
 import './agent.ts';
 import './recipe.ts';
+import './tool-server.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,6 +5,8 @@ import type { Db } from '../store/db.ts';
 import type { PubSub } from '../store/pubsub.ts';
 import type { Tenant } from '../tenancy/auth.ts';
 import { UnauthenticatedError } from '../errors.ts';
+import type { McpTools } from '../agents/mcp-tools.ts';
+import type { ToolServerPolicy } from '../library/tool-servers.ts';
 
 /** What every resolver sees. One shape for HTTP and WebSocket operations. */
 export interface Context {
@@ -19,6 +21,12 @@ export interface Context {
   models: ModelRegistry;
   /** Base of the links Baton hands out (share links). */
   publicUrl: string;
+  /** Agents' tools: the tenants' tool servers (MCP) and in-process tools. */
+  tools: McpTools;
+  /** Whether steps run on Claude (an Anthropic key is set): then their agents' tool servers must exist at start. */
+  modelsCallTools: boolean;
+  /** How tool servers' secrets are sealed, and whether stdio servers are allowed. */
+  toolServerPolicy: ToolServerPolicy;
   /** The caller's tenant. */
   tenant: Tenant;
 }

@@ -71,7 +71,7 @@ export function maskError(error: unknown): Error {
   });
 }
 
-export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; boss: Boss; models: ModelRegistry; publicUrl: string; limiter: RateLimiter; limits: GraphQLLimits }) {
+export function createGraphQL(deps: Omit<Context, 'tenant' | 'requestId'> & { limiter: RateLimiter; limits: GraphQLLimits }) {
   const { limiter } = deps;
   /** The caller's tenant, every operation counted by the one rate limiter (HTTP, SSE and WebSocket alike). */
   const caller = async (initial: YogaInitialContext & ServerContext): Promise<Tenant | null> => {
@@ -123,7 +123,8 @@ export function createGraphQL(deps: { db: Db; pool: pg.Pool; pubsub: PubSub; bos
     // variables and the cache is keyed by the document alone.
     parserAndValidationCache: { validationCache: false },
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
-      const base = { db: deps.db, pool: deps.pool, pubsub: deps.pubsub, boss: deps.boss, models: deps.models, publicUrl: deps.publicUrl, requestId: requestIds.getStore() ?? 'unknown' };
+      const { limiter: _limiter, limits: _limits, ...shared } = deps;
+      const base = { ...shared, requestId: requestIds.getStore() ?? 'unknown' };
       try {
         return createContext(base, await caller(initial));
       } catch (error) {

@@ -144,19 +144,19 @@ describe('agents on the Anthropic Messages API (a local fake of it)', () => {
     fake.reply = (request) => {
       const last = request.body.messages.at(-1)!;
       const answered = Array.isArray(last.content) && (last.content as { type: string }[]).some((block) => block.type === 'tool_result');
-      return answered ? { text: 'The moon does it.' } : request.body.tools ? { toolUse: { name: 'web_search', input: { query: 'tides' } } } : { text: 'Written.' };
+      return answered ? { text: 'The moon does it.' } : request.body.tools ? { toolUse: { name: 'search__web_search', input: { query: 'tides' } } } : { text: 'Written.' };
     };
     const { execution } = await finish(workflow());
     expect(execution.status).toBe('COMPLETED');
     expect(searches).toEqual([{ query: 'tides' }]);
-    expect(execution.steps[0]).toMatchObject({ output: 'The moon does it.', turns: 2, toolCalls: [{ name: 'web_search', input: { query: 'tides' }, output: { results: ['Tides are caused by the moon.'] } }] });
-    expect(fake.requests[0].body.tools?.map((tool) => tool.name)).toEqual(['web_search']);
+    expect(execution.steps[0]).toMatchObject({ output: 'The moon does it.', turns: 2, toolCalls: [{ name: 'search__web_search', input: { query: 'tides' }, output: { results: ['Tides are caused by the moon.'] } }] });
+    expect(fake.requests[0].body.tools?.map((tool) => tool.name)).toEqual(['search__web_search']);
     expect(JSON.stringify(fake.requests[1].body.messages.at(-1))).toContain('Tides are caused by the moon.');
   });
 
   it('stops offering tools on the last of `Max turns`, so the model must answer', async () => {
     fake.requests.length = 0;
-    fake.reply = (request) => (request.body.tools ? { toolUse: { name: 'web_search', input: { query: 'again' } } } : { text: 'Answering now.' });
+    fake.reply = (request) => (request.body.tools ? { toolUse: { name: 'search__web_search', input: { query: 'again' } } } : { text: 'Answering now.' });
     const { execution } = await finish(workflow('Max turns: 3'));
     expect(execution.steps[0]).toMatchObject({ status: 'COMPLETED', output: 'Answering now.', turns: 3 });
     expect(fake.requests.slice(0, 3).map((r) => Boolean(r.body.tools))).toEqual([true, true, false]);

@@ -64,10 +64,13 @@ describe.each([
   beforeAll(async () => {
     await fake.start();
     fake.reply = claude;
+    // The tool servers the fixtures' agents name, in process.
     const tools = new LocalTools();
-    tools.register('search', { name: 'web_search', description: 'Searches the web.', inputSchema: { type: 'object', properties: { query: { type: 'string' } } } }, async (input) => ({
-      results: [`A result for ${JSON.stringify(input)}`],
-    }));
+    for (const server of ['search', 'rag-engine', 'github']) {
+      tools.register(server, { name: 'search', description: `Searches ${server}.`, inputSchema: { type: 'object', properties: { query: { type: 'string' } } } }, async (input) => ({
+        results: [`A ${server} result for ${JSON.stringify(input)}`],
+      }));
+    }
     t = await startTestApp({ env: useClaude ? { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } : {}, tools });
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildApp, type App, type Role } from '../../src/app.ts';
 import { parseEnv } from '../../src/env.ts';
-import type { ToolRegistry } from '../../src/agents/tools.ts';
+import type { LocalTools } from '../../src/agents/tools.ts';
 import { createTenant, type NewTenant } from '../../src/tenancy/tenants.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -26,7 +26,7 @@ export interface TestApp {
 
 export const credentialsOf = (tenant: NewTenant) => ({ authorization: `Bearer ${tenant.apiKey}`, 'x-tenant-id': tenant.tenantId });
 
-export async function startTestApp(options: { databaseUrl?: string; redisUrl?: string; role?: Role; env?: Record<string, string>; tools?: ToolRegistry; onQuery?: (sql: string) => void; shutdownGraceMs?: number } = {}): Promise<TestApp> {
+export async function startTestApp(options: { databaseUrl?: string; redisUrl?: string; role?: Role; env?: Record<string, string>; tools?: LocalTools; onQuery?: (sql: string) => void; shutdownGraceMs?: number } = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const env = parseEnv({
     PORT: '0',
