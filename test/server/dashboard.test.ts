@@ -44,15 +44,16 @@ afterAll(async () => {
   await fake.close();
 });
 
-/** The dashboard, once it lists the workflow. */
+/** The dashboard with the workflow chosen in its run form. */
 async function openDashboard(problems: string[]): Promise<Page> {
   const page = await openPage(browser, t, problems);
-  await page.locator('#workflow option', { hasText: 'Reviewed Note' }).waitFor({ state: 'attached' });
+  await page.locator('#target option', { hasText: 'Reviewed Note' }).waitFor({ state: 'attached' });
+  await page.selectOption('#target', { label: 'Reviewed Note' });
   return page;
 }
 
 async function runFromPage(page: Page, topic: string): Promise<void> {
-  await page.fill('#inputs', JSON.stringify({ topic }));
+  await page.fill('#run-inputs [name="topic"]', topic);
   await page.click('#run');
 }
 
