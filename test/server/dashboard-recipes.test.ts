@@ -114,7 +114,7 @@ describe('recipes on the dashboard', () => {
       'tone text',
       'words number',
       'angles list, one item a line',
-      'formats list, pick any',
+      'formats list, pick any (Ctrl- or ⌘-click)',
       'strict true or false',
       'extra JSON object',
     ]);
