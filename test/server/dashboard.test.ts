@@ -1,12 +1,11 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { launchBrowser, openDashboard as openPage, pageWatchesAnExecution } from '../support/dashboard.ts';
 import { FakeAnthropic } from '../support/fake-anthropic.ts';
 import { createWorkflowId } from '../support/runs.ts';
 
-// A real browser (Debian's Chromium, driven by playwright-core) on the real server; only the model
-// is the local fake of the Anthropic API.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// A real browser on the real server; only the model is the local fake of the Anthropic API.
 
 const markdown = `# Reviewed Note
 A note a person checks before it counts.
@@ -35,7 +34,7 @@ let release = () => {};
 beforeAll(async () => {
   await fake.start();
   t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  browser = await launchBrowser();
   await createWorkflowId(t, markdown);
 });
 afterAll(async () => {
@@ -45,35 +44,16 @@ afterAll(async () => {
   await fake.close();
 });
 
-/** Resolves when someone subscribes to an execution's events (the page, once it shows a run). */
-const pageWatchesAnExecution = () =>
-  new Promise<void>((resolve) => {
-    const listener = (topic: string) => {
-      if (!topic.startsWith('baton:executionEvent:')) return;
-      t.app.pubsub.activity.off('subscribed', listener);
-      resolve();
-    };
-    t.app.pubsub.activity.on('subscribed', listener);
-  });
-
-/** A fresh page with the credentials entered; collects page errors and console errors (CSP violations show there). */
+/** The dashboard with the workflow chosen in its run form. */
 async function openDashboard(problems: string[]): Promise<Page> {
-  const page = await browser.newPage();
-  // Under the test's own timeout, so a wait that fails names what it waited for.
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => void (message.type() === 'error' && problems.push(message.text())));
-  await page.goto(`${t.url}/dashboard`);
-  await page.fill('#api-key', t.tenant.apiKey);
-  await page.fill('#tenant-id', t.tenant.tenantId);
-  await page.click('#connect');
-  await page.locator('#connection', { hasText: /^Live: tenant/ }).waitFor();
-  await page.locator('#workflow option', { hasText: 'Reviewed Note' }).waitFor({ state: 'attached' });
+  const page = await openPage(browser, t, problems);
+  await page.locator('#target option', { hasText: 'Reviewed Note' }).waitFor({ state: 'attached' });
+  await page.selectOption('#target', { label: 'Reviewed Note' });
   return page;
 }
 
 async function runFromPage(page: Page, topic: string): Promise<void> {
-  await page.fill('#inputs', JSON.stringify({ topic }));
+  await page.fill('#run-inputs [name="topic"]', topic);
   await page.click('#run');
 }
 
@@ -93,7 +73,7 @@ describe('GET /dashboard', () => {
   it('starts a run, streams its tokens live, approves it and shows it complete', async () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     // The model answers once the page watches the run, and holds its answer after three words.
-    const watching = pageWatchesAnExecution();
+    const watching = pageWatchesAnExecution(t);
     fake.reply = () => ({ text: answer, after: watching, pause: { afterDeltas: 3, until: released } });
     const problems: string[] = [];
     const page = await openDashboard(problems);

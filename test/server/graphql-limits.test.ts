@@ -102,13 +102,17 @@ describe('GraphQL limits over HTTP', () => {
     expect(again.body.errors).toBeUndefined();
   });
 
-  it('still answers ordinary queries: the dashboard’s workflow list, and GraphiQL’s introspection without a key', async () => {
+  it('still answers ordinary queries: the dashboard’s workflow and recipe lists, and GraphiQL’s introspection without a key', async () => {
     const html = readFileSync(new URL('../../src/dashboard/dashboard.html', import.meta.url), 'utf8');
-    const dashboardWorkflows = /workflows: '(query DashboardWorkflows [^']+)'/.exec(html)![1];
-    const workflows = await post(dashboardWorkflows);
+    const dashboardQuery = (name: string) => new RegExp(`'(query ${name} [^']+)'`).exec(html)![1];
+    const workflows = await post(dashboardQuery('DashboardWorkflows'));
     expect(workflows.status).toBe(200);
     expect(workflows.body.errors).toBeUndefined();
     expect((workflows.body.data!.workflows as { edges: unknown[] }).edges).toHaveLength(1);
+    // The cost is the query's, whatever the data: a full page of recipes would be allowed too.
+    const recipes = await post(dashboardQuery('DashboardRecipes'));
+    expect(recipes.status).toBe(200);
+    expect(recipes.body.errors).toBeUndefined();
 
     const introspection = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
     const schema = await post(introspection, { credentials: false });
