@@ -20,7 +20,16 @@ export function modelOf(property: Property, registry: ModelRegistry, notes: Note
   return id;
 }
 
-export function readAgents(lines: string[], section: Section | undefined, registry: ModelRegistry, notes: Notes): AgentDraft[] {
+/** Warns of each alias in `Tools:` that is none of the tenant's tool servers (when they are known). */
+function checkTools(property: Property, aliases: string[], known: string[] | undefined, notes: Notes): void {
+  if (!known) return;
+  for (const alias of aliases.filter((each) => !known.includes(each))) {
+    const servers = known.length ? `This workspace's tool servers: ${known.join(', ')}.` : 'This workspace has no tool servers yet.';
+    notes.warning('UNKNOWN_TOOL_SERVER', `\`${alias}\` is not a tool server of this workspace, so runs on Claude will be refused until it is added.${didYouMean(alias, known)} ${servers}`, property.valueAt);
+  }
+}
+
+export function readAgents(lines: string[], section: Section | undefined, registry: ModelRegistry, notes: Notes, toolServers?: string[]): AgentDraft[] {
   const agents: AgentDraft[] = [];
   for (const item of section?.items ?? []) {
     const { properties, text } = readBody(lines, item, AGENT_KEYS, notes);
@@ -40,6 +49,7 @@ export function readAgents(lines: string[], section: Section | undefined, regist
     const temperature = properties.get('Temperature');
     const maxTokens = properties.get('Max tokens');
     const tools = properties.get('Tools');
+    if (tools) checkTools(tools, list(tools), toolServers, notes);
     agents.push({
       id,
       name: item.heading.text,

@@ -13,6 +13,8 @@ import { systemPrompt } from './system-prompt.ts';
 export interface CompileOptions {
   /** Model aliases → ids; defaults to DEFAULT_MODELS. */
   models?: ModelRegistry;
+  /** The tool server aliases the tenant has, when the caller knows them: any other in `Tools:` is a warning. */
+  toolServers?: string[];
 }
 
 /** Far beyond any real workflow (the API accepts 256 KB); keeps the compiler's time bounded. */
@@ -53,7 +55,7 @@ function build(markdown: string, options: CompileOptions, notes: Notes): Plan {
   if (!structure.title) notes.error('MISSING_TITLE', 'Start the document with a `# Title`: it is the workflow\'s name.', START);
   const sections = sectionsByName(structure, notes);
   const inputs = readInputs(lines, sections.get('Inputs'), notes);
-  const agents = readAgents(lines, sections.get('Agents'), models, notes);
+  const agents = readAgents(lines, sections.get('Agents'), models, notes, options.toolServers);
   const stepsSection = sections.get('Steps');
   if (!stepsSection) notes.error('MISSING_STEPS', 'Add a `## Steps` section with at least one `### Step`.', structure.title ?? START);
   else if (stepsSection.items.length === 0) notes.error('NO_STEPS', 'The `## Steps` section has no steps: add a `### Step` heading for each.', stepsSection.heading);

@@ -17,9 +17,9 @@ export function checkSize(markdown: string): void {
 }
 
 /** Compiles a document for storing: too large or invalid is an expected, typed failure. */
-export function compileForSave(markdown: string, models: ModelRegistry): Plan {
+export function compileForSave(markdown: string, models: ModelRegistry, toolServers?: string[]): Plan {
   checkSize(markdown);
-  const { valid, plan, notes } = compile(markdown, { models });
+  const { valid, plan, notes } = compile(markdown, { models, toolServers });
   if (!valid) {
     const errors = notes.filter((note) => note.severity === 'error');
     const first = errors[0];
@@ -41,16 +41,16 @@ export async function findWorkflow(db: Db, tenantId: string, id: string) {
   return workflow;
 }
 
-export async function createWorkflow(db: Db, tenantId: string, markdown: string, models: ModelRegistry) {
-  const plan = compileForSave(markdown, models);
+export async function createWorkflow(db: Db, tenantId: string, markdown: string, models: ModelRegistry, toolServers?: string[]) {
+  const plan = compileForSave(markdown, models, toolServers);
   return db.workflow.create({
     data: { id: newId('wf'), tenantId, name: plan.name, description: plan.description, markdown, plan: json(plan) },
   });
 }
 
 /** Recompiles and keeps the previous markdown and plan as a revision. */
-export async function updateWorkflow(db: Db, tenantId: string, id: string, markdown: string, models: ModelRegistry) {
-  const plan = compileForSave(markdown, models);
+export async function updateWorkflow(db: Db, tenantId: string, id: string, markdown: string, models: ModelRegistry, toolServers?: string[]) {
+  const plan = compileForSave(markdown, models, toolServers);
   return db.$transaction(async (tx) => {
     const current = await tx.workflow.findFirst({ where: { id, tenantId, deletedAt: null } });
     if (!current) throw notFound(id);

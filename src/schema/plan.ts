@@ -109,12 +109,12 @@ const CompileResultRef = builder.objectRef<CompileResult>('CompileResult').imple
 builder.queryField('compileWorkflow', (t) =>
   t.field({
     type: CompileResultRef,
-    description: 'Compiles markdown without saving it: for validation and previews.',
+    description: "Compiles markdown without saving it: for validation and previews. `Tools:` naming a tool server the tenant does not have is a warning (UNKNOWN_TOOL_SERVER).",
     errors: { types: [ValidationError] },
     args: { markdown: t.arg.string({ required: true }) },
-    resolve: (_root, { markdown }, ctx) => {
+    resolve: async (_root, { markdown }, ctx) => {
       checkSize(markdown);
-      return compile(markdown, { models: ctx.models });
+      return compile(markdown, { models: ctx.models, toolServers: await ctx.tools.aliases(ctx.tenant.id) });
     },
   }),
 );

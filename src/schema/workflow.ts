@@ -67,14 +67,14 @@ builder.mutationFields((t) => ({
     description: 'Compiles and saves a workflow. Invalid markdown is a CompileError with the notes; nothing is saved.',
     errors: { types: [CompileError, ValidationError] },
     args: { markdown: t.arg.string({ required: true }) },
-    resolve: (_query, _root, { markdown }, ctx) => createWorkflow(ctx.db, ctx.tenant.id, markdown, ctx.models),
+    resolve: async (_query, _root, { markdown }, ctx) => createWorkflow(ctx.db, ctx.tenant.id, markdown, ctx.models, await ctx.tools.aliases(ctx.tenant.id)),
   }),
   updateWorkflow: t.prismaField({
     type: 'Workflow',
     description: 'Recompiles the workflow from new markdown; the previous markdown and plan become a revision.',
     errors: { types: [NotFoundError, CompileError, ValidationError, ConflictError] },
     args: { id: t.arg.id({ required: true }), markdown: t.arg.string({ required: true }) },
-    resolve: (_query, _root, { id, markdown }, ctx) => updateWorkflow(ctx.db, ctx.tenant.id, String(id), markdown, ctx.models),
+    resolve: async (_query, _root, { id, markdown }, ctx) => updateWorkflow(ctx.db, ctx.tenant.id, String(id), markdown, ctx.models, await ctx.tools.aliases(ctx.tenant.id)),
   }),
   deleteWorkflow: t.prismaField({
     type: 'Workflow',

@@ -197,7 +197,16 @@ describe('agents call tools on real MCP servers', () => {
     expect(toolResults(lastRequest)[0]).toMatchObject({ content: expect.stringContaining('Echo: after') });
   });
 
-  it('refuses at start an execution whose agent names a tool server the workspace has not configured', async () => {
+  it('warns at compile time of a tool server the workspace has not configured, and refuses such an execution at start', async () => {
+    const compiled = await rest(t, 'POST', '/workflows/compile', { markdown: workflow('everything, memroy') });
+    expect(compiled.body.valid).toBe(true);
+    expect(compiled.body.compiler_notes).toContainEqual({
+      severity: 'warning',
+      code: 'UNKNOWN_TOOL_SERVER',
+      message: expect.stringMatching(/`memroy` is not a tool server of this workspace.*Did you mean `memory`\?.*everything, faulty, memory/),
+      line: 6,
+      column: expect.any(Number),
+    });
     const workflowId = await createWorkflowId(t, workflow('everything, nowhere'));
     const refused = await rest(t, 'POST', `/workflows/${workflowId}/run`, { inputs: {} });
     expect(refused.status).toBe(409);
