@@ -7,17 +7,23 @@ import { fileURLToPath } from 'node:url';
 
 export interface ModelCall {
   prompt: string;
+  /** The conversation's first message (the step's prompt), and whether this request carries tool results. */
+  first: string;
+  toolResults: boolean;
   /** The child's performance.now() when the request arrived and when its answer was sent. */
   receivedAt: number;
   answeredAt: number;
 }
 
-type Command = { reply: { text: string; echo: boolean; latencyMs: number } } | { log: true } | { clear: true };
+type ToolUse = { name: string; input: Record<string, unknown> };
+type Command = { reply: { text: string; echo: boolean; latencyMs: number } } | { toolUse: ToolUse | null } | { log: true } | { clear: true };
 
 export interface FakeModel {
   url: string;
   /** How the model answers from now on: `text`, or `text` followed by the prompt when `echo`. */
   answer(text: string, latencyMs: number, echo?: boolean): Promise<void>;
+  /** From now on, a request offering tools and carrying no tool result yet is answered with this call (null: never). */
+  callTool(toolUse: ToolUse | null): Promise<void>;
   /** The requests answered since the last clear. */
   calls(): Promise<ModelCall[]>;
   clear(): Promise<void>;
@@ -36,6 +42,7 @@ export async function startFakeModel(): Promise<FakeModel> {
   return {
     url,
     answer: async (text, latencyMs, echo = false) => void (await ask({ reply: { text, echo, latencyMs } })),
+    callTool: async (toolUse) => void (await ask({ toolUse })),
     calls: async () => (await ask({ log: true })) as ModelCall[],
     clear: async () => void (await ask({ clear: true })),
     stop: () => void child.kill(),
@@ -46,11 +53,26 @@ async function child(): Promise<void> {
   const { FakeAnthropic, lastUserText } = await import('../test/support/fake-anthropic.ts');
   const fake = await new FakeAnthropic().start();
   let reply = { text: 'ok', echo: false, latencyMs: 0 };
-  fake.reply = (request) => ({ text: reply.echo ? `${reply.text}${lastUserText(request)}` : reply.text, latencyMs: reply.latencyMs || undefined });
+  let toolUse: ToolUse | null = null;
+  const hasToolResults = (request: { body: { messages: { content: unknown }[] } }) => request.body.messages.some((message) => Array.isArray(message.content));
+  fake.reply = (request) => {
+    if (toolUse && request.body.tools?.length && !hasToolResults(request)) return { toolUse, latencyMs: reply.latencyMs || undefined };
+    return { text: reply.echo ? `${reply.text}${lastUserText(request)}` : reply.text, latencyMs: reply.latencyMs || undefined };
+  };
   process.on('message', (command: Command) => {
     if ('reply' in command) reply = command.reply;
+    if ('toolUse' in command) toolUse = command.toolUse;
     if ('clear' in command) fake.requests.length = 0;
-    const log = 'log' in command ? fake.requests.map((r) => ({ prompt: lastUserText(r), receivedAt: r.receivedAt, answeredAt: r.answeredAt ?? r.receivedAt })) : undefined;
+    const log =
+      'log' in command
+        ? fake.requests.map((r) => ({
+            prompt: lastUserText(r),
+            first: String(r.body.messages[0]?.content ?? ''),
+            toolResults: hasToolResults(r),
+            receivedAt: r.receivedAt,
+            answeredAt: r.answeredAt ?? r.receivedAt,
+          }))
+        : undefined;
     process.send!(log ?? 'ok');
   });
   process.send!({ url: fake.url });
