@@ -13,7 +13,8 @@ import type { ToolRegistry } from './tools.ts';
 export function anthropicAgent(options: { apiKey: string; baseURL?: string; tools: ToolRegistry; maxRetries?: number }): Agent {
   const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries ?? 4 });
   return async (call) => {
-    const tools = call.tools.length ? await options.tools.toolsFor(call.tenantId, call.tools, call.signal) : [];
+    const toolbox = call.tools.length ? await options.tools.open(call.tenantId, call.tools, call.signal) : undefined;
+    const tools = toolbox?.definitions ?? [];
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: call.prompt }];
     const result: AgentResult = { text: '', tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
     for (;;) {
@@ -48,7 +49,9 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
       const outcomes = await Promise.all(
         uses.map(async (use) => {
           const started = performance.now();
-          const outcome = await options.tools.call(call.tenantId, use.name, use.input as JsonValue, call.signal);
+          const outcome = toolbox
+            ? await toolbox.call(use.name, use.input as JsonValue, call.signal)
+            : { content: `No tool named ${use.name}: this step has no tools`, output: `No tool named ${use.name}: this step has no tools`, isError: true };
           return { use, outcome, durationMs: Math.round(performance.now() - started) };
         }),
       );

@@ -3,7 +3,7 @@ import type { JsonValue } from '../compiler/plan.ts';
 import { toolServerAliases, toolServerConnections, type ToolServerConnection } from '../library/tool-servers.ts';
 import type { Db } from '../store/db.ts';
 import { McpSessions, sessionLost, type McpSession } from './mcp-sessions.ts';
-import { aliasOf, LocalTools, toolName, type ToolDefinition, type ToolOutcome, type ToolRegistry } from './tools.ts';
+import { aliasOf, LocalTools, toolName, type ToolDefinition, type ToolOutcome, type Toolbox, type ToolRegistry } from './tools.ts';
 
 export interface McpToolsOptions {
   db: Db;
@@ -55,10 +55,6 @@ export class McpTools implements ToolRegistry {
 
   constructor(private readonly options: McpToolsOptions) {}
 
-  private async servers(tenantId: string, aliases: string[]): Promise<ToolServerConnection[]> {
-    return toolServerConnections(this.options.db, this.options.secretKey, tenantId, aliases);
-  }
-
   /** Runs `work` on the server's session, reconnecting once when the session turns out lost. */
   private async withSession<T>(server: ToolServerConnection, work: (session: McpSession) => Promise<T>): Promise<T> {
     try {
@@ -70,25 +66,31 @@ export class McpTools implements ToolRegistry {
     }
   }
 
-  async toolsFor(tenantId: string, aliases: string[], signal: AbortSignal): Promise<ToolDefinition[]> {
+  async open(tenantId: string, aliases: string[], signal: AbortSignal): Promise<Toolbox> {
     const local = this.options.local;
     const remote = aliases.filter((alias) => !local?.has(alias));
-    const servers = await this.servers(tenantId, remote);
+    const servers = await toolServerConnections(this.options.db, this.options.secretKey, tenantId, remote);
     const missing = remote.filter((alias) => !servers.some((server) => server.alias === alias));
     if (missing.length) throw new Error(`Tool server${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not configured (or disabled) in this workspace`);
     const lists = await Promise.all(servers.map((server) => this.withSession(server, (session) => session.tools(signal)).then((tools) => tools.map((tool) => definition(server.alias, tool)))));
-    return [...(local ? await local.toolsFor(tenantId, aliases.filter((alias) => local.has(alias))) : []), ...lists.flat()];
+    const localBox = local ? await local.open(tenantId, aliases.filter((alias) => local.has(alias))) : undefined;
+    const byAlias = new Map(servers.map((server) => [server.alias, server]));
+    return {
+      definitions: [...(localBox?.definitions ?? []), ...lists.flat()],
+      call: (name, input, callSignal) => {
+        const alias = aliasOf(name);
+        if (local?.has(alias) && localBox) return localBox.call(name, input, callSignal);
+        const server = byAlias.get(alias);
+        return server ? this.call(server, name, input, callSignal) : Promise.resolve(failed(`No tool named ${name}: this step has no tool server called ${alias}`));
+      },
+    };
   }
 
-  async call(tenantId: string, name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome> {
-    const alias = aliasOf(name);
-    if (this.options.local?.has(alias)) return this.options.local.call(tenantId, name, input, signal);
-    const [server] = await this.servers(tenantId, [alias]);
-    if (!server) return failed(`No tool named ${name}: this step has no tool server called ${alias}`);
+  private async call(server: ToolServerConnection, name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome> {
     try {
       return await this.withSession(server, async (session) => {
-        const tool = (await session.tools(signal)).find((candidate) => toolName(alias, candidate.name) === name);
-        if (!tool) return failed(`No tool named ${name} on the tool server ${alias}`);
+        const tool = (await session.tools(signal)).find((candidate) => toolName(server.alias, candidate.name) === name);
+        if (!tool) return failed(`No tool named ${name} on the tool server ${server.alias}`);
         const result = (await session.client.callTool({ name: tool.name, arguments: (input ?? {}) as Record<string, unknown> }, undefined, { signal, timeout: this.options.timeoutMs })) as CallToolResult;
         const content = cut(textOf(result), this.options.resultLimit);
         const output = (result.structuredContent as JsonValue | undefined) ?? content;
@@ -96,7 +98,7 @@ export class McpTools implements ToolRegistry {
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      return failed(`The tool server ${alias} failed the call: ${(error as Error).message}`);
+      return failed(`The tool server ${server.alias} failed the call: ${(error as Error).message}`);
     }
   }
 

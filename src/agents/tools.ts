@@ -15,13 +15,21 @@ export interface ToolOutcome {
 }
 
 /**
- * Where agents' tools come from. An agent's `Tools:` names tool servers (aliases) of its tenant; the
- * registry lists the tools they provide and runs calls. A failed call is an outcome with `isError`
- * (the model sees it), never a thrown error; listing throws when a server cannot be reached.
+ * The tools of one step attempt: what the model is offered, and how its calls run. Opened once per
+ * attempt, so its calls use the tool servers' settings as they were when it started. A failed call
+ * is an outcome with `isError` (the model sees it), never a thrown error.
+ */
+export interface Toolbox {
+  definitions: ToolDefinition[];
+  call(name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome>;
+}
+
+/**
+ * Where agents' tools come from. An agent's `Tools:` names tool servers (aliases) of its tenant;
+ * `open` lists the tools they provide (throwing when a server is missing or cannot be reached).
  */
 export interface ToolRegistry {
-  toolsFor(tenantId: string, servers: string[], signal: AbortSignal): Promise<ToolDefinition[]>;
-  call(tenantId: string, name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome>;
+  open(tenantId: string, servers: string[], signal: AbortSignal): Promise<Toolbox>;
   /** The aliases the tenant can use (for compile warnings and the check at start). */
   aliases(tenantId: string): Promise<string[]>;
   /** Ends every session and child process. */
@@ -47,11 +55,11 @@ export class LocalTools implements ToolRegistry {
     return this.servers.has(alias);
   }
 
-  async toolsFor(_tenantId: string, servers: string[]): Promise<ToolDefinition[]> {
-    return servers.flatMap((server) => this.servers.get(server) ?? []).map((tool) => tool.definition);
+  async open(_tenantId: string, servers: string[]): Promise<Toolbox> {
+    return { definitions: servers.flatMap((server) => this.servers.get(server) ?? []).map((tool) => tool.definition), call: (name, input, signal) => this.call(name, input, signal) };
   }
 
-  async call(_tenantId: string, name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome> {
+  async call(name: string, input: JsonValue, signal: AbortSignal): Promise<ToolOutcome> {
     const tool = (this.servers.get(aliasOf(name)) ?? []).find((candidate) => candidate.definition.name === name);
     if (!tool) return { content: `No tool named ${name}`, output: `No tool named ${name}`, isError: true };
     try {
