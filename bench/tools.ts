@@ -77,8 +77,8 @@ For each: inputs.items
 Call the tool for {{item}}.
 `;
 
-/** Runs executions of a workflow, `concurrent` at once, until each has finished. */
-async function run(app: App, tenantId: string, workflowId: string, inputs: Record<string, unknown>[]) {
+/** Runs executions of a workflow, all at once, until each has finished; their ids. */
+async function run(app: App, tenantId: string, workflowId: string, inputs: Record<string, unknown>[]): Promise<string[]> {
   const updates = app.pubsub.subscribe('executionUpdated', tenantId);
   await updates.ready;
   const ids = new Set((await Promise.all(inputs.map((each) => startExecution(app.engine, tenantId, workflowId, each)))).map((e) => e.id));
@@ -88,6 +88,14 @@ async function run(app: App, tenantId: string, workflowId: string, inputs: Recor
     if (update.status === 'failed' || update.status === 'stopped') throw new Error(`execution ${update.executionId} ${update.status}`);
     if (update.status === 'completed' && --left === 0) break;
   }
+  return [...ids];
+}
+
+/** The calls' durations as Baton recorded them: the MCP request sent → its result back. */
+async function callDurations(app: App, executionIds: string[]): Promise<number[]> {
+  const rows = await app.database.db.$queryRaw<{ ms: number }[]>`
+    SELECT (call->>'durationMs')::float AS ms FROM step_runs, jsonb_array_elements(tool_calls) AS call WHERE execution_id = ANY(${executionIds}::text[])`;
+  return rows.map((row) => row.ms);
 }
 
 /** Each tool round trip in the log: the answer asking for the tool sent → the request with its result received (both on the fake's clock). */
@@ -96,11 +104,13 @@ function roundTrips(calls: ModelCall[]): number[] {
   return calls.filter((call) => call.toolResults).map((call) => call.receivedAt - asked.get(call.first)!);
 }
 
-async function measure(fake: FakeModel, work: () => Promise<void>): Promise<number[]> {
+async function measure(app: App, fake: FakeModel, work: () => Promise<string[]>): Promise<{ trips: number[]; calls: number[] }> {
   await fake.clear();
-  await work();
-  return roundTrips(await fake.calls());
+  const ids = await work();
+  return { trips: roundTrips(await fake.calls()), calls: await callDurations(app, ids) };
 }
+
+const row = (name: string, { trips, calls }: { trips: number[]; calls: number[] }) => [name, percentile(trips, 50).toFixed(1), percentile(trips, 99).toFixed(1), percentile(calls, 50).toFixed(1), percentile(calls, 99).toFixed(1)];
 
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-tools-'));
@@ -125,14 +135,17 @@ async function main() {
       const single = await createWorkflow(app.database.db, tenantId, oneStep(alias), app.models);
       // The first calls open the session and list the tools; they are not counted.
       for (let n = 0; n < WARMUP; n++) await run(app, tenantId, single.id, [{ n }]);
-      const times: number[] = [];
-      for (let n = 0; n < RUNS; n++) times.push(...(await measure(fake, () => run(app, tenantId, single.id, [{ n }]))));
-      rows.push([`one call at a time, ${transport} (${times.length} calls)`, percentile(times, 50).toFixed(1), percentile(times, 99).toFixed(1)]);
+      const times = { trips: [] as number[], calls: [] as number[] };
+      for (let n = 0; n < RUNS; n++) {
+        const one = await measure(app, fake, () => run(app, tenantId, single.id, [{ n }]));
+        times.trips.push(...one.trips);
+        times.calls.push(...one.calls);
+      }
+      rows.push(row(`one call at a time, ${transport} (${times.trips.length} calls)`, times));
       const wide = await createWorkflow(app.database.db, tenantId, fanOut(alias), app.models);
       const items = Array.from({ length: FAN_OUT }, (_, i) => `item ${i}`);
       await run(app, tenantId, wide.id, [{ items }]);
-      const together = await measure(fake, () => run(app, tenantId, wide.id, [{ items }]));
-      rows.push([`${FAN_OUT} fan-out items at once, ${transport}`, percentile(together, 50).toFixed(1), percentile(together, 99).toFixed(1)]);
+      rows.push(row(`${FAN_OUT} fan-out items at once, ${transport}`, await measure(app, fake, () => run(app, tenantId, wide.id, [{ items }]))));
     }
   } finally {
     await app.stop();
@@ -140,8 +153,8 @@ async function main() {
     http.kill();
     await embedded?.stop();
   }
-  console.log('\nTool call overhead: the model\'s tool_use answer sent → the request with the result received (ms)\n');
-  console.log('| case | p50 | p99 |\n| --- | --- | --- |');
+  console.log("\nTool call overhead (ms). Round trip: the model's tool_use answer sent → the request with the result received. MCP call: the request to the tool server sent → its result back.\n");
+  console.log('| case | round trip p50 | p99 | MCP call p50 | p99 |\n| --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
 
