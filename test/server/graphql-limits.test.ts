@@ -102,9 +102,9 @@ describe('GraphQL limits over HTTP', () => {
     expect(again.body.errors).toBeUndefined();
   });
 
-  it('still answers ordinary queries: the dashboard’s workflow and recipe lists, and GraphiQL’s introspection without a key', async () => {
+  it('still answers ordinary queries: the dashboard’s workflow and recipe lists and tool calls, and GraphiQL’s introspection without a key', async () => {
     const html = readFileSync(new URL('../../src/dashboard/dashboard.html', import.meta.url), 'utf8');
-    const dashboardQuery = (name: string) => new RegExp(`'(query ${name} [^']+)'`).exec(html)![1];
+    const dashboardQuery = (name: string) => new RegExp(`'(query ${name}[ (][^']+)'`).exec(html)![1];
     const workflows = await post(dashboardQuery('DashboardWorkflows'));
     expect(workflows.status).toBe(200);
     expect(workflows.body.errors).toBeUndefined();
@@ -113,6 +113,10 @@ describe('GraphQL limits over HTTP', () => {
     const recipes = await post(dashboardQuery('DashboardRecipes'));
     expect(recipes.status).toBe(200);
     expect(recipes.body.errors).toBeUndefined();
+    // And every step's tool calls, as the page loads them.
+    const toolCalls = await post(dashboardQuery('DashboardToolCalls'), { variables: { id: 'exec_none' } });
+    expect(toolCalls.status).toBe(200);
+    expect(toolCalls.body.errors).toBeUndefined();
 
     const introspection = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
     const schema = await post(introspection, { credentials: false });
