@@ -3,13 +3,9 @@
 // Baton's dispatch, the MCP round trip to server-everything's `echo` (which does no work of its own),
 // and building the next model request. Over Streamable HTTP and stdio, one call at a time, then 50
 // fan-out items calling at once. The fake model and the MCP server are separate processes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildApp, type App } from '../src/app.ts';
 import { startExecution } from '../src/engine/start.ts';
 import { parseEnv } from '../src/env.ts';
@@ -19,9 +15,9 @@ import { startEmbeddedPostgres } from '../src/store/embedded-postgres.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { loadSecretKey } from '../src/store/secrets.ts';
 import { createTenant } from '../src/tenancy/tenants.ts';
+import { EVERYTHING, freePort, startEverythingHttp } from '../test/support/mcp-servers.ts';
 import { startFakeModel, type FakeModel, type ModelCall } from './fake-model.ts';
 
-const EVERYTHING = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'));
 const RUNS = 100;
 const WARMUP = 10;
 const FAN_OUT = 50;
@@ -30,23 +26,6 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startHttpServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/mcp`).then(() => true, () => false)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('server-everything did not start');
-}
 
 const oneStep = (alias: string) => `# Tool call
 ## Inputs
@@ -119,7 +98,7 @@ async function main() {
   await migrate(databaseUrl);
   const fake = await startFakeModel();
   const port = await freePort();
-  const http = await startHttpServer(port);
+  const http = await startEverythingHttp(port);
   const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, BATON_RATE_LIMIT: '0', BATON_ALLOW_STDIO_TOOLS: '1', ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fake.url });
   const app = await buildApp({ env, databaseUrl, role: 'all' });
   await app.start();

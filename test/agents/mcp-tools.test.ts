@@ -1,7 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +13,11 @@ import { FakeAnthropic, type LoggedRequest, type Reply } from '../support/fake-a
 import { rest } from '../support/rest.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
 import { until } from '../support/until.ts';
+import { EVERYTHING, freePort, MEMORY, startEverythingHttp } from '../support/mcp-servers.ts';
 
 // Agents' tools through real MCP servers from npm, as child processes: server-everything over
 // Streamable HTTP, server-memory over stdio, and a misbehaving server built on the SDK (fixture).
 
-const resolvePackage = (path: string) => fileURLToPath(import.meta.resolve(path));
-const EVERYTHING = resolvePackage('@modelcontextprotocol/server-everything/dist/index.js');
-const MEMORY = resolvePackage('@modelcontextprotocol/server-memory/dist/index.js');
 const FAULTY = fileURLToPath(new URL('../fixtures/mcp/faulty-server.ts', import.meta.url));
 /** Stdio servers started here carry a marker argument, so a test can count the processes left behind. */
 const MARKER = `--baton-test-${randomToken()}`;
@@ -35,21 +32,6 @@ const Get = graphql(`
     }
   }
 `);
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** server-everything over Streamable HTTP, in its own process; resolves once it answers. */
-async function startEverything(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-  await until(() => fetch(`http://127.0.0.1:${port}/mcp`).then(() => true, () => false), { what: 'server-everything listening', timeoutMs: 20_000 });
-  return child;
-}
 
 const stdio = (alias: string, args: string[], env?: Record<string, string>, marker = MARKER) => ({ alias, transport: 'stdio', command: process.execPath, args: [...args, marker], ...(env ? { env } : {}) });
 const markedProcesses = (marker: string) => {
@@ -95,7 +77,7 @@ let watch: Awaited<ReturnType<typeof watchExecutions>>;
 beforeAll(async () => {
   await fake.start();
   everythingPort = await freePort();
-  everything = await startEverything(everythingPort);
+  everything = await startEverythingHttp(everythingPort);
   t = await startTestApp({
     env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, BATON_ALLOW_STDIO_TOOLS: '1', BATON_TOOL_TIMEOUT_MS: '1500', BATON_TOOL_RESULT_LIMIT: '2000' },
   });
@@ -191,7 +173,7 @@ describe('agents call tools on real MCP servers', () => {
     await run('everything', [{ name: 'everything__echo', input: { message: 'before' } }]);
     everything.kill();
     await once(everything, 'exit');
-    everything = await startEverything(everythingPort);
+    everything = await startEverythingHttp(everythingPort);
     const { execution, lastRequest } = await run('everything', [{ name: 'everything__echo', input: { message: 'after' } }]);
     expect(execution.status).toBe('COMPLETED');
     expect(toolResults(lastRequest)[0]).toMatchObject({ content: expect.stringContaining('Echo: after') });
