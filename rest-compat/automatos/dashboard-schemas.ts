@@ -57,7 +57,7 @@ export const WorkflowCatalog = z.object({ items: z.array(WorkflowCatalogItem), t
 
 export const WorkflowCatalogQuery = z.object({
   q: z.string().max(200, { error: 'must be at most 200 characters' }).optional().describe('Text the name or description contains, any case'),
-  tag: z.string().max(50, { error: 'must be a tag of at most 50 characters' }).optional().describe('Only recipes carrying exactly this tag (markdown workflows have no tags, so a tag leaves them out)'),
+  tag: z.string().max(50, { error: 'must be a tag of at most 50 characters' }).regex(/\S/, { error: 'must not be blank' }).optional().describe('Only recipes carrying exactly this tag (markdown workflows have no tags, so a tag leaves them out)'),
   skip: queryInteger(0, 1_000_000).optional().describe('How many to skip (default 0)'),
   limit: queryInteger(1, 100).optional().describe('How many to return (default 50)'),
 });

@@ -30,8 +30,8 @@ function offsetOf(cursor: string, name: string): number {
 }
 
 function filterOf(search: string | null | undefined, tag: string | null | undefined): CatalogFilter {
-  if (search && search.length > 200) throw bad(`search is at most 200 characters, got ${search.length}`);
-  if (tag != null && (tag.trim() === '' || tag.length > 50)) throw bad('tag is a recipe tag: 1 to 50 characters');
+  if (search && search.length > 200) throw bad(`\`search\` is at most 200 characters, got ${search.length}`);
+  if (tag != null && (tag.trim() === '' || tag.length > 50)) throw bad('`tag` is a recipe tag: 1 to 50 characters, not blank');
   return { search: search || null, tag: tag ?? null };
 }
 
@@ -49,7 +49,7 @@ builder.queryField('workflowCatalog', (t) =>
       },
       resolve: async (_root, { search, tag, offset, ...args }, ctx) => {
         const filter = filterOf(search, tag);
-        if (offset != null && (offset < 0 || offset > MAX_OFFSET)) throw bad(`offset must be from 0 to ${MAX_OFFSET}, got ${offset}`);
+        if (offset != null && (offset < 0 || offset > MAX_OFFSET)) throw bad(`\`offset\` must be from 0 to ${MAX_OFFSET}, got ${offset}`);
         if (args.before) offsetOf(args.before, 'before');
         if (args.after) offsetOf(args.after, 'after');
         // An offset is the cursor of the item before it: cursors stay positions in the whole list.
