@@ -84,7 +84,7 @@ export const dashboardRoutes = (): RestRoute[] => [
     example: activeExample,
     errors: [400],
     async handle({ query, run }) {
-      return shape.activeWorkflows(await run(op.ActiveWorkflows, { first: Number(query.limit ?? 50) }));
+      return shape.activeWorkflows(await run(op.ActiveWorkflows, { first: Number(query.limit ?? 20) }));
     },
   },
   {

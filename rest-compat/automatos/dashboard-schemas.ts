@@ -112,7 +112,7 @@ export const ActiveWorkflows = z.object({
   last_updated: timestamp,
 });
 
-export const ActiveWorkflowsQuery = z.object({ limit: queryInteger(1, 100).optional().describe('How many workflows to return at most (default 50)') });
+export const ActiveWorkflowsQuery = z.object({ limit: queryInteger(1, 100).optional().describe('How many workflows to return at most, 1–100 (default 20); total_active counts them all') });
 
 const DayTotals = {
   executions: int().describe('Executions started'),

@@ -25,11 +25,20 @@ function conditions(filter: CatalogFilter) {
   };
 }
 
+/** What to read of each kind's rows (a GraphQL selection as Prisma's `select`/`include`); all columns by default. */
+export interface CatalogQueries {
+  workflow?: { select?: Prisma.WorkflowSelect; include?: Prisma.WorkflowInclude };
+  recipe?: { select?: Prisma.RecipeSelect; include?: Prisma.RecipeInclude };
+}
+
+/** A narrowed selection still reads the columns that tell the kinds apart and place a row. */
+const withKeys = <Q extends { select?: object }>(query: Q | undefined, keys: Record<string, true>) => (query?.select ? { ...query, select: { ...query.select, ...keys } } : (query ?? {}));
+
 /**
- * One page, read in two statements whatever its size: the page's ids (each kind's first offset +
+ * One page, read in three statements whatever its size: the page's ids (each kind's first offset +
  * limit by its created_at index, merged), then the rows of each kind.
  */
-export async function catalogPage(db: Db, tenantId: string, filter: CatalogFilter, offset: number, limit: number): Promise<CatalogEntry[]> {
+export async function catalogPage(db: Db, tenantId: string, filter: CatalogFilter, offset: number, limit: number, queries: CatalogQueries = {}): Promise<CatalogEntry[]> {
   const where = conditions(filter);
   const top = offset + limit;
   const page = await db.$queryRaw<{ kind: 'markdown' | 'recipe'; id: string }[]>`
@@ -40,12 +49,12 @@ export async function catalogPage(db: Db, tenantId: string, filter: CatalogFilte
     ) entries ORDER BY created_at DESC, id DESC OFFSET ${offset} LIMIT ${limit}`;
   const ids = (kind: string) => page.filter((entry) => entry.kind === kind).map((entry) => entry.id);
   const [workflows, recipes] = await Promise.all([
-    ids('markdown').length ? db.workflow.findMany({ where: { tenantId, id: { in: ids('markdown') } } }) : [],
-    ids('recipe').length ? db.recipe.findMany({ where: { tenantId, id: { in: ids('recipe') } } }) : [],
+    ids('markdown').length ? db.workflow.findMany({ ...withKeys(queries.workflow, { id: true }), where: { tenantId, id: { in: ids('markdown') } } }) : [],
+    ids('recipe').length ? db.recipe.findMany({ ...withKeys(queries.recipe, { id: true, templateId: true }), where: { tenantId, id: { in: ids('recipe') } } }) : [],
   ]);
   const rows = new Map<string, CatalogEntry>([
-    ...workflows.map((workflow) => [workflow.id, { kind: 'markdown', workflow }] as const),
-    ...recipes.map((recipe) => [recipe.id, { kind: 'recipe', recipe }] as const),
+    ...(workflows as Workflow[]).map((workflow) => [workflow.id, { kind: 'markdown', workflow }] as const),
+    ...(recipes as Recipe[]).map((recipe) => [recipe.id, { kind: 'recipe', recipe }] as const),
   ]);
   // A row deleted between the two reads is left out rather than shown half.
   return page.flatMap((entry) => rows.get(entry.id) ?? []);

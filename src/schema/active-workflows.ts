@@ -68,8 +68,8 @@ const ActiveWorkflows = builder.objectRef<{ tenantId: string; at: Date }>('Activ
     workflows: t.field({
       type: [ActiveWorkflowRef],
       description: 'The workflows and recipes with a live execution, the one whose live execution started last first (ties by id); `first` of them (1–100).',
-      args: { first: t.arg.int({ defaultValue: 50 }) },
-      resolve: (root, { first }, ctx) => activeWorkflows(ctx.db, root.tenantId, sizeOf('workflows(first:)', first, 50, 100)),
+      args: { first: t.arg.int({ defaultValue: 20 }) },
+      resolve: (root, { first }, ctx) => activeWorkflows(ctx.db, root.tenantId, sizeOf('workflows(first:)', first, 20, 100)),
     }),
     totalActive: t.int({ description: 'How many workflows and recipes have a live execution (all of them, beyond `first`).', resolve: (root, _args, ctx) => activeCount(ctx.db, root.tenantId) }),
     systemLoad: t.field({

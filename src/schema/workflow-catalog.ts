@@ -1,3 +1,4 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
 import { cursorToOffset, offsetToCursor, resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { ValidationError } from '../errors.ts';
@@ -47,7 +48,7 @@ builder.queryField('workflowCatalog', (t) =>
         tag: t.arg.string({ description: 'Only recipes carrying exactly this tag.' }),
         offset: t.arg.int({ description: 'Skip this many first (offset paging, for the REST API); ignored with `after`.' }),
       },
-      resolve: async (_root, { search, tag, offset, ...args }, ctx) => {
+      resolve: async (_root, { search, tag, offset, ...args }, ctx, info) => {
         const filter = filterOf(search, tag);
         if (offset != null && (offset < 0 || offset > MAX_OFFSET)) throw bad(`\`offset\` must be from 0 to ${MAX_OFFSET}, got ${offset}`);
         if (args.before) offsetOf(args.before, 'before');
@@ -55,7 +56,11 @@ builder.queryField('workflowCatalog', (t) =>
         // An offset is the cursor of the item before it: cursors stay positions in the whole list.
         const after = args.after ?? (offset ? offsetToCursor(offset - 1) : undefined);
         const connection = await resolveOffsetConnection({ args: { ...args, after }, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE }, ({ offset: start, limit }) =>
-          catalogPage(ctx.db, ctx.tenant.id, filter, start, limit).then((entries) => entries.map((entry) => (entry.kind === 'markdown' ? entry.workflow : entry.recipe))),
+          catalogPage(ctx.db, ctx.tenant.id, filter, start, limit, {
+            // Only the columns (and relations) the operation selects of each kind.
+            workflow: queryFromInfo({ context: ctx, info, typeName: 'Workflow', path: ['edges', 'node'] }),
+            recipe: queryFromInfo({ context: ctx, info, typeName: 'Recipe', path: ['edges', 'node'] }),
+          }).then((entries) => entries.map((entry) => (entry.kind === 'markdown' ? entry.workflow : entry.recipe))),
         );
         return { ...connection, totalCount: () => catalogCount(ctx.db, ctx.tenant.id, filter) };
       },

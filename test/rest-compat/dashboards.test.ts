@@ -310,7 +310,7 @@ const Catalog = graphql(`
     workflowCatalog(first: $first, after: $after, tag: $tag) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { __typename ... on Recipe { templateId } ... on Workflow { id } } }
+      edges { node { __typename ... on Recipe { templateId agents { name } } ... on Workflow { id name revisions { version } } } }
     }
   }
 `);
@@ -329,6 +329,12 @@ describe('GraphQL', () => {
       after = page.pageInfo.endCursor!;
     }
     expect(seen).toEqual(['c3', 'c2', 'c1']);
+    // What an item's type selects is read, relations included.
+    const workflowId = await createWorkflowId(api, relay, headers);
+    const [top] = (await api.request(Catalog, { first: 2 }, headers)).body.data!.workflowCatalog.edges;
+    expect(top.node).toEqual({ __typename: 'Workflow', id: workflowId, name: 'Relay', revisions: [] });
+    const recipes = (await api.request(Catalog, { first: 1, tag: 'paged' }, headers)).body.data!.workflowCatalog.edges;
+    expect(recipes[0].node).toEqual({ __typename: 'Recipe', templateId: 'c3', agents: [{ name: 'Writer' }] });
     for (const cursor of ['nope', Buffer.from('OffsetConnection:abc').toString('base64'), Buffer.from('OffsetConnection:99999999999').toString('base64')]) {
       const bad = await api.request(Catalog, { first: 2, after: cursor }, headers);
       expect(bad.body.errors?.[0].extensions?.code, cursor).toBe('BAD_REQUEST');
