@@ -27,7 +27,7 @@ export interface AppOptions {
   /** In-process tools agents can call by alias, beside the tenants' tool servers (tests). */
   tools?: LocalTools;
   /** Sees every SQL statement of the app's database client. */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, params: string) => void;
   /** The migrated database to use. */
   databaseUrl: string;
   role: Role;

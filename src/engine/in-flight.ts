@@ -1,7 +1,7 @@
 import { attemptKey, type StepJob } from './advance.ts';
 
 /** How many attempts one worker process runs at once. */
-const LOCAL_ATTEMPTS = 100;
+export const LOCAL_ATTEMPTS = 100;
 
 /**
  * The step attempts this process is running, from their claim until their result is recorded: so

@@ -10,5 +10,10 @@ import './share.ts';
 import './agent.ts';
 import './recipe.ts';
 import './tool-server.ts';
+import './execution-summary.ts';
+import './recipe-stats.ts';
+import './workflow-catalog.ts';
+import './active-workflows.ts';
+import './workflow-stats.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -16,7 +16,7 @@ const RecipeSortEnum = builder.enumType('RecipeSort', {
   values: Object.fromEntries(RECIPE_SORTS.map((sort) => [sort.toUpperCase(), { value: sort }])) as Record<string, { value: RecipeSort }>,
 });
 
-builder.prismaNode('Recipe', {
+export const RecipeRef = builder.prismaNode('Recipe', {
   description: 'A JSON workflow over stored agents (the recipe API), with the plan it compiles to.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id, tenantId: ctx.tenant.id }),

@@ -22,7 +22,7 @@ builder.prismaObject('WorkflowRevision', {
   }),
 });
 
-builder.prismaNode('Workflow', {
+export const WorkflowRef = builder.prismaNode('Workflow', {
   description: 'A workflow document and its compiled plan.',
   id: { field: 'id' },
   // node(id:) sees only the caller's own, undeleted workflows.

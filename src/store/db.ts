@@ -13,8 +13,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** `onQuery` sees every SQL statement Prisma runs (for debugging and for tests that count queries). */
-export function openDatabase(url: string, onQuery?: (sql: string) => void): Database {
+/** `onQuery` sees every SQL statement Prisma runs, with its parameters as JSON (for debugging, for tests that count queries, for benchmarks that explain them). */
+export function openDatabase(url: string, onQuery?: (sql: string, params: string) => void): Database {
   // No statement of Baton's takes seconds, and no transaction waits long between statements: limits
   // that end a stuck one instead of letting it hold its locks (sent at connect, no extra round trip).
   // Pipeline mode: a client sends queries without waiting for the previous answer, so the engine
@@ -23,7 +23,7 @@ export function openDatabase(url: string, onQuery?: (sql: string) => void): Data
   // An idle client can lose its server (a restart); pg reports that here instead of crashing the process.
   pool.on('error', (error) => console.error('database pool:', error.message));
   const db = new PrismaClient({ adapter: new PrismaPg(pool), ...(onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}) });
-  if (onQuery) (db as unknown as { $on(event: 'query', listener: (e: { query: string }) => void): void }).$on('query', (event) => onQuery(event.query));
+  if (onQuery) (db as unknown as { $on(event: 'query', listener: (e: { query: string; params: string }) => void): void }).$on('query', (event) => onQuery(event.query, event.params));
   return {
     db,
     pool,
