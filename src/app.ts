@@ -9,6 +9,7 @@ import { dashboardHandler } from './server/dashboard-route.ts';
 import { clientAddress, createListener, type Route } from './server/http.ts';
 import { RateLimiter } from './server/rate-limit.ts';
 import { sharePageHandler } from './server/share-route.ts';
+import { mcpHandler } from './server/mcp-route.ts';
 import { restRoutes } from '../rest-compat/mount.ts';
 import { createPubSub, type PubSub } from './store/pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './server/yoga.ts';
@@ -69,6 +70,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     { method: 'GET', path: '/dashboard', handle: dashboardHandler() },
     { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request, { clientAddress: clientAddress(request) }) },
+    { method: '*', path: '/mcp', handle: mcpHandler({ ...engine, models: env.models, waitSeconds: env.mcpWaitSeconds }, { limiter, origins: [...env.corsOrigins, new URL(env.publicUrl).origin] }) },
     ...restRoutes(graphql, env.publicUrl),
   ];
   const listener = createListener(routes, { bodyLimit: env.bodyLimit, trustProxy: env.trustProxy, corsOrigins: env.corsOrigins });
