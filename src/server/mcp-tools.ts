@@ -4,7 +4,6 @@ import {
   CancelledNotificationSchema,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError,
   type CallToolResult,
   type ServerNotification,
   type Tool,
@@ -83,7 +82,11 @@ const FIXED_TOOLS: Tool[] = [
     description: 'Stops a running execution: queued steps never start and model calls in flight are aborted.',
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   },
-].map((tool) => ({ ...tool, inputSchema: z.toJSONSchema(FIXED_ARGS[tool.name as keyof typeof FIXED_ARGS], { io: 'input' }) as Tool['inputSchema'], outputSchema: executionOutputSchema }));
+].map((tool) => {
+  // No `$schema`: like the run tools', these schemas are in MCP's default dialect (JSON Schema 2020-12).
+  const { $schema: _, ...inputSchema } = z.toJSONSchema(FIXED_ARGS[tool.name as keyof typeof FIXED_ARGS], { io: 'input' });
+  return { ...tool, inputSchema: inputSchema as Tool['inputSchema'], outputSchema: executionOutputSchema };
+});
 
 const runTool = (runnable: Runnable): Tool => ({
   name: runnable.name,
@@ -98,11 +101,23 @@ const runTool = (runnable: Runnable): Tool => ({
  * Handlers see requests through these schemas: a request whose params fail the SDK's own schema is
  * the caller's mistake (-32602), while the SDK would answer it as its own (-32603 Internal error).
  */
+/** A JSON-RPC error as sent (the SDK's McpError would repeat "MCP error <code>:" inside the message). */
+class ProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const invalidParams = (message: string) => new ProtocolError(ErrorCode.InvalidParams, message);
+
 const loose = <M extends string>(method: M) => z.looseObject({ method: z.literal(method) });
 
 function checked<T extends z.ZodType>(schema: T, request: unknown): z.output<T> {
   const parsed = schema.safeParse(request);
-  if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `Invalid params: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ').slice(0, 500)}`);
+  if (!parsed.success) throw invalidParams(`Invalid params: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ').slice(0, 500)}`);
   return parsed.data;
 }
 
@@ -187,16 +202,16 @@ export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
       if (unsafe) return argumentProblems([unsafe]);
       if (Object.hasOwn(fixed, name)) return await fixed[name as keyof typeof fixed](args, extra);
       const runnable = name.startsWith('run_') ? (await runnables(deps.db, tenantId)).find((candidate) => candidate.name === name) : undefined;
-      if (!runnable) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(name.slice(0, 100))}; tools/list names this tenant's tools`);
+      if (!runnable) throw invalidParams(`Unknown tool: ${JSON.stringify(name.slice(0, 100))}; tools/list names this tenant's tools`);
       return await run(runnable, args, extra);
     } catch (error) {
-      if (error instanceof McpError) throw error;
+      if (error instanceof ProtocolError) throw error;
       if (error instanceof z.ZodError) return argumentProblems(error.issues.map((issue) => `${issue.path.length ? `\`${issue.path.join('.')}\`: ` : ''}${issue.message}`));
       const expected = isConnectionFailure(error) ? new ServiceUnavailableError() : error;
       if (expected instanceof BatonError) return refusal(`${expected.message}: ${expected.detail}`);
       const requestId = requestIds.getStore() ?? 'unknown';
       console.error(`[${requestId}] MCP tool ${name}:`, error);
-      throw new McpError(ErrorCode.InternalError, `Unexpected error; quote request id ${requestId}`);
+      throw new ProtocolError(ErrorCode.InternalError, `Unexpected error; quote request id ${requestId}`);
     }
   });
 

@@ -272,6 +272,36 @@ describe('run tools', () => {
   });
 });
 
+describe('tool names', () => {
+  it('name clashing workflows and recipes apart, the oldest keeping the plain name', async () => {
+    const third = await createTenant(t.app.database.db, 'third tenant');
+    const headers = credentialsOf(third);
+    const first = await createWorkflowId(t, BRIEF.replace('# Research Brief', '# Same Name!'), headers);
+    const second = await createWorkflowId(t, BRIEF.replace('# Research Brief', '# same name'), headers);
+    const agent = (await rest(t, 'POST', '/api/agents', { name: 'Echo', description: 'Echoes.', model: 'offline' }, headers)).body.id;
+    const recipe = await rest(t, 'POST', '/api/workflow-recipes', { template_id: 'same-name', name: 'Same name', steps: [{ step_id: 'echo', order: 1, agent_id: agent, prompt_template: 'Echo.' }] }, headers);
+    expect(recipe.body).toMatchObject({ template_id: 'same-name' });
+    const long = await createWorkflowId(t, BRIEF.replace('# Research Brief', `# ${'Very long name '.repeat(10)}`), headers);
+    const client = await connect(headers);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    const tail = (id: string) => id.slice(-8);
+    expect(names).toEqual([
+      'run_same_name',
+      `run_same_name_${tail(second)}`,
+      `run_same_name_${tail(recipe.body.id)}`,
+      'run_very_long_name_very_long_name_very_long',
+      'get_execution',
+      'approve_step',
+      'stop_execution',
+    ]);
+    expect(names.every((name) => /^[a-z0-9_]{1,64}$/.test(name))).toBe(true);
+    const result = structured(await call(client, `run_same_name_${tail(recipe.body.id)}`));
+    expect(result.status).toBe('completed');
+    expect(structured(await call(client, 'get_execution', { execution_id: result.execution_id })).recipe_id).toBe(recipe.body.id);
+    expect([first, long]).toHaveLength(2);
+  });
+});
+
 describe('tenancy and authentication', () => {
   it("keeps another tenant's workflows and executions out of reach", async () => {
     const mine = structured(await call(await connect(), 'run_reviewed_draft', { topic: 'fences' }));
@@ -358,5 +388,43 @@ describe('hostile input', () => {
     expect(initialize.messages[0].result).toMatchObject({ serverInfo: { name: 'baton' }, capabilities: { tools: {} } });
     // Any process answers any request: an unknown session id is no error.
     expect(await post({ jsonrpc: '2.0', id: 2, method: 'ping' }, { ...credentialsOf(t.tenant), 'mcp-session-id': 'from-elsewhere' })).toMatchObject({ status: 200, messages: [{ id: 2, result: {} }] });
+  });
+});
+
+describe('limits', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, BATON_RATE_LIMIT: '5', BATON_MCP_WAIT_SECONDS: '0' } });
+  });
+  afterAll(() => limited.stop());
+
+  it('answers with the execution id and status "running" once the server has waited as long as it may', async () => {
+    let release!: () => void;
+    fake.reply = () => ({ text: 'Eventually.', after: new Promise<void>((resolve) => (release = resolve)) });
+    await createWorkflowId(limited, SLOW);
+    const client = new Client({ name: 'baton-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${limited.url}/mcp`), { requestInit: { headers: credentialsOf(limited.tenant) } }));
+    clients.push(client);
+    const result = await call(client, 'run_slow_essay', { topic: 'waiting' });
+    const { execution_id } = structured(result);
+    expect(structured(result)).toEqual({ execution_id, status: 'running', output: null });
+    expect(textOf(result)).toBe(`Execution ${execution_id} is still running after 0 s of waiting (0 of 1 steps done). Call get_execution with execution_id "${execution_id}" and wait_seconds for the output.`);
+    // wait_seconds is capped by BATON_MCP_WAIT_SECONDS.
+    expect(structured(await call(client, 'get_execution', { execution_id, wait_seconds: 3600 }))).toMatchObject({ status: 'running' });
+    release();
+  });
+
+  it('counts every JSON-RPC request against the tenant’s rate limit, like GraphQL operations', async () => {
+    const tenant = await createTenant(limited.app.database.db, 'busy tenant');
+    const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
+    const send = (body: unknown) =>
+      fetch(`${limited.url}/mcp`, { method: 'POST', headers: { ...credentialsOf(tenant), 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(body) });
+    expect((await send([ping(1), ping(2), ping(3)])).status).toBe(200);
+    expect((await send(ping(4))).status).toBe(200);
+    expect((await send(ping(5))).status).toBe(200);
+    const refused = await send(ping(6));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, data: { code: 'RATE_LIMITED' } } });
   });
 });
