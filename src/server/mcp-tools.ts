@@ -6,7 +6,6 @@ import {
   ListToolsRequestSchema,
   type CallToolResult,
   type ServerNotification,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ModelRegistry } from '../compiler/models.ts';
@@ -17,9 +16,10 @@ import type { EngineDeps } from '../engine/transaction.ts';
 import { BatonError, ServiceUnavailableError } from '../errors.ts';
 import { isConnectionFailure } from '../store/connection-failure.ts';
 import type { Tenant } from '../tenancy/auth.ts';
-import { inputSchema, runnables, toolDescription, type Runnable } from './mcp-catalogue.ts';
+import { runnables, type Runnable } from './mcp-catalogue.ts';
 import { cancelCall, cancellable } from './mcp-cancel.ts';
-import { executionOutputSchema, executionResult, loadExecution, runOutputSchema, runResult } from './mcp-execution.ts';
+import { executionResult, loadExecution, runResult } from './mcp-execution.ts';
+import { FIXED_ARGS, FIXED_TOOLS, INSTRUCTIONS, runTool, SERVER_INFO } from './mcp-tool-list.ts';
 import { waitForExecution } from './mcp-wait.ts';
 import { requestIds } from './request-id.ts';
 import { unsafeText } from './text-hygiene.ts';
@@ -37,70 +37,9 @@ export interface McpCaller {
   sessionId: string | undefined;
 }
 
-export const SERVER_INFO = { name: 'baton', title: 'Baton', version: '0.1.0' };
-
-const INSTRUCTIONS =
-  "Baton runs multi-agent workflows. Each run_* tool runs one of the tenant's workflows or recipes and returns its output. " +
-  'A run that needs a person\'s approval, or runs longer than the server waits, returns its execution_id and status instead: ' +
-  'use approve_step to decide, and get_execution (with wait_seconds) to follow it. stop_execution stops a run.';
-
 type Extra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
 type Handler = (args: unknown, extra: Extra) => Promise<CallToolResult>;
 
-const executionId = z.string().min(1).max(200).describe('The execution id (exec_…) a run_* tool returned.');
-
-const FIXED_ARGS = {
-  get_execution: z.strictObject({
-    execution_id: executionId,
-    wait_seconds: z.number().int().min(0).max(3600).default(0).describe('Wait up to this many seconds (capped by the server) for the execution to finish or to need an approval; 0 answers at once.'),
-  }),
-  approve_step: z.strictObject({
-    execution_id: executionId,
-    step_id: z.string().min(1).max(200).describe('The step awaiting approval (see awaiting_approval in get_execution).'),
-    approved: z.boolean().describe('true approves the step; false rejects it (the execution fails, or the step named by its "On reject: revise" runs again).'),
-    reason: z.string().max(10_000).optional().describe('Why; required when rejecting. A checkpoint approved with a reason takes it as its output.'),
-  }),
-  stop_execution: z.strictObject({ execution_id: executionId }),
-};
-
-const FIXED_TOOLS: Tool[] = [
-  {
-    name: 'get_execution',
-    title: 'Get a Baton execution',
-    description: "An execution's status, inputs, output, error and steps (with their outputs), and which steps await approval. With wait_seconds it first waits for the execution to finish or to need an approval.",
-    annotations: { readOnlyHint: true, openWorldHint: false },
-  },
-  {
-    name: 'approve_step',
-    title: 'Approve or reject a step',
-    description: 'Decides a step that awaits approval and returns the execution as it is then; follow it with get_execution and wait_seconds.',
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  },
-  {
-    name: 'stop_execution',
-    title: 'Stop a Baton execution',
-    description: 'Stops a running execution: queued steps never start and model calls in flight are aborted.',
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  },
-].map((tool) => {
-  // No `$schema`: like the run tools', these schemas are in MCP's default dialect (JSON Schema 2020-12).
-  const { $schema: _, ...inputSchema } = z.toJSONSchema(FIXED_ARGS[tool.name as keyof typeof FIXED_ARGS], { io: 'input' });
-  return { ...tool, inputSchema: inputSchema as Tool['inputSchema'], outputSchema: executionOutputSchema };
-});
-
-const runTool = (runnable: Runnable): Tool => ({
-  name: runnable.name,
-  title: runnable.title,
-  description: toolDescription(runnable),
-  inputSchema: inputSchema(runnable.inputs),
-  outputSchema: runOutputSchema,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-});
-
-/**
- * Handlers see requests through these schemas: a request whose params fail the SDK's own schema is
- * the caller's mistake (-32602), while the SDK would answer it as its own (-32603 Internal error).
- */
 /** A JSON-RPC error as sent (the SDK's McpError would repeat "MCP error <code>:" inside the message). */
 class ProtocolError extends Error {
   constructor(
@@ -113,6 +52,10 @@ class ProtocolError extends Error {
 
 const invalidParams = (message: string) => new ProtocolError(ErrorCode.InvalidParams, message);
 
+/**
+ * Handlers see requests through these schemas: a request whose params fail the SDK's own schema is
+ * the caller's mistake (-32602), while the SDK would answer it as its own (-32603 Internal error).
+ */
 const loose = <M extends string>(method: M) => z.looseObject({ method: z.literal(method) });
 
 function checked<T extends z.ZodType>(schema: T, request: unknown): z.output<T> {
@@ -157,8 +100,8 @@ export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
   };
 
   const run = async (runnable: Runnable, args: unknown, extra: Extra): Promise<CallToolResult> => {
-    const checked = validateInputs(runnable.inputs, args);
-    if ('problems' in checked) return argumentProblems(checked.problems);
+    const inputs = validateInputs(runnable.inputs, args);
+    if ('problems' in inputs) return argumentProblems(inputs.problems);
     const { id } = runnable.kind === 'workflow' ? await startExecution(deps, tenantId, runnable.id, args) : await startRecipeExecution(deps, tenantId, runnable.id, args);
     const report = progressReporter(extra, runnable.steps);
     await report(0, `Started execution ${id}`);
