@@ -111,7 +111,7 @@ export function runResult(view: ExecutionView, end: WaitEnd, waitedSeconds: numb
         structuredContent: { ...structuredContent, awaiting_approval: view.awaiting_approval },
       };
     default: {
-      const why = end === 'timeout' ? ` after ${waitedSeconds} s of waiting` : '';
+      const why = end === 'timeout' ? ` after ${waitedSeconds} s of waiting` : end === 'shutdown' ? ' while this Baton server stops' : '';
       return answer(`Execution ${id} is still running${why} (${view.steps_completed} of ${view.steps_total} steps done). Call get_execution with execution_id "${id}" and wait_seconds for the output.`);
     }
   }

@@ -10,6 +10,12 @@ import { createMcpServer, type McpDeps } from './mcp-tools.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { RateLimitedError } from './rate-limit.ts';
 
+export interface McpEndpoint {
+  handle: Handler;
+  /** For shutdown: calls still waiting answer at once (execution id and status), then this resolves once every answer is sent. */
+  drain(): Promise<void>;
+}
+
 export interface McpRouteOptions {
   limiter: RateLimiter;
   /** Origins whose pages may call (BATON_CORS_ORIGINS, and PUBLIC_URL's own). */
@@ -81,9 +87,11 @@ function closingAfter(response: Response, headers: Headers, close: () => void): 
  * `notifications/cancelled` can reach a call waiting in any process; no state is kept for it.
  * GET (a server-to-client stream) and DELETE (ending a session) have nothing to do here: 405.
  */
-export function mcpHandler(deps: McpDeps, { limiter, origins }: McpRouteOptions): Handler {
+export function mcpEndpoint(deps: McpDeps, { limiter, origins }: McpRouteOptions): McpEndpoint {
   const allowed = new Set(origins);
-  return async (request) => {
+  const shutdown = new AbortController();
+  const open = new Set<Promise<void>>();
+  const handle: Handler = async (request) => {
     // A browser page of another origin (DNS rebinding, or any site) must not drive the server.
     const origin = request.headers.get('origin');
     if (origin && !allowed.has(origin)) return rpcError(403, `Forbidden: pages of ${origin.slice(0, 200)} may not call this server (see BATON_CORS_ORIGINS)`);
@@ -102,9 +110,16 @@ export function mcpHandler(deps: McpDeps, { limiter, origins }: McpRouteOptions)
       throw error;
     }
     const initializing = messages(body).some((message) => isInitializeRequest(message));
-    const server = createMcpServer(deps, { tenant, sessionId: initializing ? undefined : sessionOf(request) });
+    const server = createMcpServer(deps, { tenant, sessionId: initializing ? undefined : sessionOf(request), shutdown: shutdown.signal });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    const close = () => void server.close().catch(() => {});
+    let answered!: () => void;
+    const done = new Promise<void>((resolve) => (answered = resolve));
+    open.add(done);
+    const close = () => {
+      open.delete(done);
+      answered();
+      void server.close().catch(() => {});
+    };
     try {
       await server.connect(transport);
       const response = await transport.handleRequest(request, body && { parsedBody: body.value });
@@ -115,5 +130,12 @@ export function mcpHandler(deps: McpDeps, { limiter, origins }: McpRouteOptions)
       close();
       throw error;
     }
+  };
+  return {
+    handle,
+    async drain() {
+      shutdown.abort();
+      await Promise.all([...open]);
+    },
   };
 }

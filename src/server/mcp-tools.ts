@@ -35,6 +35,8 @@ export interface McpCaller {
   tenant: Tenant;
   /** The client's MCP session (names its calls for cancellation); absent for clients that send none. */
   sessionId: string | undefined;
+  /** Aborted when Baton stops: waiting calls answer with where their execution stands. */
+  shutdown: AbortSignal;
 }
 
 type Extra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
@@ -93,7 +95,7 @@ export function createMcpServer(deps: McpDeps, caller: McpCaller): Server {
   const follow = async (id: string, afterSeq: number, seconds: number, extra: Extra, onProgress: (finished: number) => Promise<void>) => {
     const { signal, release } = await cancellable(deps.pubsub, { tenantId, sessionId: caller.sessionId, requestId: extra.requestId }, extra.signal);
     try {
-      return await waitForExecution(deps, id, { afterSeq, maxWaitMs: seconds * 1000, signal, onProgress });
+      return await waitForExecution(deps, id, { afterSeq, maxWaitMs: seconds * 1000, signal, shutdown: caller.shutdown, onProgress });
     } finally {
       release();
     }

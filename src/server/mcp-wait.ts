@@ -3,13 +3,15 @@ import type { Db } from '../store/db.ts';
 import type { PubSub } from '../store/pubsub.ts';
 
 /** Why a wait ended: the execution finished or waits for a person, the time ran out, or the caller gave up. */
-export type WaitEnd = 'settled' | 'timeout' | 'aborted';
+export type WaitEnd = 'settled' | 'timeout' | 'aborted' | 'shutdown';
 
 export interface WaitOptions {
   /** Store sequence number to follow events from (0: from its start). */
   afterSeq: number;
   maxWaitMs: number;
   signal: AbortSignal;
+  /** Aborted when the server stops: the wait ends, and the caller can still answer. */
+  shutdown: AbortSignal;
   /** Called whenever the number of finished steps grows. */
   onProgress?: (finished: number) => Promise<void> | void;
 }
@@ -30,12 +32,15 @@ const isWholeStep = (payload: Record<string, unknown>) => typeof payload.itemInd
 export async function waitForExecution(deps: { db: Db; pubsub: PubSub }, executionId: string, options: WaitOptions): Promise<WaitEnd> {
   const events = executionEvents(deps.db, deps.pubsub, executionId, options.afterSeq);
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
+  const listeners: [AbortSignal, () => void][] = [];
   const interrupted = new Promise<WaitEnd>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), options.maxWaitMs);
-    onAbort = () => resolve('aborted');
-    if (options.signal.aborted) onAbort();
-    else options.signal.addEventListener('abort', onAbort, { once: true });
+    for (const [signal, end] of [[options.signal, 'aborted'], [options.shutdown, 'shutdown']] as const) {
+      const listener = () => resolve(end);
+      if (signal.aborted) listener();
+      signal.addEventListener('abort', listener, { once: true });
+      listeners.push([signal, listener]);
+    }
   });
   const finished = new Set<string>();
   try {
@@ -56,7 +61,7 @@ export async function waitForExecution(deps: { db: Db; pubsub: PubSub }, executi
     }
   } finally {
     clearTimeout(timer);
-    if (onAbort) options.signal.removeEventListener('abort', onAbort);
+    for (const [signal, listener] of listeners) signal.removeEventListener('abort', listener);
     // Ends the subscription now when the stream sits at an event, else as soon as its next one arrives.
     void events.return(undefined).catch(() => {});
   }

@@ -428,3 +428,24 @@ describe('limits', () => {
     expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, data: { code: 'RATE_LIMITED' } } });
   });
 });
+
+describe('shutdown', () => {
+  it('answers a call still waiting with its execution id and status before the server stops', async () => {
+    const stopping = await startTestApp({ env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url }, shutdownGraceMs: 1000 });
+    let release!: () => void;
+    fake.reply = () => ({ text: 'Too late.', after: new Promise<void>((resolve) => (release = resolve)) });
+    await createWorkflowId(stopping, SLOW);
+    const client = new Client({ name: 'baton-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${stopping.url}/mcp`), { requestInit: { headers: credentialsOf(stopping.tenant) } }));
+    clients.push(client);
+    const requests = fake.requests.length;
+    const running = call(client, 'run_slow_essay', { topic: 'endings' });
+    await fake.request(requests + 1);
+    await stopping.stop();
+    release();
+    const result = await running;
+    const { execution_id } = structured(result);
+    expect(structured(result)).toEqual({ execution_id, status: 'running', output: null });
+    expect(textOf(result)).toContain('is still running while this Baton server stops');
+  });
+});
