@@ -69,7 +69,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, redisUrl: env.redisUrl });
   const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
-  const mcp = mcpEndpoint({ ...engine, models: env.models, waitSeconds: env.mcpWaitSeconds }, { limiter, origins: [...env.corsOrigins, new URL(env.publicUrl).origin] });
+  const mcp = mcpEndpoint({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey), waitSeconds: env.mcpWaitSeconds }, { limiter, origins: [...env.corsOrigins, new URL(env.publicUrl).origin] });
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },

@@ -6,7 +6,7 @@ import { isConnectionFailure } from '../store/connection-failure.ts';
 import type { Tenant } from '../tenancy/auth.ts';
 import { authenticateCaller, requestCredentials } from './caller.ts';
 import { clientAddress, type Handler } from './http.ts';
-import { createMcpServer, type McpDeps } from './mcp-tools.ts';
+import { createMcpServer, type McpDeps } from './mcp-server.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { RateLimitedError } from './rate-limit.ts';
 

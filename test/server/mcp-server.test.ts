@@ -202,6 +202,16 @@ describe('run tools', () => {
     expect(textOf(fixed)).toContain('`wait_seconds`');
   });
 
+  it('refuse to start a workflow whose agent needs a tool server the tenant lacks, as GraphQL does', async () => {
+    const lacking = await createTenant(t.app.database.db, 'tenant without tool servers');
+    const headers = credentialsOf(lacking);
+    await createWorkflowId(t, SLOW.replace('# Slow Essay', '# Tooled Essay').replace('Model: sonnet', 'Model: sonnet\nTools: github'), headers);
+    const result = await call(await connect(headers), 'run_tooled_essay', { topic: 'repos' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^Tool server missing: agent Thinker uses the tool server github/);
+    expect(await t.app.database.db.execution.count({ where: { tenantId: lacking.tenantId } })).toBe(0);
+  });
+
   it('return the execution id and status when a step waits for approval; approve_step lets it finish', async () => {
     const client = await connect();
     const result = await call(client, 'run_reviewed_draft', { topic: 'kites' });

@@ -11,8 +11,7 @@ import { z } from 'zod';
 import type { ModelRegistry } from '../compiler/models.ts';
 import { decideApproval, stopExecution } from '../engine/decisions.ts';
 import { validateInputs } from '../engine/inputs.ts';
-import { startExecution, startRecipeExecution } from '../engine/start.ts';
-import type { EngineDeps } from '../engine/transaction.ts';
+import { startExecution, startRecipeExecution, type StartDeps } from '../engine/start.ts';
 import { BatonError, ServiceUnavailableError } from '../errors.ts';
 import { isConnectionFailure } from '../store/connection-failure.ts';
 import type { Tenant } from '../tenancy/auth.ts';
@@ -24,11 +23,12 @@ import { waitForExecution } from './mcp-wait.ts';
 import { requestIds } from './request-id.ts';
 import { unsafeText } from './text-hygiene.ts';
 
-export interface McpDeps extends EngineDeps {
+/** The engine, and with `tools` an agent whose tool server is missing fails the start, as in GraphQL. */
+export type McpDeps = StartDeps & {
   models: ModelRegistry;
   /** The longest a tool call waits for an execution (BATON_MCP_WAIT_SECONDS). */
   waitSeconds: number;
-}
+};
 
 /** Who is calling: every tool is scoped to this tenant. */
 export interface McpCaller {
