@@ -9,6 +9,7 @@ import { dashboardHandler } from './server/dashboard-route.ts';
 import { clientAddress, createListener, type Route } from './server/http.ts';
 import { RateLimiter } from './server/rate-limit.ts';
 import { sharePageHandler } from './server/share-route.ts';
+import { mcpEndpoint } from './server/mcp-route.ts';
 import { restRoutes } from '../rest-compat/mount.ts';
 import { createPubSub, type PubSub } from './store/pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './server/yoga.ts';
@@ -51,6 +52,11 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 8000;
 
+const bounded = (work: Promise<void>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+};
+
 export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
@@ -63,12 +69,14 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, redisUrl: env.redisUrl });
   const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
+  const mcp = mcpEndpoint({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey), waitSeconds: env.mcpWaitSeconds }, { limiter, origins: [...env.corsOrigins, new URL(env.publicUrl).origin] });
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
     { method: 'GET', path: '/dashboard', handle: dashboardHandler() },
     { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request, { clientAddress: clientAddress(request) }) },
+    { method: '*', path: '/mcp', handle: mcp.handle },
     ...restRoutes(graphql, env.publicUrl),
   ];
   const listener = createListener(routes, { bodyLimit: env.bodyLimit, trustProxy: env.trustProxy, corsOrigins: env.corsOrigins });
@@ -101,6 +109,8 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
         // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.
         for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
         sockets.close();
+        // MCP calls still waiting answer with their execution's id and status before streams are cut.
+        await bounded(mcp.drain(), shutdownGraceMs);
         listener.drain();
         server.closeIdleConnections();
         const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);

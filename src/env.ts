@@ -39,6 +39,8 @@ export interface Env {
   toolTimeoutMs: number;
   /** Longest tool result (characters) given to the model and kept; longer ones are cut with a note. */
   toolResultLimit: number;
+  /** How long an MCP tool call waits for an execution before answering with its id and status (seconds). */
+  mcpWaitSeconds: number;
 }
 
 export class EnvError extends Error {}
@@ -157,5 +159,6 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     allowStdioTools: boolean('BATON_ALLOW_STDIO_TOOLS', source.BATON_ALLOW_STDIO_TOOLS),
     toolTimeoutMs: integer('BATON_TOOL_TIMEOUT_MS', source.BATON_TOOL_TIMEOUT_MS, 60_000, 100, 3_600_000),
     toolResultLimit: integer('BATON_TOOL_RESULT_LIMIT', source.BATON_TOOL_RESULT_LIMIT, 100_000, 1000, 10_000_000),
+    mcpWaitSeconds: integer('BATON_MCP_WAIT_SECONDS', source.BATON_MCP_WAIT_SECONDS, 50, 0, 3600),
   };
 }

@@ -6,7 +6,7 @@ import { EnvError, parseEnv } from '../src/env.ts';
 describe('configuration from the environment', () => {
   it('has working defaults with nothing set', () => {
     const env = parseEnv({});
-    expect(env).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, port: 4000, publicUrl: 'http://localhost:4000', bodyLimit: 1_048_576, models: DEFAULT_MODELS });
+    expect(env).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, port: 4000, publicUrl: 'http://localhost:4000', bodyLimit: 1_048_576, models: DEFAULT_MODELS, mcpWaitSeconds: 50 });
     expect(env.dataDir).toMatch(/\.baton$/);
     expect(env.graphqlLimits).toEqual({ maxTokens: 500, maxDepth: 15, maxAliases: 15, maxDirectives: 20, maxCost: 10_000 });
   });
@@ -19,6 +19,7 @@ describe('configuration from the environment', () => {
     [{ BATON_PRICES: '{"claude-x": {"output": 1}}' }, /BATON_PRICES must be a JSON object/],
     [{ BATON_GRAPHQL_MAX_DEPTH: '0' }, /BATON_GRAPHQL_MAX_DEPTH must be an integer between 1 and 1000, got "0"/],
     [{ BATON_GRAPHQL_MAX_COST: 'lots' }, /BATON_GRAPHQL_MAX_COST must be an integer/],
+    [{ BATON_MCP_WAIT_SECONDS: '3601' }, /BATON_MCP_WAIT_SECONDS must be an integer between 0 and 3600, got "3601"/],
   ])('names the variable that is wrong: %j', (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);

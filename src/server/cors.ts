@@ -1,5 +1,5 @@
-const ALLOWED_HEADERS = 'authorization, content-type, accept, x-api-key, x-tenant-id, x-request-id';
-const EXPOSED_HEADERS = 'retry-after, x-request-id';
+const ALLOWED_HEADERS = 'authorization, content-type, accept, x-api-key, x-tenant-id, x-workspace-id, x-request-id, mcp-session-id, mcp-protocol-version, last-event-id';
+const EXPOSED_HEADERS = 'retry-after, x-request-id, mcp-session-id';
 
 /**
  * CORS by allow-list: a page of a listed origin may call the API (credentials are headers, never

@@ -1,8 +1,9 @@
 import { PothosValidationError } from '@pothos/core';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { authenticate, hasCredentials, type Tenant } from '../tenancy/auth.ts';
-import { BatonError, ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
+import { hasCredentials, type Tenant } from '../tenancy/auth.ts';
+import { authenticateCaller, requestCredentials } from './caller.ts';
+import { BatonError, ServiceUnavailableError } from '../errors.ts';
 import { isConnectionFailure } from '../store/connection-failure.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { createContext, type Context } from './context.ts';
@@ -80,23 +81,12 @@ export function createGraphQL(deps: Omit<Context, 'tenant' | 'requestId'> & { li
       await limiter.take(`tenant:${initial.tenant.id}`);
       return initial.tenant;
     }
-    const headers = initial.request.headers;
-    const credentials = {
-      authorization: headers.get('authorization'),
-      apiKey: headers.get('x-api-key'),
-      tenantId: headers.get('x-tenant-id') ?? headers.get('x-workspace-id'),
-    };
+    const credentials = requestCredentials(initial.request.headers);
     if (!hasCredentials(credentials) && introspectionOnly(initial.params.query)) {
       await limiter.take(`address:${address}`);
       return null;
     }
-    await limiter.checkAddress(address);
-    const tenant = await authenticate(deps.db, credentials).catch(async (error: unknown) => {
-      if (error instanceof UnauthenticatedError) await limiter.failed(address);
-      throw error;
-    });
-    await limiter.take(`tenant:${tenant.id}`);
-    return tenant;
+    return authenticateCaller(deps.db, limiter, credentials, address);
   };
   return createYoga<ServerContext, Context>({
     schema,

@@ -28,6 +28,11 @@ export interface Events {
   executionStopped: { executionId: string };
   /** Jobs were enqueued: wakes worker processes at once instead of at their next poll; key: the queue. */
   jobsEnqueued: { queue: string };
+  /**
+   * An MCP client cancelled one of its tool calls (`notifications/cancelled`), which may be waiting in
+   * another process; key: tenant, MCP session and JSON-RPC request id.
+   */
+  mcpCallCancelled: { reason: string | null };
 }
 
 export type ExecutionStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'stopped';
