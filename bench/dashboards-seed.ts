@@ -51,6 +51,8 @@ export async function seed(db: Db, pool: pg.Pool, tenantId: string, models: Mode
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // Bulk statements of hundreds of thousands of rows: the app's per-statement limit is for requests.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT setseed(0.42)');
     await client.query(
       `INSERT INTO recipes (id, tenant_id, template_id, name, description, tags, template_definition, steps, inputs, outputs, execution_config, recommended_agents,
