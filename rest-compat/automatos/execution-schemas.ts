@@ -33,7 +33,7 @@ export const StepResult = z.object({
   order: z.number(),
   agent_id: z.string().nullable(),
   agent_name: z.string().nullable(),
-  status: z.enum(STEP_STATUSES),
+  status: z.enum(STEP_STATUSES).describe('running also while the step waits to be retried (see retries and error)'),
   output: z.string().nullable(),
   tool_calls: z.array(ToolCall),
   duration_ms: int().nullable(),

@@ -5,7 +5,7 @@ import type { JsonValue } from '../../src/compiler/plan.ts';
 import { graphql } from '../../src/generated/graphql/gql.ts';
 import type { RecipeFixtureRunQuery } from '../../src/generated/graphql/graphql.ts';
 import { compileRecipe } from '../../src/recipes/compile.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, subscribe, type TestApp } from '../support/app.ts';
 import { watchExecutions } from '../support/executions.ts';
 import { FakeAnthropic, type LoggedRequest, type Reply } from '../support/fake-anthropic.ts';
 import { rest } from '../support/rest.ts';
@@ -26,6 +26,12 @@ const RunDetail = graphql(`
       steps { stepId status attempts prompt output error toolCalls { name input output } }
       events { seq kind payload at }
     }
+  }
+`);
+
+const Events = graphql(`
+  subscription RecipeFixtureEvents($executionId: ID!) {
+    executionEvents(executionId: $executionId, afterSeq: 0) { kind payload }
   }
 `);
 
@@ -325,6 +331,23 @@ describe.each([
     expect(r.eventsOf('Collect quotes').map((event) => event.kind)).toEqual(['STEP_STARTED', 'STEP_RETRYING', 'STEP_STARTED', 'STEP_RETRYING', 'STEP_STARTED', 'STEP_FAILED']);
     expect(r.requestsOf('Collect quotes').filter(firstTry)).toHaveLength(3);
     expect(r.requestsOf('Compare')).toEqual([]);
+  });
+
+  it.runIf(useClaude)('supplier-quotes: while a step waits to be retried, the execution shows it running, with its retries and last error', async () => {
+    const f = fixture('supplier-quotes');
+    // A minute's delay: the test looks during it, then cancels.
+    const templateId = await install(f, { template_id: 'supplier-quotes-slow', execution_config: { ...(f.recipe.execution_config as object), retry_delay: 60 } });
+    script = (request) => (promptOf(request).startsWith('Collect quotes') ? overloaded : undefined);
+    const started = await rest(t, 'POST', `/api/workflow-recipes/${templateId}/execute`, { input_data: f.inputs });
+    const id = started.body.recipe_execution_id;
+    for await (const result of subscribe(t.wsClient(), Events, { executionId: id })) {
+      if (result.data?.executionEvents.kind === 'STEP_RETRYING') break;
+    }
+    const waiting = (await rest(t, 'GET', `/api/workflow-recipes/${templateId}/executions/${id}`)).body;
+    expect(waiting).toMatchObject({ status: 'running', current_step: 1 });
+    expect(waiting.step_results).toHaveLength(1);
+    expect(waiting.step_results[0]).toMatchObject({ step_id: 'Collect quotes', status: 'running', retries: 1, completed_at: null, error: expect.stringContaining('Overloaded') });
+    expect((await rest(t, 'POST', `/api/workflow-recipes/${templateId}/executions/${id}/cancel`)).body.status).toBe('cancelled');
   });
 
   it('release-notes: a step with error_handling continue fails and the recipe goes on without its output', async () => {
