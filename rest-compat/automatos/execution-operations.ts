@@ -45,6 +45,7 @@ export const RecipeExecutionFields = graphql(`
         name
         input
         output
+        durationMs
       }
       startedAt
       completedAt

@@ -24,8 +24,8 @@ export const ExecuteStarted = z.object({
 export const ToolCall = z.object({
   action: z.string().describe('The tool, as the model saw it'),
   params: json.describe('What the model sent'),
-  result: json.describe("What the tool answered; null when it failed"),
-  duration_ms: int().nullable(),
+  result: json.describe('What the tool answered; for a call that failed, its error message (as the model was told)'),
+  duration_ms: int().nullable().describe('How long the tool took; null for calls recorded before durations were'),
 });
 
 export const StepResult = z.object({

@@ -33,7 +33,7 @@ function describeStep(e: Execution, run: Run) {
 }
 
 const toolCalls = (run: Run): z.infer<typeof schema.ToolCall>[] =>
-  run.toolCalls.map((call) => ({ action: call.name, params: call.input, result: call.output ?? null, duration_ms: null }));
+  run.toolCalls.map((call) => ({ action: call.name, params: call.input, result: call.output ?? null, duration_ms: call.durationMs ?? null }));
 
 /** A step has started once an attempt of it has; one waiting between attempts (a retry's delay, or a worker's loss) is pending again. */
 const hasStarted = (run: Run) => run.status !== 'PENDING' || run.startedAt != null;

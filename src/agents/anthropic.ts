@@ -47,13 +47,14 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
       for (const use of uses) {
         let output: JsonValue;
         let isError = false;
+        const started = performance.now();
         try {
           output = await options.tools.call(use.name, use.input as JsonValue, call.signal);
         } catch (error) {
           output = (error as Error).message;
           isError = true;
         }
-        result.toolCalls.push({ name: use.name, input: use.input as JsonValue, output });
+        result.toolCalls.push({ name: use.name, input: use.input as JsonValue, output, durationMs: Math.round(performance.now() - started) });
         results.push({ type: 'tool_result', tool_use_id: use.id, content: typeof output === 'string' ? output : JSON.stringify(output), ...(isError ? { is_error: true } : {}) });
       }
       messages.push({ role: 'user', content: results });

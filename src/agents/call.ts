@@ -25,7 +25,8 @@ export interface AgentResult {
   tokensCacheRead: number;
   tokensCacheWrite: number;
   turns: number;
-  toolCalls: { name: string; input: JsonValue; output: JsonValue }[];
+  /** Each tool call: the tool, what the model sent, what it answered (a failed call: its error message), and how long it took. */
+  toolCalls: { name: string; input: JsonValue; output: JsonValue; durationMs: number }[];
 }
 
 export type Agent = (call: AgentCall) => Promise<AgentResult>;

@@ -25,12 +25,21 @@ const Tokens = builder.objectRef<{ input: number; output: number; cacheRead: num
   }),
 });
 
-const ToolCall = builder.objectRef<{ name: string; input: unknown; output: unknown }>('ToolCall').implement({
-  description: "One call of a tool by a step's model: the tool, what the model sent, what the tool answered.",
+interface ToolCallRecord {
+  name: string;
+  input: unknown;
+  output: unknown;
+  /** Absent in calls recorded before durations were. */
+  durationMs?: number;
+}
+
+const ToolCall = builder.objectRef<ToolCallRecord>('ToolCall').implement({
+  description: "One call of a tool by a step's model: the tool, what the model sent, what the tool answered, and how long it took.",
   fields: (t) => ({
     name: t.exposeString('name'),
     input: t.expose('input', { type: 'JSON' }),
-    output: t.expose('output', { type: 'JSON', nullable: true }),
+    output: t.expose('output', { type: 'JSON', nullable: true, description: 'What the tool answered; for a call that failed, its error message (as the model was told).' }),
+    durationMs: t.int({ nullable: true, description: 'How long the tool took to answer; null for calls recorded before durations were.', resolve: (call) => call.durationMs ?? null }),
   }),
 });
 
@@ -59,7 +68,7 @@ builder.prismaObject('StepRun', {
     tokens: t.field({ type: Tokens, resolve: (run) => ({ input: run.tokensIn, output: run.tokensOut, cacheRead: run.tokensCacheRead, cacheWrite: run.tokensCacheWrite }) }),
     costUsd: t.exposeFloat('costUsd'),
     turns: t.exposeInt('turns'),
-    toolCalls: t.field({ type: [ToolCall], resolve: (run) => run.toolCalls as { name: string; input: unknown; output: unknown }[] }),
+    toolCalls: t.field({ type: [ToolCall], resolve: (run) => run.toolCalls as unknown as ToolCallRecord[] }),
     approval: t.field({ type: StepApproval, nullable: true, resolve: (run) => run.approval as { approved: boolean; reason: string | null; at: string } | null }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
