@@ -35,8 +35,12 @@ function describeStep(e: Execution, run: Run) {
 const toolCalls = (run: Run): z.infer<typeof schema.ToolCall>[] =>
   run.toolCalls.map((call) => ({ action: call.name, params: call.input, result: call.output ?? null, duration_ms: call.durationMs ?? null }));
 
-/** A step has started once an attempt of it has; one waiting between attempts (a retry's delay, or a worker's loss) is pending again. */
-const hasStarted = (run: Run) => run.status !== 'PENDING' || run.startedAt != null;
+/**
+ * A step has started once an attempt of it has (one waiting between attempts, for a retry's delay
+ * or after a worker's loss, is pending again), or when it was skipped; a step of a finished
+ * execution that never started is stopped.
+ */
+const hasStarted = (run: Run) => run.startedAt != null || (run.status !== 'PENDING' && run.status !== 'STOPPED');
 
 function stepStatus(run: Run): z.infer<typeof schema.StepResult>['status'] {
   if (run.status === 'STOPPED') return 'cancelled';

@@ -46,6 +46,8 @@ export class Changes {
   readonly stepsCompleted = new Map<string, number>();
   /** Statements sent whose answers nobody waits for: the pipeline runs them in order, and the commit awaits them. */
   readonly writes: Promise<unknown>[] = [];
+  /** Executions this transaction ended while steps of theirs may be running: their model calls are aborted in every process once it commits. */
+  readonly stopped = new Set<string>();
 
   write(statement: Promise<unknown>): void {
     statement.catch(() => {});
@@ -148,6 +150,7 @@ async function publish(deps: EngineDeps, changes: Changes): Promise<void> {
   for (const event of changes.events) await deps.pubsub.publish('executionEvent', event.executionId, event);
   for (const update of changes.updates) await deps.pubsub.publish('executionUpdated', update.tenantId, update);
   for (const queue of changes.queues) await deps.pubsub.publish('jobsEnqueued', queue, { queue });
+  for (const executionId of changes.stopped) await deps.pubsub.publish('executionStopped', 'all', { executionId });
 }
 
 /** The execution row, locked until the transaction ends: one writer per execution at a time. */

@@ -262,6 +262,26 @@ describe.each([
     }
   });
 
+  it.runIf(useClaude)('competitor-scan: when an analysis fails (error_handling stop), the execution fails at once, and the analysis still running beside it is cancelled', async () => {
+    const f = fixture('competitor-scan');
+    // Pricing's model never answers on its own; Product's request is refused.
+    script = (request) => {
+      if (promptOf(request).includes('pricing')) return { hang: true };
+      if (promptOf(request).includes('product')) return { error: { status: 400, type: 'invalid_request_error', message: 'prompt is too long' } };
+      return undefined;
+    };
+    const r = await run(await recipe(f.name), f.inputs);
+    expect(r.detail).toMatchObject({ status: 'failed', error_message: expect.stringContaining('product'), output_data: null });
+    // The steps that never started are not listed.
+    expect(r.results.map((s) => [s.step_id, s.status])).toEqual([
+      ['Pricing', 'cancelled'],
+      ['Product', 'failed'],
+    ]);
+    expect(r.results[1].error).toContain('prompt is too long');
+    await r.requestsOf('Pricing')[0].aborted;
+    expect(r.requests).toHaveLength(2);
+  });
+
   it('supplier-quotes: a step with error_handling retry is tried again after retry_delay, then twice that, and every attempt is recorded', async () => {
     const f = fixture('supplier-quotes');
     let attempts = 0;
