@@ -31,6 +31,8 @@ export interface AppOptions {
   role: Role;
   /** How long a stop waits for in-flight requests and model calls (8 s by default). */
   shutdownGraceMs?: number;
+  /** How often idle workers look for jobs, the backstop of wake-ups (1 s by default). */
+  pollMs?: number;
 }
 
 export interface App {
@@ -49,7 +51,7 @@ export interface App {
 
 const SHUTDOWN_GRACE_MS = 8000;
 
-export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS }: AppOptions): Promise<App> {
+export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(), onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS, pollMs }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
   const pubsub = createPubSub(env.redisUrl);
@@ -80,7 +82,7 @@ export async function buildApp({ env, databaseUrl, role, tools = new LocalTools(
     pubsub,
     graphql,
     async start() {
-      if (role !== 'api') workers = await startEngineWorkers(engine);
+      if (role !== 'api') workers = await startEngineWorkers(engine, { pollMs });
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
