@@ -108,7 +108,7 @@ describe('the recipe fixtures', () => {
     expect(config(fixture('supplier-quotes')).retry_delay).toBeGreaterThan(0);
     expect(steps(fixture('supplier-quotes')).some((s) => s.error_handling === 'retry')).toBe(true);
     expect(steps(fixture('release-notes')).some((s) => s.error_handling === 'continue')).toBe(true);
-    expect(steps(fixture('lead-qualification')).every((s) => s.order === 3 || s.output_key)).toBe(true);
+    expect(steps(fixture('lead-qualification')).filter((s) => s.output_key).length).toBeGreaterThanOrEqual(2);
     expect(Object.keys(fixture('lead-qualification').recipe.outputs as object).length).toBeGreaterThan(0);
     expect(Object.values(fixture('trip-budget').agents).filter((a) => a.tools?.length).length).toBe(2);
     for (const f of fixtures) {
