@@ -34,6 +34,8 @@ export interface AppOptions {
   role: Role;
   /** How long a stop waits for in-flight requests and model calls (8 s by default). */
   shutdownGraceMs?: number;
+  /** How often idle workers look for jobs, the backstop of wake-ups (1 s by default). */
+  pollMs?: number;
 }
 
 export interface App {
@@ -57,7 +59,7 @@ const bounded = (work: Promise<void>, ms: number) => {
   return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 };
 
-export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS }: AppOptions): Promise<App> {
+export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, shutdownGraceMs = SHUTDOWN_GRACE_MS, pollMs }: AppOptions): Promise<App> {
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
   const pubsub = createPubSub(env.redisUrl);
@@ -92,7 +94,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     pubsub,
     graphql,
     async start() {
-      if (role !== 'api') workers = await startEngineWorkers(engine);
+      if (role !== 'api') workers = await startEngineWorkers(engine, { pollMs });
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -25,7 +25,7 @@ export const ToolCall = z.object({
   action: z.string().describe('The tool, as the model saw it'),
   params: json.describe('What the model sent'),
   result: json.describe("What the tool answered (structured content, else its text); the failure's message when is_error"),
-  duration_ms: int().nullable(),
+  duration_ms: int().nullable().describe('How long the tool took; null for calls recorded before durations were'),
   is_error: z.boolean().describe('The call failed; the model was told why'),
 });
 
@@ -34,7 +34,7 @@ export const StepResult = z.object({
   order: z.number(),
   agent_id: z.string().nullable(),
   agent_name: z.string().nullable(),
-  status: z.enum(STEP_STATUSES),
+  status: z.enum(STEP_STATUSES).describe('running also while the step waits to be retried (see retries and error)'),
   output: z.string().nullable(),
   tool_calls: z.array(ToolCall),
   duration_ms: int().nullable(),

@@ -35,6 +35,20 @@ function describeStep(e: Execution, run: Run) {
 const toolCalls = (run: Run): z.infer<typeof schema.ToolCall>[] =>
   run.toolCalls.map((call) => ({ action: call.name, params: call.input, result: call.output ?? null, duration_ms: call.durationMs ?? null, is_error: call.isError }));
 
+/**
+ * A step has started once an attempt of it has (one waiting between attempts, for a retry's delay
+ * or after a worker's loss, is pending again), or when it was skipped; a step of a finished
+ * execution that never started is stopped.
+ */
+const hasStarted = (run: Run) => run.startedAt != null || (run.status !== 'PENDING' && run.status !== 'STOPPED');
+
+function stepStatus(run: Run): z.infer<typeof schema.StepResult>['status'] {
+  if (run.status === 'STOPPED') return 'cancelled';
+  // Between attempts the step is still under way: its retries and last error say why it waits.
+  if (run.status === 'PENDING') return 'running';
+  return run.status.toLowerCase() as z.infer<typeof schema.StepResult>['status'];
+}
+
 function stepResult(e: Execution, run: Run): z.infer<typeof schema.StepResult> {
   const { stepId, order, agent } = describeStep(e, run);
   return {
@@ -42,7 +56,7 @@ function stepResult(e: Execution, run: Run): z.infer<typeof schema.StepResult> {
     order,
     agent_id: run.agentId ?? null,
     agent_name: agent?.name ?? null,
-    status: (run.status === 'STOPPED' ? 'cancelled' : run.status.toLowerCase()) as z.infer<typeof schema.StepResult>['status'],
+    status: stepStatus(run),
     output: run.output ?? null,
     tool_calls: toolCalls(run),
     duration_ms: run.durationMs ?? null,
@@ -61,7 +75,7 @@ function currentStep(e: Execution, results: z.infer<typeof schema.StepResult>[])
 }
 
 export function recipeExecution(e: Execution): z.infer<typeof schema.RecipeExecution> {
-  const results = e.steps.filter((run) => run.status !== 'PENDING').map((run) => stepResult(e, run));
+  const results = e.steps.filter(hasStarted).map((run) => stepResult(e, run));
   const duration = durationOf(e);
   return {
     execution_id: e.id,

@@ -4,7 +4,7 @@ import { newId } from '../store/ids.ts';
 import type { ExecutionEventType } from '../store/events.ts';
 import { decide, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
+import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql, type StatusData } from './transaction.ts';
 
 export interface StepJob {
   executionId: string;
@@ -44,6 +44,20 @@ export function updateStep(sql: Sql, changes: Changes, executionId: string, step
       [executionId, stepId, itemIndex, ...names.map((name) => columns[name])],
     ),
   );
+}
+
+/**
+ * Ends a live execution as `stopped` or `failed`: its unfinished steps stop (none is left running or
+ * pending in a finished execution), nothing more starts, and once the transaction commits the model
+ * calls still running for it are aborted in every process.
+ */
+export function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status: 'stopped' | 'failed', data: StatusData = {}): void {
+  const completedAt = data.completedAt ?? new Date();
+  changes.write(
+    sql.query(`UPDATE step_runs SET status = 'stopped', completed_at = $2 WHERE execution_id = $1 AND status IN ('pending', 'running', 'awaiting_approval')`, [execution.id, completedAt]),
+  );
+  setStatus(sql, changes, execution, status, { ...data, completedAt });
+  changes.stopped.add(execution.id);
 }
 
 /** A JSON value for a jsonb parameter. */
@@ -114,7 +128,8 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
         event('step.failed', { stepId: action.stepId, error: action.error });
         break;
       case 'fail':
-        setStatus(sql, changes, execution, 'failed', { error: action.error, completedAt: now });
+        // Steps still running beside the one that failed stop too, and their model calls are aborted.
+        halt(sql, changes, execution, 'failed', { error: action.error, completedAt: now });
         return [];
       case 'finish': {
         const output = resolveOutput(plan, states, execution);

@@ -1,7 +1,7 @@
 import type { Plan } from '../compiler/plan.ts';
 import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
-import { applyDecisions, jsonb, updateStep } from './advance.ts';
-import { appendEvent, isLive, lockExecution, setStatus, transaction, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
+import { applyDecisions, halt, jsonb, updateStep } from './advance.ts';
+import { appendEvent, isLive, lockExecution, transaction, type EngineDeps, type Sql } from './transaction.ts';
 
 /** The tenant's execution, locked; NotFound for anyone else's. */
 export async function lockOwn(sql: Sql, tenantId: string, executionId: string) {
@@ -64,19 +64,12 @@ export async function decideApproval(deps: EngineDeps, tenantId: string, executi
     } else {
       updateStep(sql, changes, executionId, stepId, -1, { status: 'rejected', approval, completed_at: now });
       appendEvent(changes, executionId, 'step.rejected', { stepId, reason });
-      setStatus(sql, changes, execution, 'failed', { error: `Step ${stepId} was rejected: ${reason}`, completedAt: now });
+      halt(sql, changes, execution, 'failed', { error: `Step ${stepId} was rejected: ${reason}`, completedAt: now });
       return executionId;
     }
     await applyDecisions(deps, sql, changes, execution);
     return executionId;
   });
-}
-
-/** Ends a live execution as `stopped` or `failed`: its unfinished steps stop, nothing more starts. */
-async function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status: 'stopped' | 'failed', error?: string): Promise<void> {
-  const now = new Date();
-  await sql.query(`UPDATE step_runs SET status = 'stopped', completed_at = $2 WHERE execution_id = $1 AND status IN ('pending', 'running', 'awaiting_approval')`, [execution.id, now]);
-  setStatus(sql, changes, execution, status, { completedAt: now, error });
 }
 
 /** Stops an execution: nothing more starts, and in-flight model calls are aborted in every process. Returns its id. */
@@ -86,9 +79,8 @@ export async function stopExecution(deps: EngineDeps, tenantId: string, executio
     if (!isLive(execution.status)) {
       throw new ConflictError(`Execution already ${execution.status}`, `Execution ${executionId} is ${execution.status}; only a running execution can be stopped`);
     }
-    await halt(sql, changes, execution, 'stopped');
+    halt(sql, changes, execution, 'stopped');
   });
-  await deps.pubsub.publish('executionStopped', 'all', { executionId });
   return executionId;
 }
 
@@ -97,12 +89,10 @@ export async function stopExecution(deps: EngineDeps, tenantId: string, executio
  * live one fails, and its in-flight model calls are aborted in every process, while they run.
  */
 export async function expireExecution(deps: EngineDeps, executionId: string): Promise<void> {
-  const expired = await transaction(deps, async (sql, changes) => {
+  await transaction(deps, async (sql, changes) => {
     const execution = await lockExecution(sql, executionId);
-    if (!execution || !isLive(execution.status)) return false;
+    if (!execution || !isLive(execution.status)) return;
     const seconds = ((execution.plan as Plan).totalTimeoutMs ?? 0) / 1000;
-    await halt(sql, changes, execution, 'failed', `The execution ran past its total timeout of ${seconds} s`);
-    return true;
+    halt(sql, changes, execution, 'failed', { error: `The execution ran past its total timeout of ${seconds} s` });
   });
-  if (expired) await deps.pubsub.publish('executionStopped', 'all', { executionId });
 }

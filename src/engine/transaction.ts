@@ -38,6 +38,8 @@ export class Changes {
   readonly events: Events['executionEvent'][] = [];
   readonly updates: Events['executionUpdated'][] = [];
   readonly queues = new Set<string>();
+  /** Queues that got jobs due later, and in how many milliseconds: their workers are woken then. */
+  readonly later = new Map<string, Set<number>>();
   /** Events appended in this transaction, written together just before it commits. */
   readonly pending: { executionId: string; type: ExecutionEventType; payload: Record<string, unknown> }[] = [];
   /** Steps claimed for a worker (their new attempt is known under the lock), written with the events. */
@@ -46,6 +48,8 @@ export class Changes {
   readonly stepsCompleted = new Map<string, number>();
   /** Statements sent whose answers nobody waits for: the pipeline runs them in order, and the commit awaits them. */
   readonly writes: Promise<unknown>[] = [];
+  /** Executions this transaction ended while steps of theirs may be running: their model calls are aborted in every process once it commits. */
+  readonly stopped = new Set<string>();
 
   write(statement: Promise<unknown>): void {
     statement.catch(() => {});
@@ -148,6 +152,8 @@ async function publish(deps: EngineDeps, changes: Changes): Promise<void> {
   for (const event of changes.events) await deps.pubsub.publish('executionEvent', event.executionId, event);
   for (const update of changes.updates) await deps.pubsub.publish('executionUpdated', update.tenantId, update);
   for (const queue of changes.queues) await deps.pubsub.publish('jobsEnqueued', queue, { queue });
+  for (const [queue, delays] of changes.later) for (const delayMs of delays) await deps.pubsub.publish('jobsEnqueued', queue, { queue, delayMs });
+  for (const executionId of changes.stopped) await deps.pubsub.publish('executionStopped', 'all', { executionId });
 }
 
 /** The execution row, locked until the transaction ends: one writer per execution at a time. */
@@ -235,5 +241,6 @@ export function enqueueMany(deps: EngineDeps, sql: Sql, changes: Changes, queue:
 
 export function enqueue(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, data: object, singletonKey: string, startAfterSeconds = 0): void {
   sendJob(sql, changes, (db) => deps.boss.send(queue, data, { singletonKey, db, ...(startAfterSeconds > 0 ? { startAfter: startAfterSeconds } : {}) }));
-  changes.queues.add(queue);
+  if (startAfterSeconds > 0) changes.later.set(queue, (changes.later.get(queue) ?? new Set()).add(startAfterSeconds * 1000));
+  else changes.queues.add(queue);
 }

@@ -26,8 +26,8 @@ export interface Events {
   };
   /** An execution was stopped: every process aborts its in-flight model calls for it; key: `all`. */
   executionStopped: { executionId: string };
-  /** Jobs were enqueued: wakes worker processes at once instead of at their next poll; key: the queue. */
-  jobsEnqueued: { queue: string };
+  /** Jobs were enqueued: wakes worker processes at once (or when they are due) instead of at their next poll; key: the queue. */
+  jobsEnqueued: { queue: string; /** Due this many milliseconds from now (a retry after its delay, a deadline); absent: due now. */ delayMs?: number };
   /**
    * An MCP client cancelled one of its tool calls (`notifications/cancelled`), which may be waiting in
    * another process; key: tenant, MCP session and JSON-RPC request id.

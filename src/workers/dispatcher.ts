@@ -5,24 +5,40 @@ import { failureLog } from './failure-log.ts';
 export interface Dispatcher {
   /** Fetch now: jobs were just enqueued (here or in another process). */
   wake(): void;
+  /** Fetch in `delayMs`: a job was enqueued to start then. */
+  wakeAfter(delayMs: number): void;
   /** Stops fetching and waits for the jobs in hand to finish. */
   stop(): Promise<void>;
 }
 
-/** Polling is only the backstop (and picks up delayed retries). */
+/** Polling is only the backstop. */
 const POLL_MS = 1000;
+/**
+ * A delayed job is due `delayMs` after its transaction began (the queue's clock is the database's);
+ * the wake-up, sent after the commit, is later still. This margin covers the two clocks' reading of
+ * the same moment.
+ */
+const DUE_MARGIN_MS = 5;
 
 /**
  * Runs jobs of one queue, up to `concurrency` at once, and no more than `room()` says the worker can
  * take. It fetches as soon as it is woken — by an enqueue in this process or, through pub/sub, in
- * another, or when room frees up — so a job never waits for a polling interval.
+ * another (a delayed job's when it is due), or when room frees up — so a job never waits for a
+ * polling interval.
  */
-export function startDispatcher(boss: Boss, queue: string, concurrency: number, handle: (data: object) => Promise<void>, { room = () => Infinity }: { room?: () => number } = {}): Dispatcher {
+export function startDispatcher(
+  boss: Boss,
+  queue: string,
+  concurrency: number,
+  handle: (data: object) => Promise<void>,
+  { room = () => Infinity, pollMs = POLL_MS }: { room?: () => number; pollMs?: number } = {},
+): Dispatcher {
   let running = true;
   let active = 0;
   let woken = false;
   let wakeUp: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
+  const timers = new Set<NodeJS.Timeout>();
   const fetching = failureLog(`${queue}: fetching jobs`);
   const fetch = (batchSize: number) =>
     boss.fetch<object>(queue, { batchSize }).then(
@@ -60,7 +76,7 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
       if (jobs.length > 0 && jobs.length === free) continue;
       if (woken || !running) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
+        const timer = setTimeout(resolve, pollMs);
         wakeUp = () => {
           clearTimeout(timer);
           resolve();
@@ -73,8 +89,17 @@ export function startDispatcher(boss: Boss, queue: string, concurrency: number, 
 
   return {
     wake,
+    wakeAfter(delayMs) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        wake();
+      }, delayMs + DUE_MARGIN_MS);
+      timers.add(timer);
+    },
     async stop() {
       running = false;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       wakeUp?.();
       await looping;
       await Promise.allSettled([...inFlight]);

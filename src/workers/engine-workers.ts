@@ -28,21 +28,24 @@ export async function createQueues(boss: Boss): Promise<void> {
 }
 
 /** The worker role: dispatchers for the queues, woken whenever jobs are enqueued anywhere. */
-export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'giveBack'>): Promise<{ stop(graceMs: number): Promise<void> }> {
+export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'giveBack'>, { pollMs }: { pollMs?: number } = {}): Promise<{ stop(graceMs: number): Promise<void> }> {
   const liveness = await startLiveness(engine);
   const deps: StepDeps = { ...engine, workerId: liveness.workerId, giveBack: liveness.sweep };
   const dispatchers: Record<string, Dispatcher> = {
-    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => runAdvance(deps, (data as { executionId: string }).executionId)),
+    [QUEUES.advance]: startDispatcher(deps.boss, QUEUES.advance, ADVANCE_CONCURRENCY, (data) => runAdvance(deps, (data as { executionId: string }).executionId), { pollMs }),
     // A step job starts an attempt: fetched only while this worker has room for more.
-    [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob), { room: () => deps.inFlight.room() }),
-    [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob)),
-    [QUEUES.deadline]: startDispatcher(deps.boss, QUEUES.deadline, DEADLINE_CONCURRENCY, (data) => expireExecution(deps, (data as { executionId: string }).executionId)),
+    [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob), { room: () => deps.inFlight.room(), pollMs }),
+    [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob), { pollMs }),
+    [QUEUES.deadline]: startDispatcher(deps.boss, QUEUES.deadline, DEADLINE_CONCURRENCY, (data) => expireExecution(deps, (data as { executionId: string }).executionId), { pollMs }),
   };
   deps.inFlight.onFreed(() => dispatchers[QUEUES.step].wake());
   const subscriptions = Object.keys(dispatchers).map((queue) => {
     const enqueued = deps.pubsub.subscribe('jobsEnqueued', queue);
     void (async () => {
-      for await (const _ of enqueued) dispatchers[queue].wake();
+      for await (const { delayMs } of enqueued) {
+        if (delayMs) dispatchers[queue].wakeAfter(delayMs);
+        else dispatchers[queue].wake();
+      }
     })();
     return enqueued;
   });

@@ -25,14 +25,15 @@ interface Self {
 /**
  * Steps left `running` by workers that stopped beating, and by this worker (`self`) when it no
  * longer runs them (their claim or record failed to commit: a lost connection, a database restart):
- * each runs again as a new attempt.
+ * each runs again as a new attempt. Only a claimed row runs on a worker: a For each step's own row
+ * is `running` on none while its items run, and is never an orphan.
  */
 export async function recoverOrphans(deps: EngineDeps, self?: Self): Promise<number> {
   const rows = await deps.db.$queryRaw<{ execution_id: string; step_id: string; item_index: number; attempt: number; own: boolean }[]>`
     SELECT s.execution_id, s.step_id, s.item_index, s.attempt, COALESCE(s.worker_id = ${self?.workerId ?? null}, false) AS own FROM step_runs s
     JOIN executions e ON e.id = s.execution_id
     LEFT JOIN workers w ON w.id = s.worker_id
-    WHERE s.status = 'running' AND e.status IN ('running', 'awaiting_approval')
+    WHERE s.status = 'running' AND s.worker_id IS NOT NULL AND e.status IN ('running', 'awaiting_approval')
       AND (w.id IS NULL OR w.heartbeat_at < now() - ${DEAD_AFTER_MS} * interval '1 millisecond' OR w.id = ${self?.workerId ?? null})`;
   // Checked after the read: an attempt registers before its claim commits, so one read as running
   // and not registered now has ended (its record, if it commits, makes the recovery below a no-op).

@@ -45,7 +45,7 @@ const Get = graphql(`
       status
       error
       output
-      steps { stepId status attempts output error turns toolCalls { name input output } costUsd tokens { input output } }
+      steps { stepId status attempts output error turns toolCalls { name input output durationMs } costUsd tokens { input output } }
     }
   }
 `);
@@ -55,6 +55,8 @@ const tools = new LocalTools();
 const searches: unknown[] = [];
 tools.register('search', { name: 'web_search', description: 'Searches the web.', inputSchema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } }, async (input) => {
   searches.push(input);
+  // A search takes a moment: its recorded duration must show it.
+  await new Promise((resolve) => setTimeout(resolve, 25));
   return { results: ['Tides are caused by the moon.'] };
 });
 
@@ -150,6 +152,7 @@ describe('agents on the Anthropic Messages API (a local fake of it)', () => {
     expect(execution.status).toBe('COMPLETED');
     expect(searches).toEqual([{ query: 'tides' }]);
     expect(execution.steps[0]).toMatchObject({ output: 'The moon does it.', turns: 2, toolCalls: [{ name: 'search__web_search', input: { query: 'tides' }, output: { results: ['Tides are caused by the moon.'] } }] });
+    expect(execution.steps[0].toolCalls[0].durationMs).toBeGreaterThanOrEqual(20);
     expect(fake.requests[0].body.tools?.map((tool) => tool.name)).toEqual(['search__web_search']);
     expect(JSON.stringify(fake.requests[1].body.messages.at(-1))).toContain('Tides are caused by the moon.');
   });

@@ -76,7 +76,7 @@ describe('step semantics', () => {
     expect(execution).toMatchObject({ status: 'FAILED', error: 'Step first failed' });
     expect(execution.steps.map((s) => [s.status, s.attempts])).toEqual([
       ['FAILED', 2],
-      ['PENDING', 0],
+      ['STOPPED', 0],
     ]);
     expect(execution.steps[0].error).toContain('bad request 1');
   });
@@ -97,6 +97,38 @@ describe('step semantics', () => {
     expect(execution.status).toBe('FAILED');
     expect(execution.steps[0]).toMatchObject({ status: 'FAILED', error: 'timed out after 200 ms' });
     await fake.requests[0].aborted;
+  });
+
+  it('a failed step that fails the execution stops the steps still running beside it, and aborts their model calls', async () => {
+    fake.requests.length = 0;
+    // The slow step's model never answers on its own: only the failure of its sibling can end it.
+    fake.reply = (request) => (lastUserText(request).startsWith('Take your time') ? { hang: true } : { error: { status: 400, type: 'invalid_request_error', message: 'bad request' } });
+    const execution = await run(`# Side by side
+## Agents
+### Worker
+Does the work.
+Model: Haiku
+## Steps
+### Slow
+Agent: Worker
+Depends on: none
+Take your time.
+### Broken
+Agent: Worker
+Depends on: none
+Fail now.
+### After
+Agent: Worker
+Depends on: slow, broken
+Sum up.
+`);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'Step broken failed' });
+    expect(execution.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ['slow', 'STOPPED'],
+      ['broken', 'FAILED'],
+      ['after', 'STOPPED'],
+    ]);
+    await fake.requests.find((request) => lastUserText(request).startsWith('Take your time'))!.aborted;
   });
 
   it('asks once more with the parse error when a JSON answer does not parse', async () => {

@@ -26,7 +26,7 @@ export interface TestApp {
 
 export const credentialsOf = (tenant: NewTenant) => ({ authorization: `Bearer ${tenant.apiKey}`, 'x-tenant-id': tenant.tenantId });
 
-export async function startTestApp(options: { databaseUrl?: string; redisUrl?: string; role?: Role; env?: Record<string, string>; tools?: LocalTools; onQuery?: (sql: string) => void; shutdownGraceMs?: number } = {}): Promise<TestApp> {
+export async function startTestApp(options: { databaseUrl?: string; redisUrl?: string; role?: Role; env?: Record<string, string>; tools?: LocalTools; onQuery?: (sql: string) => void; shutdownGraceMs?: number; pollMs?: number } = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const env = parseEnv({
     PORT: '0',
@@ -34,7 +34,7 @@ export async function startTestApp(options: { databaseUrl?: string; redisUrl?: s
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });
-  const app = await buildApp({ env, databaseUrl, role: options.role ?? 'all', tools: options.tools, onQuery: options.onQuery, shutdownGraceMs: options.shutdownGraceMs });
+  const app = await buildApp({ env, databaseUrl, role: options.role ?? 'all', tools: options.tools, onQuery: options.onQuery, shutdownGraceMs: options.shutdownGraceMs, pollMs: options.pollMs });
   const url = (await app.start())!;
   const tenant = await createTenant(app.database.db, 'test tenant');
   const clients: Client[] = [];

@@ -35,7 +35,7 @@ export interface LoggedRequest {
   headers: IncomingMessage['headers'];
   /** Resolves when the client went away before the answer ended (an abort). */
   aborted: Promise<void>;
-  /** Resolves when the answer has been sent in full. */
+  /** Resolves when the answer (or error answer) has been sent in full. */
   answered: Promise<void>;
   /** performance.now() when the request arrived and when its answer was complete. */
   receivedAt: number;
@@ -91,6 +91,7 @@ export class FakeAnthropic extends EventEmitter {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (reply.error.retryAfterMs !== undefined) headers['retry-after-ms'] = String(reply.error.retryAfterMs);
       res.writeHead(reply.error.status, headers).end(JSON.stringify({ type: 'error', error: { type: reply.error.type, message: reply.error.message } }));
+      answer();
       finished = true;
       return;
     }
