@@ -62,7 +62,7 @@ function claude(request: LoggedRequest, index: number): Reply {
   const results = toolResultsOf(request);
   if (tools.length > 0 && results.length === 0) {
     const name = tools[0].name;
-    return { toolUse: { name, input: name === 'convert_currency' ? { amount: 1480, from: 'USD', to: 'EUR' } : { query: promptOf(request).slice(0, 60) } } };
+    return { toolUse: { name, input: name === 'currency__convert_currency' ? { amount: 1480, from: 'USD', to: 'EUR' } : { query: promptOf(request).slice(0, 60) } } };
   }
   if (results.length > 0) return { text: `Claude #${index}, from the tool: ${results.join(' ')}` };
   return { text: `Claude #${index} on: ${promptOf(request).slice(0, 50)}` };
@@ -442,21 +442,21 @@ describe.each([
     expect(searches.slice(searchesBefore)).toEqual([{ query }]);
     expect(conversions.slice(conversionsBefore)).toEqual([{ amount: 1480, from: 'USD', to: 'EUR' }]);
     expect(r.results.map((s) => s.tool_calls)).toEqual([
-      [{ action: 'web_search', params: { query }, result: found, duration_ms: expect.any(Number) }],
-      [{ action: 'convert_currency', params: { amount: 1480, from: 'USD', to: 'EUR' }, result: { amount: 1361.6, currency: 'EUR' }, duration_ms: expect.any(Number) }],
+      [{ action: 'search__web_search', params: { query }, result: found, duration_ms: expect.any(Number), is_error: false }],
+      [{ action: 'currency__convert_currency', params: { amount: 1480, from: 'USD', to: 'EUR' }, result: { amount: 1361.6, currency: 'EUR' }, duration_ms: expect.any(Number), is_error: false }],
       [],
     ]);
     // Each agent was offered its own tools only, and got the tool's answer back before it answered.
     const offered = (title: string) => r.requestsOf(title).map((request) => (request.body.tools ?? []).map((tool) => tool.name));
-    expect(offered('Find prices')).toEqual([['web_search'], ['web_search']]);
-    expect(offered('Budget')).toEqual([['convert_currency'], ['convert_currency']]);
+    expect(offered('Find prices')).toEqual([['search__web_search'], ['search__web_search']]);
+    expect(offered('Budget')).toEqual([['currency__convert_currency'], ['currency__convert_currency']]);
     expect(offered('Itinerary')).toEqual([[]]);
     expect(toolResultsOf(r.requestsOf('Find prices')[1])).toEqual([JSON.stringify(found)]);
     expect(r.output('Find prices')).toContain(JSON.stringify(found));
     // The step's log has the whole conversation: prompt, tool call, tool result, answer.
     const log = await r.log(1);
     expect(log.messages.map((message: { role: string }) => message.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant']);
-    expect(log.messages[2].content).toEqual([{ type: 'tool_use', id: 'call_1', name: 'web_search', input: { query } }]);
+    expect(log.messages[2].content).toEqual([{ type: 'tool_use', id: 'call_1', name: 'search__web_search', input: { query } }]);
     expect(log.messages[3].content).toEqual([{ type: 'tool_result', tool_use_id: 'call_1', content: found }]);
   });
 });
