@@ -9,6 +9,7 @@ import { dashboardHandler } from './server/dashboard-route.ts';
 import { clientAddress, createListener, type Route } from './server/http.ts';
 import { RateLimiter } from './server/rate-limit.ts';
 import { sharePageHandler } from './server/share-route.ts';
+import { webhookRoutes } from './server/webhook-route.ts';
 import { restRoutes } from '../rest-compat/mount.ts';
 import { createPubSub, type PubSub } from './store/pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './server/yoga.ts';
@@ -60,7 +61,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   const toolServerPolicy = { secretKey: await loadSecretKey(env.secretKey, env.dataDir), allowStdio: env.allowStdioTools };
   const tools = new McpTools({ db: database.db, secretKey: toolServerPolicy.secretKey, timeoutMs: env.toolTimeoutMs, resultLimit: env.toolResultLimit, local });
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
-  const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, redisUrl: env.redisUrl });
+  const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, webhookPerMinute: env.webhookRateLimit, redisUrl: env.redisUrl });
   const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
 
@@ -70,6 +71,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request, { clientAddress: clientAddress(request) }) },
     ...restRoutes(graphql, env.publicUrl),
+    ...webhookRoutes({ ...engine, models: env.models, secretKey: toolServerPolicy.secretKey, tools, modelsCallTools: Boolean(env.anthropicApiKey) }, limiter),
   ];
   const listener = createListener(routes, { bodyLimit: env.bodyLimit, trustProxy: env.trustProxy, corsOrigins: env.corsOrigins });
   const server = createServer(listener);

@@ -10,5 +10,6 @@ import './share.ts';
 import './agent.ts';
 import './recipe.ts';
 import './tool-server.ts';
+import './webhook-trigger.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
