@@ -20,6 +20,7 @@ import { loadSecretKey } from './store/secrets.ts';
 import { InFlight } from './engine/in-flight.ts';
 import type { StepDeps } from './engine/step-deps.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
+import { createTriggerQueues, startTriggerWorkers } from './workers/schedule-worker.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -56,14 +57,16 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
   const pubsub = createPubSub(env.redisUrl);
-  const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
+  const boss = await startBoss(databaseUrl, { worker: role !== 'api', cronCheckSeconds: env.scheduleCheckSeconds });
   await createQueues(boss);
+  await createTriggerQueues(boss);
   const toolServerPolicy = { secretKey: await loadSecretKey(env.secretKey, env.dataDir), allowStdio: env.allowStdioTools };
   const tools = new McpTools({ db: database.db, secretKey: toolServerPolicy.secretKey, timeoutMs: env.toolTimeoutMs, resultLimit: env.toolResultLimit, local });
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, webhookPerMinute: env.webhookRateLimit, redisUrl: env.redisUrl });
   const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
+  let triggerWorkers: Awaited<ReturnType<typeof startTriggerWorkers>> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
@@ -86,7 +89,10 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     pubsub,
     graphql,
     async start() {
-      if (role !== 'api') workers = await startEngineWorkers(engine);
+      if (role !== 'api') {
+        workers = await startEngineWorkers(engine);
+        triggerWorkers = await startTriggerWorkers({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey) });
+      }
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -97,7 +103,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     },
     async stop() {
       // Workers drain while HTTP requests finish: both within the grace.
-      const workersStopped = workers?.stop(shutdownGraceMs);
+      const workersStopped = Promise.all([workers?.stop(shutdownGraceMs), triggerWorkers?.stop()]);
       if (listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.

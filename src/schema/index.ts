@@ -11,5 +11,6 @@ import './agent.ts';
 import './recipe.ts';
 import './tool-server.ts';
 import './webhook-trigger.ts';
+import './schedule.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
