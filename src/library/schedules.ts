@@ -60,6 +60,7 @@ export async function updateSchedule(db: Db, tenantId: string, id: string, patch
 export async function deleteSchedule(db: Db, tenantId: string, id: string): Promise<Schedule> {
   const current = await db.schedule.findFirst({ where: { id, tenantId } });
   if (!current) throw scheduleNotFound(id);
+  if (current.recipeId) throw new ValidationError('Invalid schedule', "A recipe's schedule follows its schedule_config: set its type to manual to remove it, or disable it with updateSchedule");
   await db.schedule.delete({ where: { id } });
   return current;
 }

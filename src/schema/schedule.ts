@@ -109,8 +109,8 @@ builder.mutationFields((t) => ({
   }),
   deleteSchedule: t.prismaField({
     type: 'Schedule',
-    description: 'Deletes a schedule (nothing fires from it any more) and returns it as it was.',
-    errors: { types: [NotFoundError] },
+    description: "Deletes a workflow's schedule (nothing fires from it any more) and returns it as it was; a recipe's goes with its `schedule_config`.",
+    errors: { types: [NotFoundError, ValidationError] },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_query, _root, { id }, ctx) => {
       const schedule = await deleteSchedule(ctx.db, ctx.tenant.id, String(id));

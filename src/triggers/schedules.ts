@@ -4,7 +4,7 @@ import type { Schedule } from '../generated/prisma/client.ts';
 import { startExecution, startRecipeExecution, type StartDeps } from '../engine/start.ts';
 import type { Sql } from '../engine/transaction.ts';
 import type { Boss } from '../store/boss.ts';
-import { fireAt } from './cron.ts';
+import { cronProblem, fireAt, timezoneProblem } from './cron.ts';
 import { syncRecipeSchedule } from '../library/schedules.ts';
 
 /**
@@ -123,4 +123,21 @@ export async function applyRecipeSchedule(deps: Pick<FireDeps, 'db' | 'boss'>, r
   if (!synced) return;
   if (synced.deleted) await disarmSchedule(deps.boss, synced.schedule.id);
   else await armSchedule(deps.boss, synced.schedule);
+}
+
+/**
+ * At a worker's start: every recipe whose schedule_config is cron has its schedule (recipes saved
+ * before schedules existed), and every enabled schedule is registered with pg-boss (idempotent).
+ */
+export async function reconcileSchedules(deps: Pick<FireDeps, 'db' | 'boss'>): Promise<void> {
+  const unscheduled = await deps.db.recipe.findMany({ where: { schedule: null, scheduleConfig: { path: ['type'], equals: 'cron' } }, select: { id: true, tenantId: true, scheduleConfig: true } });
+  for (const recipe of unscheduled) {
+    const config = recipe.scheduleConfig as Record<string, unknown>;
+    if (cronProblem(config.cron_expression) || (config.timezone !== undefined && config.timezone !== null && timezoneProblem(config.timezone))) {
+      console.warn(`recipe ${recipe.id}: its schedule_config cron_expression ${JSON.stringify(config.cron_expression)} cannot be scheduled; save the recipe with a valid one`);
+      continue;
+    }
+    await syncRecipeSchedule(deps.db, recipe.tenantId, recipe.id, config);
+  }
+  for (const schedule of await deps.db.schedule.findMany({ where: { enabled: true } })) await armSchedule(deps.boss, schedule);
 }

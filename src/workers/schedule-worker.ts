@@ -1,5 +1,5 @@
 import type { Boss } from '../store/boss.ts';
-import { disarmSchedule, FIRE_QUEUE, fireSchedule, type FireDeps, type FireJob } from '../triggers/schedules.ts';
+import { disarmSchedule, FIRE_QUEUE, fireSchedule, reconcileSchedules, type FireDeps, type FireJob } from '../triggers/schedules.ts';
 import { forgetOldDeliveries } from '../triggers/webhooks.ts';
 import { startDispatcher } from './dispatcher.ts';
 
@@ -17,6 +17,7 @@ export async function createTriggerQueues(boss: Boss): Promise<void> {
 /** The trigger jobs of the worker role: schedule fires, and the hourly forgetting of old delivery ids. */
 export async function startTriggerWorkers(deps: FireDeps) {
   await deps.boss.schedule(FORGET_QUEUE, '17 * * * *');
+  await reconcileSchedules(deps);
   const fires = startDispatcher(deps.boss, FIRE_QUEUE, FIRE_CONCURRENCY, async (data) => {
     const { scheduleId } = data as FireJob;
     const fired = await fireSchedule(deps, scheduleId);

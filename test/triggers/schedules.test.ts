@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../../src/generated/graphql/gql.ts';
-import { fireSchedule } from '../../src/triggers/schedules.ts';
+import { fireSchedule, reconcileSchedules } from '../../src/triggers/schedules.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { watchExecutions } from '../support/executions.ts';
 import { RedisServer } from '../support/redis-server.ts';
@@ -226,5 +226,19 @@ describe('schedules', () => {
     expect(await pgbossSchedules()).toContain(`baton-schedule.${again.id}`);
     expect((await rest(t, 'DELETE', '/api/workflow-recipes/nightly')).status).toBe(200);
     expect(await pgbossSchedules()).not.toContain(`baton-schedule.${again.id}`);
+  });
+
+  it('schedules, at a worker\'s start, cron recipes saved without a schedule', async () => {
+    const agent = (await rest(t, 'POST', '/api/agents', { name: 'Early', description: 'Writes.', model: 'offline' })).body.id;
+    const created = await rest(t, 'POST', '/api/workflow-recipes', { template_id: 'early', name: 'Early', steps: [{ step_id: 'a', order: 1, agent_id: agent, prompt_template: 'Go.' }], schedule_config: { type: 'cron', cron_expression: '0 6 * * *' } });
+    const [schedule] = (await t.request(Schedules, { recipeId: created.body.id })).body.data!.schedules;
+    // As a recipe saved before schedules existed: no schedule row, nothing registered.
+    expect((await t.request(DeleteSchedule, { id: schedule.id })).body.data!.deleteSchedule).toMatchObject({ __typename: 'ValidationError' });
+    await t.app.database.pool.query('DELETE FROM schedules WHERE id = $1', [schedule.id]);
+    expect((await t.request(Schedules, { recipeId: created.body.id })).body.data!.schedules).toEqual([]);
+    await reconcileSchedules(t.app.engine);
+    const [restored] = (await t.request(Schedules, { recipeId: created.body.id })).body.data!.schedules;
+    expect(restored).toMatchObject({ cron: '0 6 * * *', timezone: 'UTC' });
+    expect(await pgbossSchedules()).toContain(`baton-schedule.${restored.id}`);
   });
 });
