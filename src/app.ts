@@ -10,6 +10,7 @@ import { clientAddress, createListener, type Route } from './server/http.ts';
 import { RateLimiter } from './server/rate-limit.ts';
 import { sharePageHandler } from './server/share-route.ts';
 import { mcpEndpoint } from './server/mcp-route.ts';
+import { webhookRoutes } from './server/webhook-route.ts';
 import { restRoutes } from '../rest-compat/mount.ts';
 import { createPubSub, type PubSub } from './store/pubsub.ts';
 import { createGraphQL, type GraphQLServer } from './server/yoga.ts';
@@ -20,6 +21,7 @@ import { loadSecretKey } from './store/secrets.ts';
 import { InFlight } from './engine/in-flight.ts';
 import type { StepDeps } from './engine/step-deps.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
+import { createTriggerQueues, startTriggerWorkers } from './workers/schedule-worker.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -63,15 +65,17 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   const serveHttp = role !== 'worker';
   const database = openDatabase(databaseUrl, onQuery);
   const pubsub = createPubSub(env.redisUrl);
-  const boss = await startBoss(databaseUrl, { worker: role !== 'api' });
+  const boss = await startBoss(databaseUrl, { worker: role !== 'api', cronCheckSeconds: env.scheduleCheckSeconds });
   await createQueues(boss);
+  await createTriggerQueues(boss);
   const toolServerPolicy = { secretKey: await loadSecretKey(env.secretKey, env.dataDir), allowStdio: env.allowStdioTools };
   const tools = new McpTools({ db: database.db, secretKey: toolServerPolicy.secretKey, timeoutMs: env.toolTimeoutMs, resultLimit: env.toolResultLimit, local });
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
-  const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, redisUrl: env.redisUrl });
+  const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, webhookPerMinute: env.webhookRateLimit, redisUrl: env.redisUrl });
   const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
   const mcp = mcpEndpoint({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey), waitSeconds: env.mcpWaitSeconds }, { limiter, origins: [...env.corsOrigins, new URL(env.publicUrl).origin] });
+  let triggerWorkers: Awaited<ReturnType<typeof startTriggerWorkers>> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
@@ -80,6 +84,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request, { clientAddress: clientAddress(request) }) },
     { method: '*', path: '/mcp', handle: mcp.handle },
     ...restRoutes(graphql, env.publicUrl),
+    ...webhookRoutes({ ...engine, models: env.models, secretKey: toolServerPolicy.secretKey, tools, modelsCallTools: Boolean(env.anthropicApiKey) }, limiter),
   ];
   const listener = createListener(routes, { bodyLimit: env.bodyLimit, trustProxy: env.trustProxy, corsOrigins: env.corsOrigins });
   const server = createServer(listener);
@@ -94,7 +99,10 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     pubsub,
     graphql,
     async start() {
-      if (role !== 'api') workers = await startEngineWorkers(engine, { pollMs });
+      if (role !== 'api') {
+        workers = await startEngineWorkers(engine, { pollMs });
+        triggerWorkers = await startTriggerWorkers({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey) });
+      }
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -105,7 +113,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     },
     async stop() {
       // Workers drain while HTTP requests finish: both within the grace.
-      const workersStopped = workers?.stop(shutdownGraceMs);
+      const workersStopped = Promise.all([workers?.stop(shutdownGraceMs), triggerWorkers?.stop()]);
       if (listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.

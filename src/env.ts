@@ -23,6 +23,10 @@ export interface Env {
   rateLimit: number;
   /** Failed authentications per minute per client address before its requests are refused. */
   authFailureLimit: number;
+  /** Deliveries per minute to one inbound webhook (BATON_WEBHOOK_RATE_LIMIT); 0 = unlimited. */
+  webhookRateLimit: number;
+  /** How often pg-boss's scheduler looks for cron schedules due (BATON_SCHEDULE_CHECK_SECONDS, 1–45). */
+  scheduleCheckSeconds: number;
   /** Behind a reverse proxy: take the client's address from the last X-Forwarded-For hop. */
   trustProxy: boolean;
   /** Origins (scheme://host[:port]) whose browser pages may call the API; none but the same origin by default. */
@@ -144,6 +148,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     bodyLimit: integer('BATON_BODY_LIMIT', source.BATON_BODY_LIMIT, 1024 * 1024, 1024, 1024 * 1024 * 1024),
     rateLimit: integer('BATON_RATE_LIMIT', source.BATON_RATE_LIMIT, 1200, 0, 1_000_000),
     authFailureLimit: integer('BATON_AUTH_FAILURE_LIMIT', source.BATON_AUTH_FAILURE_LIMIT, 30, 1, 1_000_000),
+    scheduleCheckSeconds: integer('BATON_SCHEDULE_CHECK_SECONDS', source.BATON_SCHEDULE_CHECK_SECONDS, 30, 1, 45),
+    webhookRateLimit: integer('BATON_WEBHOOK_RATE_LIMIT', source.BATON_WEBHOOK_RATE_LIMIT, 120, 0, 1_000_000),
     trustProxy: boolean('BATON_TRUST_PROXY', source.BATON_TRUST_PROXY),
     corsOrigins: origins(source.BATON_CORS_ORIGINS),
     models: models(source.BATON_MODELS),

@@ -46,14 +46,27 @@ interface NewExecution {
   metadata: Record<string, unknown>;
 }
 
+/** How a trigger starts an execution (`manual` callers pass nothing). */
+export interface StartOptions {
+  /** Runs in the starting transaction with the new execution's id; throwing there starts nothing. */
+  also?: (sql: Sql, executionId: string) => Promise<unknown>;
+  /** Inputs the plan does not declare are dropped instead of refused (webhook payloads carry far more). */
+  dropUndeclaredInputs?: boolean;
+}
+
+const declaredOnly = (plan: Plan, inputs: unknown) =>
+  inputs && typeof inputs === 'object' && !Array.isArray(inputs)
+    ? Object.fromEntries(Object.entries(inputs).filter(([name]) => plan.inputs.some((input) => input.name === name)))
+    : inputs;
+
 /**
  * Validates the inputs against the plan (every problem at once), then inserts the execution with its
  * plan, its step rows and the first `advance` job in one transaction, and returns its id at once.
  * `also` runs in that transaction (a recipe counts its use there).
  */
-async function insertExecution(deps: StartDeps, run: NewExecution, also?: (sql: Sql) => Promise<unknown>) {
+async function insertExecution(deps: StartDeps, run: NewExecution, options: StartOptions, count?: (sql: Sql) => Promise<unknown>) {
   const { tenantId, plan } = run;
-  const checked = validateInputs(plan.inputs, run.inputs);
+  const checked = validateInputs(plan.inputs, options.dropUndeclaredInputs ? declaredOnly(plan, run.inputs) : run.inputs);
   if ('problems' in checked) throw new ValidationError('Invalid inputs', checked.problems.join('; '));
   await checkToolServers(deps, tenantId, plan);
   const id = newId('exec');
@@ -75,7 +88,8 @@ async function insertExecution(deps: StartDeps, run: NewExecution, also?: (sql: 
         plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
       ],
     );
-    await also?.(sql);
+    await count?.(sql);
+    await options.also?.(sql, id);
     appendEvent(changes, id, 'execution.running', { status: 'running', inputs: checked.values });
     changes.updates.push({ tenantId, executionId: id, workflowId: run.workflowId, recipeId: run.recipeId, status: 'running', at: execution.created_at.toISOString() });
     enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
@@ -86,19 +100,19 @@ async function insertExecution(deps: StartDeps, run: NewExecution, also?: (sql: 
 }
 
 /** `runWorkflow`: an execution of a markdown workflow's current plan. */
-export async function startExecution(deps: StartDeps, tenantId: string, workflowId: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
+export async function startExecution(deps: StartDeps, tenantId: string, workflowId: string, inputs: unknown, triggeredBy: Trigger = 'manual', options: StartOptions = {}) {
   const workflow = await findWorkflow(deps.db, tenantId, workflowId);
-  return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan as unknown as Plan, inputs, triggeredBy, metadata: {} });
+  return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan as unknown as Plan, inputs, triggeredBy, metadata: {} }, options);
 }
 
 /**
  * `runRecipe`: an execution of a recipe, compiled afresh with its agents as they are now and copied
  * into the execution. Starting one counts a use of the recipe (use_count, last_used_at).
  */
-export async function startRecipeExecution(deps: StartDeps & { models: ModelRegistry }, tenantId: string, ref: string, inputs: unknown, triggeredBy: Trigger = 'manual') {
+export async function startRecipeExecution(deps: StartDeps & { models: ModelRegistry }, tenantId: string, ref: string, inputs: unknown, triggeredBy: Trigger = 'manual', options: StartOptions = {}) {
   const { recipe, plan } = await recipeToRun(deps.db, tenantId, ref, deps.models);
   const metadata = { template_id: recipe.templateId, recipe_version: recipe.version, execution_config: recipe.executionConfig };
-  const started = await insertExecution(deps, { tenantId, workflowId: null, recipeId: recipe.id, plan, inputs, triggeredBy, metadata }, (sql) =>
+  const started = await insertExecution(deps, { tenantId, workflowId: null, recipeId: recipe.id, plan, inputs, triggeredBy, metadata }, options, (sql) =>
     sql.query('UPDATE recipes SET use_count = use_count + 1, last_used_at = now() WHERE id = $1', [recipe.id]),
   );
   return { ...started, recipeId: recipe.id };

@@ -2,6 +2,7 @@ import { Prisma, type Recipe } from '../generated/prisma/client.ts';
 import { isRecord } from '../recipes/fields.ts';
 import { describe, ROOT, type RecipeProblem } from '../recipes/problems.ts';
 import { newId } from '../store/ids.ts';
+import { cronProblem } from '../triggers/cron.ts';
 
 // The recipe's own JSON (spec recipes-api.md §2) ↔ the recipes row. The compiler checks what the plan
 // is made of (name, steps, inputs, outputs, execution_config); this checks the rest of the fields.
@@ -18,7 +19,6 @@ export const UPDATABLE_FIELDS = [
 
 export const SCHEDULE_TYPES = ['manual', 'cron', 'trigger', 'webhook'] as const;
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-const CRON_FIELD = /^[0-9A-Za-z*?/,#LW-]+$/;
 
 const stringList = (value: unknown, max: number, length: number) =>
   Array.isArray(value) && value.length <= max && value.every((each) => typeof each === 'string' && each.trim() !== '' && each.length <= length);
@@ -62,11 +62,9 @@ function scheduleProblems(value: unknown, problems: RecipeProblem[]): void {
   const { type, cron_expression: cron, timezone, trigger_config: trigger, webhook_secret: secret } = value;
   if (!SCHEDULE_TYPES.includes(type as never)) add('schedule_config.type', `\`type\` is one of ${SCHEDULE_TYPES.join(', ')}, not ${describe(type)}.`);
   if (type === 'cron') {
-    const fields = typeof cron === 'string' ? cron.trim().split(/\s+/) : [];
+    const problem = typeof cron === 'string' ? cronProblem(cron) : undefined;
     if (typeof cron !== 'string') add('schedule_config.cron_expression', `A cron schedule needs \`cron_expression\` (such as "0 9 * * 1-5"), not ${describe(cron)}.`);
-    else if ((fields.length !== 5 && fields.length !== 6) || !fields.every((part) => CRON_FIELD.test(part))) {
-      add('schedule_config.cron_expression', `${JSON.stringify(cron.slice(0, 100))} is no cron expression: 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.`);
-    }
+    else if (problem) add('schedule_config.cron_expression', `${problem}.`);
   }
   if (timezone !== undefined && timezone !== null && (typeof timezone !== 'string' || !validTimezone(timezone))) add('schedule_config.timezone', `\`timezone\` is an IANA time zone such as "Europe/Paris", not ${describe(timezone)}.`);
   if (trigger !== undefined && trigger !== null && !isRecord(trigger)) add('schedule_config.trigger_config', `\`trigger_config\` must be an object, not ${describe(trigger)}.`);

@@ -15,5 +15,7 @@ import './recipe-stats.ts';
 import './workflow-catalog.ts';
 import './active-workflows.ts';
 import './workflow-stats.ts';
+import './webhook-trigger.ts';
+import './schedule.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

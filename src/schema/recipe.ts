@@ -1,4 +1,12 @@
 import { builder } from '../builder.ts';
+import type { Context } from '../server/context.ts';
+import { applyRecipeSchedule, disarmSchedule } from '../triggers/schedules.ts';
+
+/** A recipe just saved, with its schedule_config applied to its cron schedule. */
+async function scheduled<R extends { id: string; tenantId: string; scheduleConfig: unknown }>(ctx: Context, recipe: R): Promise<R> {
+  await applyRecipeSchedule(ctx, recipe);
+  return recipe;
+}
 import type { Plan } from '../compiler/plan.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { agentIdsOf, publicSchedule } from '../library/recipe-fields.ts';
@@ -130,21 +138,28 @@ builder.mutationFields((t) => ({
       'Stores a recipe written as the recipe API\'s JSON (snake_case: template_id, name, steps, …; docs/recipes.md). Taken as JSON because that JSON is the contract; the recipe compiler checks it and every problem is named at once by its JSON path (ValidationError). A template_id the workspace already has is a ConflictError.',
     errors: { types: [ValidationError, ConflictError] },
     args: { input: t.arg({ type: 'JSON', required: true }) },
-    resolve: (_query, _root, { input }, ctx) => createRecipe(ctx.db, ctx.tenant.id, input, ctx.models),
+    resolve: async (_query, _root, { input }, ctx) => scheduled(ctx, await createRecipe(ctx.db, ctx.tenant.id, input, ctx.models)),
   }),
   updateRecipe: t.prismaField({
     type: 'Recipe',
     description: 'Changes the given fields (the recipe API\'s JSON; null sets a field back to its default), then re-validates and recompiles the whole recipe. System recipes are refused (ForbiddenError).',
     errors: { types: [NotFoundError, ForbiddenError, ValidationError] },
     args: { id: t.arg.id({ required: true, description: REF }), patch: t.arg({ type: 'JSON', required: true }) },
-    resolve: (_query, _root, { id, patch }, ctx) => updateRecipe(ctx.db, ctx.tenant.id, String(id), patch, ctx.models),
+    resolve: async (_query, _root, { id, patch }, ctx) => scheduled(ctx, await updateRecipe(ctx.db, ctx.tenant.id, String(id), patch, ctx.models)),
   }),
   deleteRecipe: t.prismaField({
     type: 'Recipe',
     description: 'Deletes a recipe and returns it as it was. System recipes are refused (ForbiddenError).',
     errors: { types: [NotFoundError, ForbiddenError] },
     args: { id: t.arg.id({ required: true, description: REF }) },
-    resolve: (_query, _root, { id }, ctx) => deleteRecipe(ctx.db, ctx.tenant.id, String(id)),
+    resolve: async (_query, _root, { id }, ctx) => {
+      const schedule = await ctx.db.schedule.findFirst({ where: { tenantId: ctx.tenant.id, recipe: { OR: [{ id: String(id) }, { templateId: String(id) }] } } });
+      const recipe = await deleteRecipe(ctx.db, ctx.tenant.id, String(id));
+      // The schedule row went with the recipe (cascade); the scheduler's entry goes now (and a fire
+      // racing the delete finds no schedule and removes it too).
+      if (schedule) await disarmSchedule(ctx.boss, schedule.id);
+      return recipe;
+    },
   }),
   useRecipe: t.prismaField({
     type: 'Recipe',

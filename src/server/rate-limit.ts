@@ -24,6 +24,8 @@ export interface RateLimits {
   perMinute: number;
   /** Failed authentications per minute per client address before its requests are refused. */
   authFailuresPerMinute: number;
+  /** Deliveries per minute per inbound webhook; 0 = unlimited. */
+  webhookPerMinute?: number;
   /** Counts are shared by every process through Redis when given (in memory while it is away). */
   redisUrl?: string;
 }
@@ -36,6 +38,7 @@ export interface RateLimits {
 export class RateLimiter {
   private readonly operations?: RateLimiterAbstract;
   private readonly failures: RateLimiterAbstract;
+  private readonly webhooks?: RateLimiterAbstract;
   private readonly redis?: Redis;
 
   constructor(private readonly limits: RateLimits) {
@@ -50,6 +53,17 @@ export class RateLimiter {
         : new RateLimiterMemory({ keyPrefix, points, duration: 60 });
     if (limits.perMinute > 0) this.operations = limiter('operations', limits.perMinute);
     this.failures = limiter('auth-failures', limits.authFailuresPerMinute);
+    if (limits.webhookPerMinute) this.webhooks = limiter('webhooks', limits.webhookPerMinute);
+  }
+
+  /** Counts one delivery to an inbound webhook (its own budget: a busy sender never slows the tenant's API). */
+  async takeWebhook(webhookId: string): Promise<void> {
+    if (!this.webhooks) return;
+    await this.webhooks.consume(webhookId).catch((rejection: unknown) => {
+      if (!(rejection instanceof RateLimiterRes)) return;
+      const wait = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      throw new RateLimitedError(`Webhook ${webhookId} is over its rate limit of ${this.limits.webhookPerMinute} deliveries a minute; retry in ${wait} s`, wait);
+    });
   }
 
   /** Counts one operation of a tenant (`tenant:<id>`) or an anonymous address (`address:<ip>`). */
