@@ -1,9 +1,10 @@
 // `npm run conformance:mcp` runs the official MCP conformance suite (@modelcontextprotocol/conformance)
 // against Baton's /mcp: a Baton on a scratch database (embedded PostgreSQL in a temp dir unless
 // DATABASE_URL is set) with one tenant and one workflow, behind a local proxy that adds the tenant's
-// credentials (the suite's client sends none). The suite needs Node ≥ 22, so npx runs it on node@22
-// from the npm registry. Scenarios that exercise the reference server's own fixtures are expected to
-// fail (scripts/mcp-conformance-baseline.yml); any other failure, or a listed one passing, exits 1.
+// credentials (the suite's client sends none). The suite's CLI needs Node ≥ 22: on an older Node, npx
+// runs it on node@22 from the npm registry. Scenarios that exercise the reference server's own
+// fixtures are expected to fail (scripts/mcp-conformance-baseline.yml); any other failure, or a listed
+// one passing, exits 1. test/server/mcp-conformance.test.ts runs the same on Node ≥ 22 in the suite.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,13 +12,14 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.ts';
 import { parseEnv } from '../src/env.ts';
 import { createWorkflow } from '../src/library/workflows.ts';
 import { openDatabaseServer } from '../src/store/database-url.ts';
 import { createTenant } from '../src/tenancy/tenants.ts';
 
-const SUITE = '@modelcontextprotocol/conformance@0.1.16';
+const SUITE = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/conformance/dist/index.js', import.meta.url));
 const WORKFLOW = `# Greeting
 Greets someone.
 
@@ -61,7 +63,9 @@ credentials = { authorization: `Bearer ${tenant.apiKey}`, 'x-tenant-id': tenant.
 await createWorkflow(app.database.db, tenant.tenantId, WORKFLOW, env.models);
 
 const baseline = new URL('./mcp-conformance-baseline.yml', import.meta.url).pathname;
-const suite = spawn('npx', ['-y', '-p', 'node@22', '-p', SUITE, '--', 'conformance', 'server', '--url', `${proxied}/mcp`, '--expected-failures', baseline, '-o', join(dataDir, 'results')], { stdio: 'inherit' });
+const args = [SUITE, 'server', '--url', `${proxied}/mcp`, '--expected-failures', baseline, '-o', join(dataDir, 'results')];
+const modern = Number(process.versions.node.split('.')[0]) >= 22;
+const suite = modern ? spawn(process.execPath, args, { stdio: 'inherit' }) : spawn('npx', ['-y', '-p', 'node@22', '--', 'node', ...args], { stdio: 'inherit' });
 const [code] = (await once(suite, 'exit')) as [number | null];
 
 await app.stop();
