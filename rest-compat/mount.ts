@@ -10,6 +10,7 @@ import * as automatos from './automatos/routes.ts';
 import * as automatosSchemas from './automatos/schemas.ts';
 import * as automatosExecutionSchemas from './automatos/execution-schemas.ts';
 import * as automatosToolServerSchemas from './automatos/tool-server-schemas.ts';
+import * as automatosQualitySchemas from './automatos/quality-schemas.ts';
 
 /**
  * The two product documents' APIs. The first's documented base path is /orchestrator, and every
@@ -17,7 +18,7 @@ import * as automatosToolServerSchemas from './automatos/tool-server-schemas.ts'
  */
 export const PRODUCTS: RestProduct[] = [
   { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
-  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas } },
+  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosQualitySchemas } },
 ];
 
 function handler(route: RestRoute, server: GraphQLServer, publicUrl: string): Route['handle'] {

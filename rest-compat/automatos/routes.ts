@@ -8,6 +8,7 @@ import * as shape from './shapes.ts';
 import { recipeRoutes } from './recipe-routes.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { toolServerRoutes } from './tool-server-routes.ts';
+import { qualityRoutes } from './quality-routes.ts';
 
 const example: z.infer<typeof schema.Agent> = {
   id: 'agent_0h3bq9c2m1x8v7k4l5p6n2r1t',
@@ -25,6 +26,7 @@ const example: z.infer<typeof schema.Agent> = {
 export const routes: RestRoute[] = [
   ...recipeRoutes(),
   ...executionRoutes(),
+  ...qualityRoutes(),
   ...toolServerRoutes(),
   {
     method: 'GET',

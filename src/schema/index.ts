@@ -10,5 +10,6 @@ import './share.ts';
 import './agent.ts';
 import './recipe.ts';
 import './tool-server.ts';
+import './quality.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
