@@ -11,6 +11,7 @@ import * as automatosSchemas from './automatos/schemas.ts';
 import * as automatosExecutionSchemas from './automatos/execution-schemas.ts';
 import * as automatosToolServerSchemas from './automatos/tool-server-schemas.ts';
 import * as automatosDashboardSchemas from './automatos/dashboard-schemas.ts';
+import * as automatosQualitySchemas from './automatos/quality-schemas.ts';
 
 /**
  * The two product documents' APIs. The first's documented base path is /orchestrator, and every
@@ -18,7 +19,7 @@ import * as automatosDashboardSchemas from './automatos/dashboard-schemas.ts';
  */
 export const PRODUCTS: RestProduct[] = [
   { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
-  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosDashboardSchemas } },
+  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosDashboardSchemas, ...automatosQualitySchemas } },
 ];
 
 function handler(route: RestRoute, server: GraphQLServer, publicUrl: string): Route['handle'] {

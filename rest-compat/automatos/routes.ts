@@ -9,6 +9,7 @@ import { recipeRoutes } from './recipe-routes.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { toolServerRoutes } from './tool-server-routes.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
+import { qualityRoutes } from './quality-routes.ts';
 
 const example: z.infer<typeof schema.Agent> = {
   id: 'agent_0h3bq9c2m1x8v7k4l5p6n2r1t',
@@ -28,6 +29,7 @@ export const routes: RestRoute[] = [
   ...dashboardRoutes(),
   ...recipeRoutes(),
   ...executionRoutes(),
+  ...qualityRoutes(),
   ...toolServerRoutes(),
   {
     method: 'GET',

@@ -4,7 +4,7 @@ import type { Db } from '../store/db.ts';
 import type { ExecutionEventType, ExecutionStatus, Events } from '../store/events.ts';
 import type { PubSub } from '../store/pubsub.ts';
 
-export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine', deadline: 'baton-deadline' } as const;
+export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine', deadline: 'baton-deadline', recipeFinished: 'baton-recipe-finished' } as const;
 
 /** An open transaction of the engine: plain SQL on one pooled connection. */
 export interface Sql {
@@ -44,6 +44,8 @@ export class Changes {
   readonly pending: { executionId: string; type: ExecutionEventType; payload: Record<string, unknown> }[] = [];
   /** Steps claimed for a worker (their new attempt is known under the lock), written with the events. */
   readonly claims: { executionId: string; stepId: string; itemIndex: number; prompt: string; workerId: string; at: Date }[] = [];
+  /** Recipe executions this transaction finished: each gets its `recipeFinished` job in it. */
+  readonly finished: string[] = [];
   /** An execution's new count of finished steps, written with the events. */
   readonly stepsCompleted = new Map<string, number>();
   /** Statements sent whose answers nobody waits for: the pipeline runs them in order, and the commit awaits them. */
@@ -125,6 +127,8 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
     const begin = client.query('BEGIN');
     begin.catch(() => {});
     result = await work(sql, changes);
+    // Enqueued with the change that finished the execution: never lost, and one per execution (its singleton key).
+    for (const executionId of changes.finished) enqueue(deps, sql, changes, QUEUES.recipeFinished, { executionId }, executionId);
     await begin;
   } catch (error) {
     return rollback(error);
@@ -229,6 +233,7 @@ export function setStatus(sql: Sql, changes: Changes, execution: Pick<ExecutionR
     sql.query(`UPDATE executions SET status = $2, updated_at = $3${sets.map((set) => `, ${set}`).join('')} WHERE id = $1`, [execution.id, status, at, ...entries.map(([, value]) => value)]),
   );
   appendEvent(changes, execution.id, `execution.${status}`, { status, ...(data.error ? { error: data.error } : {}) });
+  if (execution.recipeId && !isLive(status)) changes.finished.push(execution.id);
   changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, recipeId: execution.recipeId, status, at: at.toISOString() });
 }
 

@@ -17,5 +17,6 @@ import './active-workflows.ts';
 import './workflow-stats.ts';
 import './webhook-trigger.ts';
 import './schedule.ts';
+import './quality.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,6 +5,7 @@ import { runRefinement, type RefineJob } from '../engine/refine.ts';
 import { runAdvance, runStep } from '../engine/step.ts';
 import type { StepDeps } from '../engine/step-deps.ts';
 import { QUEUES } from '../engine/transaction.ts';
+import { recipeExecutionFinished } from '../library/recipe-quality.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
 import { startLiveness } from './liveness.ts';
 
@@ -13,6 +14,7 @@ const STEP_CONCURRENCY = 20;
 export const ADVANCE_CONCURRENCY = 10;
 const REFINE_CONCURRENCY = 10;
 const DEADLINE_CONCURRENCY = 5;
+const RECIPE_FINISHED_CONCURRENCY = 5;
 
 export async function createQueues(boss: Boss): Promise<void> {
   // `short`: at most one queued job per singleton key (an execution's advance, a step's attempt).
@@ -25,6 +27,8 @@ export async function createQueues(boss: Boss): Promise<void> {
   await boss.createQueue(QUEUES.refine, { name: QUEUES.refine, policy: 'short', retryLimit: 5, retryDelay: 1, expireInSeconds: 900 });
   // One deadline per execution, due at its total timeout; finding it already finished does nothing.
   await boss.createQueue(QUEUES.deadline, { name: QUEUES.deadline, policy: 'short', retryLimit: 20, retryDelay: 1, expireInSeconds: 60 });
+  // After a recipe's execution finished: its success rate and automatic learning (safe to run again).
+  await boss.createQueue(QUEUES.recipeFinished, { name: QUEUES.recipeFinished, policy: 'short', retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 });
 }
 
 /** The worker role: dispatchers for the queues, woken whenever jobs are enqueued anywhere. */
@@ -37,6 +41,7 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'gi
     [QUEUES.step]: startDispatcher(deps.boss, QUEUES.step, STEP_CONCURRENCY, (data) => runStep(deps, data as StepJob), { room: () => deps.inFlight.room(), pollMs }),
     [QUEUES.refine]: startDispatcher(deps.boss, QUEUES.refine, REFINE_CONCURRENCY, (data) => runRefinement(deps, data as RefineJob), { pollMs }),
     [QUEUES.deadline]: startDispatcher(deps.boss, QUEUES.deadline, DEADLINE_CONCURRENCY, (data) => expireExecution(deps, (data as { executionId: string }).executionId), { pollMs }),
+    [QUEUES.recipeFinished]: startDispatcher(deps.boss, QUEUES.recipeFinished, RECIPE_FINISHED_CONCURRENCY, (data) => recipeExecutionFinished(deps.db, (data as { executionId: string }).executionId), { pollMs }),
   };
   deps.inFlight.onFreed(() => dispatchers[QUEUES.step].wake());
   const subscriptions = Object.keys(dispatchers).map((queue) => {

@@ -1,0 +1,112 @@
+import { ValidationError } from '../errors.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { analyze, withAnalysis, type Pattern, type StoredAnalysis } from '../recipes/learning.ts';
+import { assess, emaOf, type PatternSeverity } from '../recipes/quality.ts';
+import type { Db, Tx } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
+import { findRecipe } from './recipes.ts';
+import { executionOfRecipe, isFinished, runOf, successRateOf } from './recipe-runs.ts';
+
+const json = (value: unknown) => value as Prisma.InputJsonValue;
+
+/** The recipe, locked for the change: assessments and analyses of one recipe apply one after the other. */
+async function lockedRecipe(tx: Tx, tenantId: string, ref: string) {
+  const recipe = await findRecipe(tx, tenantId, ref);
+  await tx.$queryRaw`SELECT id FROM recipes WHERE id = ${recipe.id} FOR UPDATE`;
+  return tx.recipe.findUniqueOrThrow({ where: { id: recipe.id } });
+}
+
+const SEVERITIES = ['high', 'medium', 'low'];
+
+/** `learnings` as a client sends it: a learn answer (`{patterns}`) or a list of patterns, each with a severity. */
+function patternsGiven(learnings: unknown): PatternSeverity[] | undefined {
+  if (learnings === undefined || learnings === null) return undefined;
+  const list = Array.isArray(learnings) ? learnings : (learnings as { patterns?: unknown }).patterns;
+  const bad = () => new ValidationError('Invalid learnings', '`learnings` must be a learn answer ({patterns: [...]}) or a list of patterns, each with `severity` high, medium or low');
+  if (!Array.isArray(list)) throw bad();
+  for (const pattern of list) if (!pattern || typeof pattern !== 'object' || !SEVERITIES.includes((pattern as { severity?: unknown }).severity as string)) throw bad();
+  return list as PatternSeverity[];
+}
+
+/**
+ * Assesses an execution of the recipe and stores the assessment with it. The first assessment of a
+ * finished execution enters the recipe's quality score (0.3 × new + 0.7 × old); later ones, and
+ * those of an execution still running, are stored and listed but never enter it again.
+ */
+export async function assessExecution(db: Db, tenantId: string, ref: string, executionId: string, learnings?: unknown) {
+  const given = patternsGiven(learnings);
+  return db.$transaction(async (tx) => {
+    const recipe = await lockedRecipe(tx, tenantId, ref);
+    const execution = await executionOfRecipe(tx, tenantId, recipe, executionId);
+    const run = runOf(execution, recipe);
+    // Without learnings given, the latest analysis of this execution weighs in, if there is one.
+    const latest = given ? null : await tx.recipeAnalysis.findFirst({ where: { executionId }, orderBy: { analyzedAt: 'desc' } });
+    const patterns = given ?? ((latest?.analysis as { patterns?: Pattern[] } | undefined)?.patterns ?? []);
+    const result = assess(run, patterns);
+    const applied = isFinished(execution.status) && (await tx.executionAssessment.count({ where: { executionId, appliedToRecipe: true } })) === 0;
+    const recipeScore = applied ? emaOf(recipe.qualityScore, result.quality_score) : recipe.qualityScore;
+    if (applied) await tx.recipe.update({ where: { id: recipe.id }, data: { qualityScore: recipeScore } });
+    return tx.executionAssessment.create({
+      data: {
+        id: newId('qa'),
+        executionId,
+        recipeId: recipe.id,
+        status: run.status,
+        qualityScore: result.quality_score,
+        breakdown: json(result.breakdown),
+        grade: result.grade,
+        bottlenecks: json(result.bottlenecks),
+        appliedToRecipe: applied,
+        recipeScore,
+      },
+    });
+  });
+}
+
+/**
+ * Learns from an execution of the recipe: the analysis is stored with the execution and appended to
+ * the recipe's learning_data (the last 50 kept). An automatic one happens once per execution: null
+ * when it already did.
+ */
+export async function learnFromExecution(db: Db, tenantId: string, ref: string, executionId: string, source: 'manual' | 'auto' = 'manual'): Promise<StoredAnalysis | null> {
+  return db.$transaction(async (tx) => {
+    const recipe = await lockedRecipe(tx, tenantId, ref);
+    const execution = await executionOfRecipe(tx, tenantId, recipe, executionId);
+    const analysis = analyze(runOf(execution, recipe));
+    const analyzedAt = new Date();
+    const id = newId('lrn');
+    // The partial unique index makes a second automatic analysis of one execution a no-op.
+    const inserted = await tx.$executeRaw`
+      INSERT INTO recipe_analyses (id, execution_id, recipe_id, source, analysis, analyzed_at)
+      VALUES (${id}, ${executionId}, ${recipe.id}, ${source}, ${JSON.stringify(analysis)}::jsonb, ${analyzedAt})
+      ON CONFLICT DO NOTHING`;
+    if (inserted === 0) return null;
+    const stored: StoredAnalysis = { execution_id: executionId, analyzed_at: analyzedAt.toISOString(), ...analysis };
+    await tx.recipe.update({ where: { id: recipe.id }, data: { learningData: json(withAnalysis(recipe.learningData, stored)) } });
+    return stored;
+  });
+}
+
+const autoLearning = (config: unknown) => {
+  const c = (config && typeof config === 'object' ? config : {}) as { auto_learning?: unknown; auto_learn?: unknown };
+  // On by default (spec §2), and the defaults fill in auto_learning: either spelling set false turns it off.
+  return c.auto_learning !== false && c.auto_learn !== false;
+};
+
+/**
+ * The job enqueued in the transaction that finishes a recipe's execution: the recipe's success
+ * rate from its finished executions, and, when the execution's `execution_config` says
+ * `auto_learning` (or `auto_learn`), an analysis, once. Safe to run again.
+ */
+export async function recipeExecutionFinished(db: Db, executionId: string): Promise<void> {
+  const execution = await db.execution.findUnique({ where: { id: executionId }, select: { tenantId: true, recipeId: true, metadata: true, status: true } });
+  if (!execution?.recipeId || !isFinished(execution.status)) return;
+  const recipe = await db.recipe.findFirst({ where: { id: execution.recipeId, tenantId: execution.tenantId }, select: { id: true } });
+  // The recipe was deleted since: its executions stay readable, there is nothing to learn into.
+  if (!recipe) return;
+  await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM recipes WHERE id = ${recipe.id} FOR UPDATE`;
+    await tx.recipe.update({ where: { id: recipe.id }, data: { successRate: await successRateOf(tx, execution.tenantId, recipe.id) } });
+  });
+  if (autoLearning((execution.metadata as { execution_config?: unknown }).execution_config)) await learnFromExecution(db, execution.tenantId, recipe.id, executionId, 'auto');
+}
