@@ -23,7 +23,9 @@ async function stopped(server: BatonProcess, signal: NodeJS.Signals) {
 }
 
 // The zero-config path a new user runs: no environment at all, so an embedded PostgreSQL.
-describe('baton serve with no configuration', () => {
+// Each test runs `baton serve` as a process twice, each start with its own cold embedded PostgreSQL
+// (initdb, migrations, queues): about 26 s on this 2-core machine, more when it is busy.
+describe('baton serve with no configuration', { timeout: 90_000 }, () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
