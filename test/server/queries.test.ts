@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../../src/generated/graphql/gql.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { credentialsOf, startTestApp, type TestApp } from '../support/app.ts';
 import { watchExecutions } from '../support/executions.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
 
@@ -14,19 +14,25 @@ const Nested = graphql(`
 `);
 
 let t: TestApp;
+/** An API process on the same database, counting its queries: it has no worker, whose heartbeats and sweeps would be counted too. */
+let api: TestApp;
 const queries: string[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ onQuery: (sql) => queries.push(sql) });
+  t = await startTestApp();
   const workflowId = await createWorkflowId(t, readFileSync(new URL('../fixtures/workflows/parallel-perspectives.md', import.meta.url), 'utf8'));
   const watch = await watchExecutions(t);
   for (let i = 0; i < 6; i++) await watch.until(await startExecutionId(t, workflowId, { decision: `Decision ${i}` }), ['completed']);
   await watch.stop();
+  api = await startTestApp({ databaseUrl: t.databaseUrl, role: 'api', onQuery: (sql) => queries.push(sql) });
 });
-afterAll(() => t.stop());
+afterAll(async () => {
+  await api?.stop();
+  await t?.stop();
+});
 
 async function count(first: number): Promise<number> {
   queries.length = 0;
-  const { body } = await t.request(Nested, { first });
+  const { body } = await api.request(Nested, { first }, credentialsOf(t.tenant));
   expect(body.data!.executions.edges).toHaveLength(first);
   expect(body.data!.executions.edges.every((edge) => edge.node.steps.length === 4)).toBe(true);
   return queries.length;
