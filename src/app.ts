@@ -22,6 +22,7 @@ import { InFlight } from './engine/in-flight.ts';
 import type { StepDeps } from './engine/step-deps.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
 import { createTriggerQueues, startTriggerWorkers } from './workers/schedule-worker.ts';
+import { createNotificationQueue, startNotificationWorkers, type NotificationSettings } from './workers/notification-worker.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -69,13 +70,17 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   await createQueues(boss);
   await createTriggerQueues(boss);
   const toolServerPolicy = { secretKey: await loadSecretKey(env.secretKey, env.dataDir), allowStdio: env.allowStdioTools };
+  const webhookPolicy = { secretKey: toolServerPolicy.secretKey, allowPrivate: env.allowPrivateWebhooks };
+  const notifications: NotificationSettings = { ...webhookPolicy, timeoutMs: env.notificationTimeoutMs, retryDelaySeconds: env.notificationRetryDelaySeconds, retries: env.notificationRetries };
+  await createNotificationQueue(boss, notifications);
   const tools = new McpTools({ db: database.db, secretKey: toolServerPolicy.secretKey, timeoutMs: env.toolTimeoutMs, resultLimit: env.toolResultLimit, local });
   const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, webhookPerMinute: env.webhookRateLimit, redisUrl: env.redisUrl });
-  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, limiter, limits: env.graphqlLimits });
+  const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, webhookPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
   const mcp = mcpEndpoint({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey), waitSeconds: env.mcpWaitSeconds }, { limiter, origins: [...env.corsOrigins, new URL(env.publicUrl).origin] });
   let triggerWorkers: Awaited<ReturnType<typeof startTriggerWorkers>> | undefined;
+  let notificationWorkers: ReturnType<typeof startNotificationWorkers> | undefined;
 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
@@ -102,6 +107,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
       if (role !== 'api') {
         workers = await startEngineWorkers(engine, { pollMs });
         triggerWorkers = await startTriggerWorkers({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey) });
+        notificationWorkers = startNotificationWorkers({ pool: database.pool, boss, pubsub, settings: notifications }, { pollMs });
       }
       if (!serveHttp) return undefined;
       await new Promise<void>((resolve, reject) => {
@@ -113,7 +119,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     },
     async stop() {
       // Workers drain while HTTP requests finish: both within the grace.
-      const workersStopped = Promise.all([workers?.stop(shutdownGraceMs), triggerWorkers?.stop()]);
+      const workersStopped = Promise.all([workers?.stop(shutdownGraceMs), triggerWorkers?.stop(), notificationWorkers?.stop(shutdownGraceMs)]);
       if (listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.

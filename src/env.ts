@@ -45,6 +45,14 @@ export interface Env {
   toolResultLimit: number;
   /** How long an MCP tool call waits for an execution before answering with its id and status (seconds). */
   mcpWaitSeconds: number;
+  /** Whether webhook endpoints may be loopback, private or link-local addresses (BATON_ALLOW_PRIVATE_WEBHOOKS; tests, trusted networks). */
+  allowPrivateWebhooks: boolean;
+  /** How long one notification POST may take before it counts as a failed attempt (BATON_NOTIFICATION_TIMEOUT_MS). */
+  notificationTimeoutMs: number;
+  /** The first retry's delay in seconds; each later one about doubles (BATON_NOTIFICATION_RETRY_DELAY_SECONDS). */
+  notificationRetryDelaySeconds: number;
+  /** Retries after the first attempt (BATON_NOTIFICATION_RETRIES); with the default delay they span about a day. */
+  notificationRetries: number;
 }
 
 export class EnvError extends Error {}
@@ -166,5 +174,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     toolTimeoutMs: integer('BATON_TOOL_TIMEOUT_MS', source.BATON_TOOL_TIMEOUT_MS, 60_000, 100, 3_600_000),
     toolResultLimit: integer('BATON_TOOL_RESULT_LIMIT', source.BATON_TOOL_RESULT_LIMIT, 100_000, 1000, 10_000_000),
     mcpWaitSeconds: integer('BATON_MCP_WAIT_SECONDS', source.BATON_MCP_WAIT_SECONDS, 50, 0, 3600),
+    allowPrivateWebhooks: boolean('BATON_ALLOW_PRIVATE_WEBHOOKS', source.BATON_ALLOW_PRIVATE_WEBHOOKS),
+    notificationTimeoutMs: integer('BATON_NOTIFICATION_TIMEOUT_MS', source.BATON_NOTIFICATION_TIMEOUT_MS, 10_000, 100, 120_000),
+    notificationRetryDelaySeconds: integer('BATON_NOTIFICATION_RETRY_DELAY_SECONDS', source.BATON_NOTIFICATION_RETRY_DELAY_SECONDS, 15, 1, 3600),
+    notificationRetries: integer('BATON_NOTIFICATION_RETRIES', source.BATON_NOTIFICATION_RETRIES, 12, 0, 30),
   };
 }

@@ -3,8 +3,9 @@ import type { Boss } from '../store/boss.ts';
 import type { Db } from '../store/db.ts';
 import type { ExecutionEventType, ExecutionStatus, Events } from '../store/events.ts';
 import type { PubSub } from '../store/pubsub.ts';
+import { deliveriesOf, notifyStatus, writeDeliveries, type NotifyJob, type PendingNotification } from './notify.ts';
 
-export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine', deadline: 'baton-deadline', recipeFinished: 'baton-recipe-finished' } as const;
+export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine', deadline: 'baton-deadline', recipeFinished: 'baton-recipe-finished', notify: 'baton-notify' } as const;
 
 /** An open transaction of the engine: plain SQL on one pooled connection. */
 export interface Sql {
@@ -25,10 +26,11 @@ export interface ExecutionRow {
   refineStatus: string | null;
   output: string | null;
   outputType: string;
+  triggeredBy: string;
 }
 
 const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", recipe_id AS "recipeId", status, plan, inputs, steps_completed AS "stepsCompleted",
-  version, refine_status AS "refineStatus", output, output_type AS "outputType"`;
+  version, refine_status AS "refineStatus", output, output_type AS "outputType", triggered_by AS "triggeredBy"`;
 
 /** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
 export const isLive = (status: string) => status === 'running' || status === 'awaiting_approval';
@@ -46,6 +48,8 @@ export class Changes {
   readonly claims: { executionId: string; stepId: string; itemIndex: number; prompt: string; workerId: string; at: Date }[] = [];
   /** Recipe executions this transaction finished: each gets its `recipeFinished` job in it. */
   readonly finished: string[] = [];
+  /** Notifications for the tenants' webhook endpoints: each subscribed endpoint gets a delivery and its job in this transaction. */
+  readonly notifications: PendingNotification[] = [];
   /** An execution's new count of finished steps, written with the events. */
   readonly stepsCompleted = new Map<string, number>();
   /** Statements sent whose answers nobody waits for: the pipeline runs them in order, and the commit awaits them. */
@@ -129,6 +133,7 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
     result = await work(sql, changes);
     // Enqueued with the change that finished the execution: never lost, and one per execution (its singleton key).
     for (const executionId of changes.finished) enqueue(deps, sql, changes, QUEUES.recipeFinished, { executionId }, executionId);
+    if (changes.notifications.length) await queueDeliveries(deps, sql, changes);
     await begin;
   } catch (error) {
     return rollback(error);
@@ -148,6 +153,18 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
   })();
   committed.catch(() => {});
   return { result, committed };
+}
+
+/**
+ * The deliveries of the transaction's notifications and their jobs, written in it: a notification
+ * exists exactly when its change commits. A delivery's id is its job's singleton key, so however
+ * often a change notifies (an execution awaits approval twice), each delivery has one job.
+ */
+async function queueDeliveries(deps: EngineDeps, sql: Sql, changes: Changes): Promise<void> {
+  const deliveries = await deliveriesOf(changes.notifications);
+  if (!deliveries.length) return;
+  writeDeliveries(sql, changes, deliveries);
+  enqueueMany(deps, sql, changes, QUEUES.notify, deliveries.map((delivery) => ({ data: { deliveryId: delivery.id, round: 0 } satisfies NotifyJob, singletonKey: `${delivery.id}:0` })));
 }
 
 /** After the commit, publishing is best effort (PubSub.publish never rejects): events are stored
@@ -224,8 +241,19 @@ export interface StatusData {
 
 const STATUS_COLUMNS: Record<keyof StatusData, string> = { error: 'error', completedAt: 'completed_at', output: 'output', version: 'version', stepsCompleted: 'steps_completed' };
 
-/** Changes an execution's status (and what `data` sets with it); sent now, awaited at commit. */
-export function setStatus(sql: Sql, changes: Changes, execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'>, status: ExecutionStatus, data: StatusData = {}): void {
+/**
+ * Changes an execution's status (and what `data` sets with it); sent now, awaited at commit. The
+ * tenant's webhook endpoints are notified of it (`budgetExhausted`: a failure because the
+ * execution's budget ran out).
+ */
+export function setStatus(
+  sql: Sql,
+  changes: Changes,
+  execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'> & Partial<Pick<ExecutionRow, 'plan' | 'triggeredBy'>>,
+  status: ExecutionStatus,
+  data: StatusData = {},
+  { budgetExhausted = false } = {},
+): void {
   const at = new Date();
   const entries = Object.entries(data).filter(([, value]) => value !== undefined) as [keyof StatusData, unknown][];
   const sets = entries.map(([name], index) => `${STATUS_COLUMNS[name]} = $${index + 4}`);
@@ -235,6 +263,7 @@ export function setStatus(sql: Sql, changes: Changes, execution: Pick<ExecutionR
   appendEvent(changes, execution.id, `execution.${status}`, { status, ...(data.error ? { error: data.error } : {}) });
   if (execution.recipeId && !isLive(status)) changes.finished.push(execution.id);
   changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, recipeId: execution.recipeId, status, at: at.toISOString() });
+  notifyStatus(sql, changes, execution, status, { at: data.completedAt ?? at, error: data.error, output: data.output, stepsCompleted: data.stepsCompleted, budgetExhausted });
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */

@@ -17,6 +17,7 @@ import './active-workflows.ts';
 import './workflow-stats.ts';
 import './webhook-trigger.ts';
 import './schedule.ts';
+import './webhook-endpoint.ts';
 import './quality.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

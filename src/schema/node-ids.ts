@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 /** The GraphQL type of each id prefix (see store/ids.ts): `node(id:)` finds any of them. */
-const TYPES: Record<string, string> = { wf: 'Workflow', exec: 'Execution', agent: 'Agent', rcp: 'Recipe', tools: 'ToolServer', whk: 'WebhookTrigger', sch: 'Schedule' };
+const TYPES: Record<string, string> = { wf: 'Workflow', exec: 'Execution', agent: 'Agent', rcp: 'Recipe', tools: 'ToolServer', whk: 'WebhookTrigger', sch: 'Schedule', whe: 'WebhookEndpoint' };
 
 /** The type an id names, or a 400 that says what a Baton id looks like. */
 export function nodeTypeOf(id: string): string {

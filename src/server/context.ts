@@ -7,6 +7,7 @@ import type { Tenant } from '../tenancy/auth.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import type { McpTools } from '../agents/mcp-tools.ts';
 import type { ToolServerPolicy } from '../library/tool-servers.ts';
+import type { WebhookPolicy } from '../library/webhook-endpoints.ts';
 
 /** What every resolver sees. One shape for HTTP and WebSocket operations. */
 export interface Context {
@@ -27,6 +28,8 @@ export interface Context {
   modelsCallTools: boolean;
   /** How tool servers' secrets are sealed, and whether stdio servers are allowed. */
   toolServerPolicy: ToolServerPolicy;
+  /** How webhook endpoints' secrets are sealed, and whether they may be private addresses. */
+  webhookPolicy: WebhookPolicy;
   /** The caller's tenant. */
   tenant: Tenant;
 }

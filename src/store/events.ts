@@ -61,3 +61,11 @@ export const EXECUTION_EVENT_TYPES = [
 ] as const;
 
 export type ExecutionEventType = (typeof EXECUTION_EVENT_TYPES)[number];
+
+/**
+ * What a tenant's webhook endpoints may subscribe to (outbound notifications). Only changes a person
+ * acts on: `execution.running` and `execution.stopped` (the caller asked for it) are not sent.
+ */
+export const NOTIFICATION_EVENTS = ['execution.completed', 'execution.failed', 'execution.awaiting_approval', 'execution.budget_exhausted', 'schedule.paused'] as const;
+
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];

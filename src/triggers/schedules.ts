@@ -2,7 +2,8 @@ import type { ModelRegistry } from '../compiler/models.ts';
 import { BatonError } from '../errors.ts';
 import type { Schedule } from '../generated/prisma/client.ts';
 import { startExecution, startRecipeExecution, type StartDeps } from '../engine/start.ts';
-import type { Sql } from '../engine/transaction.ts';
+import { notify } from '../engine/notify.ts';
+import { transaction, type Sql } from '../engine/transaction.ts';
 import type { Boss } from '../store/boss.ts';
 import { cronProblem, fireAt, timezoneProblem } from './cron.ts';
 import { syncRecipeSchedule } from '../library/schedules.ts';
@@ -60,11 +61,31 @@ async function consecutiveFailures(deps: FireDeps, schedule: Schedule): Promise<
   return { count, last: rows[0]?.error ?? rows[0]?.execution_error ?? undefined };
 }
 
+/**
+ * Pauses a schedule whose last `maxFailures` fires failed. The pause and its `schedule.paused`
+ * notification commit together, and only the worker whose update paused it notifies.
+ */
 async function pauseIfFailing(deps: FireDeps, schedule: Schedule): Promise<boolean> {
   const failures = await consecutiveFailures(deps, schedule);
   if (failures.count < schedule.maxFailures) return false;
   const reason = `Paused after ${failures.count} consecutive failed scheduled runs${failures.last ? `; the last: ${failures.last.slice(0, 500)}` : ''}. A successful manual run or an update resumes it.`;
-  await deps.db.schedule.updateMany({ where: { id: schedule.id, pausedAt: null }, data: { pausedAt: new Date(), pausedReason: reason } });
+  const at = new Date();
+  await transaction(deps, async (sql, changes) => {
+    const paused = await sql.query(`UPDATE schedules SET paused_at = $2, paused_reason = $3 WHERE id = $1 AND paused_at IS NULL RETURNING id`, [schedule.id, at, reason]);
+    if (!paused.length) return;
+    const data = {
+      schedule_id: schedule.id,
+      workflow_id: schedule.workflowId,
+      recipe_id: schedule.recipeId,
+      cron: schedule.cron,
+      timezone: schedule.timezone,
+      consecutive_failures: failures.count,
+      last_error: failures.last?.slice(0, 2000) ?? null,
+      reason,
+      paused_at: at.toISOString(),
+    };
+    notify(sql, changes, { tenantId: schedule.tenantId, event: 'schedule.paused', executionId: null, scheduleId: schedule.id, data, at });
+  });
   console.warn(`schedule ${schedule.id}: ${reason}`);
   return true;
 }

@@ -62,8 +62,9 @@ export function startDispatcher(
         const done = handle(job.data)
           .then(() => boss.complete(queue, job.id).catch(() => {}))
           .catch(async (error: Error) => {
-            // A job cut short by this worker's stop runs again: no stack for that.
-            console.error(`${queue} job ${job.id} failed:`, error instanceof WorkerStopping ? error.message : error);
+            // A job cut short by this worker's stop runs again, and a `quiet` failure is expected
+            // (a webhook receiver answering 500): no stack for those.
+            console.error(`${queue} job ${job.id} failed:`, error instanceof WorkerStopping || (error as { quiet?: boolean }).quiet ? error.message : error);
             await boss.fail(queue, job.id, { message: error.message }).catch(() => {});
           })
           .finally(() => {
