@@ -10,6 +10,7 @@ import * as automatos from './automatos/routes.ts';
 import * as automatosSchemas from './automatos/schemas.ts';
 import * as automatosExecutionSchemas from './automatos/execution-schemas.ts';
 import * as automatosToolServerSchemas from './automatos/tool-server-schemas.ts';
+import * as automatosWebhookEndpointSchemas from './automatos/webhook-endpoint-schemas.ts';
 import * as automatosDashboardSchemas from './automatos/dashboard-schemas.ts';
 import * as automatosQualitySchemas from './automatos/quality-schemas.ts';
 
@@ -19,7 +20,7 @@ import * as automatosQualitySchemas from './automatos/quality-schemas.ts';
  */
 export const PRODUCTS: RestProduct[] = [
   { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
-  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosDashboardSchemas, ...automatosQualitySchemas } },
+  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosWebhookEndpointSchemas, ...automatosDashboardSchemas, ...automatosQualitySchemas } },
 ];
 
 function handler(route: RestRoute, server: GraphQLServer, publicUrl: string): Route['handle'] {

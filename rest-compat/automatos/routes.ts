@@ -8,6 +8,7 @@ import * as shape from './shapes.ts';
 import { recipeRoutes } from './recipe-routes.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { toolServerRoutes } from './tool-server-routes.ts';
+import { webhookEndpointRoutes } from './webhook-endpoint-routes.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { qualityRoutes } from './quality-routes.ts';
 
@@ -31,6 +32,7 @@ export const routes: RestRoute[] = [
   ...executionRoutes(),
   ...qualityRoutes(),
   ...toolServerRoutes(),
+  ...webhookEndpointRoutes(),
   {
     method: 'GET',
     path: '/api/agents',
