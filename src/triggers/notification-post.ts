@@ -41,7 +41,7 @@ export function postNotification(url: string, body: string, headers: Record<stri
     const failed = (error: Error) => {
       const stopped = Boolean(options.stop?.aborted);
       const timedOut = !stopped && timeout.aborted;
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = error instanceof PrivateAddressError ? undefined : (error as NodeJS.ErrnoException).code;
       resolve({
         outcome: stopped ? 'interrupted' : timedOut ? 'timed_out' : error instanceof PrivateAddressError ? 'refused' : 'unreachable',
         statusCode: null,
