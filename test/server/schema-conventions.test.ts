@@ -76,7 +76,7 @@ describe('GraphQL conventions', () => {
 
   it('answers an id that is no Baton id with an error saying what ids look like', async () => {
     const { body } = await t.request(Node, { id: 'nonsense' });
-    expect(body.errors?.[0]).toMatchObject({ message: '"nonsense" is not a node id: ids look like wf_… (Workflow), exec_… (Execution), agent_… (Agent), rcp_… (Recipe), tools_… (ToolServer), whk_… (WebhookTrigger) or sch_… (Schedule)', extensions: { code: 'BAD_REQUEST' } });
+    expect(body.errors?.[0]).toMatchObject({ message: '"nonsense" is not a node id: ids look like wf_… (Workflow), exec_… (Execution), agent_… (Agent), rcp_… (Recipe), tools_… (ToolServer), whk_… (WebhookTrigger), sch_… (Schedule) or whe_… (WebhookEndpoint)', extensions: { code: 'BAD_REQUEST' } });
   });
 
   it('counts a connection’s items in totalCount, whatever the page holds', async () => {
