@@ -9,6 +9,7 @@ describe('configuration from the environment', () => {
     expect(env).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, port: 4000, publicUrl: 'http://localhost:4000', bodyLimit: 1_048_576, models: DEFAULT_MODELS, mcpWaitSeconds: 50 });
     expect(env.dataDir).toMatch(/\.baton$/);
     expect(env.graphqlLimits).toEqual({ maxTokens: 500, maxDepth: 15, maxAliases: 15, maxDirectives: 20, maxCost: 10_000 });
+    expect(env).toMatchObject({ allowPrivateWebhooks: false, notificationTimeoutMs: 10_000, notificationRetryDelaySeconds: 15, notificationRetries: 12 });
   });
 
   it.each([
@@ -20,6 +21,9 @@ describe('configuration from the environment', () => {
     [{ BATON_GRAPHQL_MAX_DEPTH: '0' }, /BATON_GRAPHQL_MAX_DEPTH must be an integer between 1 and 1000, got "0"/],
     [{ BATON_GRAPHQL_MAX_COST: 'lots' }, /BATON_GRAPHQL_MAX_COST must be an integer/],
     [{ BATON_MCP_WAIT_SECONDS: '3601' }, /BATON_MCP_WAIT_SECONDS must be an integer between 0 and 3600, got "3601"/],
+    [{ BATON_ALLOW_PRIVATE_WEBHOOKS: 'sometimes' }, /BATON_ALLOW_PRIVATE_WEBHOOKS must be true or false/],
+    [{ BATON_NOTIFICATION_TIMEOUT_MS: '50' }, /BATON_NOTIFICATION_TIMEOUT_MS must be an integer between 100 and 120000, got "50"/],
+    [{ BATON_NOTIFICATION_RETRIES: '31' }, /BATON_NOTIFICATION_RETRIES must be an integer between 0 and 30/],
   ])('names the variable that is wrong: %j', (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
