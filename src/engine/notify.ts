@@ -33,7 +33,8 @@ export const OUTPUT_LIMIT = 32 * 1024;
 
 /**
  * Notifies the tenant's endpoints subscribed to `event`. One indexed query (on the tenant) per
- * status change, never per step; with no endpoint subscribed, nothing else is written.
+ * notification, never per step; with no endpoint subscribed, nothing else is written. (An execution's
+ * status change asks only when its lock's read found an enabled endpoint of the tenant: see setStatus.)
  */
 export function notify(sql: Sql, changes: Changes, notification: Omit<PendingNotification, 'endpoints' | 'payload'> & { data: Record<string, unknown>; at?: Date }): void {
   const { data, at = new Date(), ...rest } = notification;

@@ -27,10 +27,13 @@ export interface ExecutionRow {
   output: string | null;
   outputType: string;
   triggeredBy: string;
+  /** Whether its tenant has an enabled webhook endpoint: without one, a status change notifies no one and asks nothing more. */
+  notifies: boolean;
 }
 
 const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", recipe_id AS "recipeId", status, plan, inputs, steps_completed AS "stepsCompleted",
-  version, refine_status AS "refineStatus", output, output_type AS "outputType", triggered_by AS "triggeredBy"`;
+  version, refine_status AS "refineStatus", output, output_type AS "outputType", triggered_by AS "triggeredBy",
+  EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.tenant_id = executions.tenant_id AND w.enabled) AS "notifies"`;
 
 /** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
 export const isLive = (status: string) => status === 'running' || status === 'awaiting_approval';
@@ -249,7 +252,7 @@ const STATUS_COLUMNS: Record<keyof StatusData, string> = { error: 'error', compl
 export function setStatus(
   sql: Sql,
   changes: Changes,
-  execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'> & Partial<Pick<ExecutionRow, 'plan' | 'triggeredBy'>>,
+  execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'> & Partial<Pick<ExecutionRow, 'plan' | 'triggeredBy' | 'notifies'>>,
   status: ExecutionStatus,
   data: StatusData = {},
   { budgetExhausted = false } = {},
@@ -263,7 +266,7 @@ export function setStatus(
   appendEvent(changes, execution.id, `execution.${status}`, { status, ...(data.error ? { error: data.error } : {}) });
   if (execution.recipeId && !isLive(status)) changes.finished.push(execution.id);
   changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, recipeId: execution.recipeId, status, at: at.toISOString() });
-  notifyStatus(sql, changes, execution, status, { at: data.completedAt ?? at, error: data.error, output: data.output, stepsCompleted: data.stepsCompleted, budgetExhausted });
+  if (execution.notifies !== false) notifyStatus(sql, changes, execution, status, { at: data.completedAt ?? at, error: data.error, output: data.output, stepsCompleted: data.stepsCompleted, budgetExhausted });
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */
