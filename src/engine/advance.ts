@@ -49,14 +49,15 @@ export function updateStep(sql: Sql, changes: Changes, executionId: string, step
 /**
  * Ends a live execution as `stopped` or `failed`: its unfinished steps stop (none is left running or
  * pending in a finished execution), nothing more starts, and once the transaction commits the model
- * calls still running for it are aborted in every process.
+ * calls still running for it are aborted in every process. `budgetExhausted`: it failed because its
+ * budget ran out (endpoints hear `execution.budget_exhausted` beside `execution.failed`).
  */
-export function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status: 'stopped' | 'failed', data: StatusData = {}): void {
+export function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status: 'stopped' | 'failed', data: StatusData = {}, notice: { budgetExhausted?: boolean } = {}): void {
   const completedAt = data.completedAt ?? new Date();
   changes.write(
     sql.query(`UPDATE step_runs SET status = 'stopped', completed_at = $2 WHERE execution_id = $1 AND status IN ('pending', 'running', 'awaiting_approval')`, [execution.id, completedAt]),
   );
-  setStatus(sql, changes, execution, status, { ...data, completedAt });
+  setStatus(sql, changes, execution, status, { ...data, completedAt }, notice);
   changes.stopped.add(execution.id);
 }
 

@@ -100,6 +100,15 @@ export async function deliver(deps: { pool: pg.Pool; settings: NotificationSetti
   if (status === 'pending') throw new AttemptFailed(`delivery ${job.deliveryId} attempt ${started.attempts}: ${result.error}; retried later`);
 }
 
+/** How long finished deliveries (and their attempts) stay listable. */
+export const NOTIFICATION_RETENTION_DAYS = 30;
+
+/** Forgets finished deliveries older than the retention (hourly, with the inbound delivery ids). */
+export async function forgetOldNotifications(pool: pg.Pool): Promise<number> {
+  const result = await pool.query(`DELETE FROM notification_deliveries WHERE status <> 'pending' AND created_at < now() - make_interval(days => $1)`, [NOTIFICATION_RETENTION_DAYS]);
+  return result.rowCount ?? 0;
+}
+
 /** The notification jobs of the worker role, fetched as soon as they are enqueued anywhere. */
 export function startNotificationWorkers(deps: { pool: pg.Pool; boss: Boss; pubsub: PubSub; settings: NotificationSettings }, { pollMs }: { pollMs?: number } = {}) {
   const stopping = new AbortController();

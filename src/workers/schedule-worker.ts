@@ -2,9 +2,10 @@ import type { Boss } from '../store/boss.ts';
 import { disarmSchedule, FIRE_QUEUE, fireSchedule, reconcileSchedules, type FireDeps, type FireJob } from '../triggers/schedules.ts';
 import { forgetOldDeliveries } from '../triggers/webhooks.ts';
 import { startDispatcher } from './dispatcher.ts';
+import { forgetOldNotifications } from './notification-worker.ts';
 
 const FIRE_CONCURRENCY = 5;
-/** Hourly: webhook delivery ids older than 24 h no longer count, so their rows go. */
+/** Hourly: webhook delivery ids older than 24 h no longer count, so their rows go; so do finished outbound deliveries past their retention. */
 const FORGET_QUEUE = 'baton-forget-deliveries';
 
 export async function createTriggerQueues(boss: Boss): Promise<void> {
@@ -14,7 +15,7 @@ export async function createTriggerQueues(boss: Boss): Promise<void> {
   await boss.createQueue(FORGET_QUEUE, { name: FORGET_QUEUE, policy: 'short', retryLimit: 1, expireInSeconds: 300 });
 }
 
-/** The trigger jobs of the worker role: schedule fires, and the hourly forgetting of old delivery ids. */
+/** The trigger jobs of the worker role: schedule fires, and the hourly forgetting of old deliveries (inbound ids, outbound notifications). */
 export async function startTriggerWorkers(deps: FireDeps) {
   await deps.boss.schedule(FORGET_QUEUE, '17 * * * *');
   await reconcileSchedules(deps);
@@ -24,6 +25,6 @@ export async function startTriggerWorkers(deps: FireDeps) {
     // A schedule deleted behind the scheduler's back (its recipe deleted) stops firing.
     if (fired.outcome === 'gone') await disarmSchedule(deps.boss, scheduleId);
   });
-  const forget = startDispatcher(deps.boss, FORGET_QUEUE, 1, async () => void (await forgetOldDeliveries(deps)));
+  const forget = startDispatcher(deps.boss, FORGET_QUEUE, 1, async () => void (await Promise.all([forgetOldDeliveries(deps), forgetOldNotifications(deps.pool)])));
   return { stop: () => Promise.all([fires.stop(), forget.stop()]).then(() => {}) };
 }

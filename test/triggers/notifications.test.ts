@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { graphql } from '../../src/generated/graphql/gql.ts';
+import { halt } from '../../src/engine/advance.ts';
+import { lockExecution, transaction } from '../../src/engine/transaction.ts';
 import { fireSchedule } from '../../src/triggers/schedules.ts';
+import { deliver, forgetOldNotifications } from '../../src/workers/notification-worker.ts';
 import { createTenant } from '../../src/tenancy/tenants.ts';
 import { credentialsOf, startTestApp, type TestApp } from '../support/app.ts';
 import { rest } from '../support/rest.ts';
@@ -153,6 +156,30 @@ describe('completion notifications', () => {
     for (const request of hooks.received) expect(() => new Webhook(endpoint.secret).verify(request.body, request.headers)).not.toThrow();
   });
 
+  it('fails a delivery whose retries are spent, sends nothing more for it, and refuses to redeliver to a disabled endpoint', async () => {
+    const headers = await tenant();
+    const hooks = await receiver();
+    hooks.answer = () => 503;
+    const endpoint = await createEndpoint(headers, hooks.url, ['EXECUTION_COMPLETED']);
+    await startExecutionId(t, await createWorkflowId(t, markdown, headers), {}, headers);
+    const [pending] = await deliveriesWhen(headers, { endpointId: endpoint.id }, (found) => found[0]?.attempts[0]?.outcome === 'FAILED');
+    // The last attempt a worker allows (here a worker allowing no retries at all): it fails for good.
+    const settings = { timeoutMs: 1500, retryDelaySeconds: 1, retries: 0, allowPrivate: true, secretKey: Buffer.alloc(32) };
+    await expect(deliver({ pool: t.app.database.pool, settings }, { deliveryId: pending.id, round: 0 })).resolves.toBeUndefined();
+    const [failed] = await deliveries(headers, { endpointId: endpoint.id });
+    expect(failed).toMatchObject({ status: 'FAILED', lastStatusCode: null, attemptCount: 2 });
+    // The secret was sealed under the app's key, not this worker's: the attempt says so instead of sending unsigned.
+    expect(failed.attempts[1]).toMatchObject({ outcome: 'FAILED', error: expect.stringMatching(/signing secret cannot be opened.*BATON_SECRET_KEY/) });
+    const sent = hooks.received.length;
+    await expect(deliver({ pool: t.app.database.pool, settings }, { deliveryId: pending.id, round: 0 })).resolves.toBeUndefined();
+    expect(hooks.received).toHaveLength(sent);
+
+    expect((await rest(t, 'PUT', `/api/webhook-endpoints/${endpoint.id}`, { enabled: false }, headers)).status).toBe(200);
+    const refused = await rest(t, 'POST', `/api/webhook-deliveries/${pending.id}/redeliver`, undefined, headers);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/endpoint is disabled; enable it/);
+  });
+
   it('records an endpoint that hangs as a timed-out attempt and delivers on a retry', async () => {
     const headers = await tenant();
     const hooks = await receiver();
@@ -183,6 +210,19 @@ describe('completion notifications', () => {
     expect((await deliveries(headers, { executionId })).map((delivery) => delivery.event).sort()).toEqual(['EXECUTION_AWAITING_APPROVAL', 'EXECUTION_FAILED']);
   });
 
+  it('sends execution.budget_exhausted beside execution.failed when an execution fails because its budget ran out', async () => {
+    const headers = await tenant();
+    const hooks = await receiver();
+    await createEndpoint(headers, hooks.url, ['EXECUTION_BUDGET_EXHAUSTED']);
+    const executionId = await startExecutionId(t, await createWorkflowId(t, gated, headers), {}, headers);
+    await vi.waitFor(async () => expect((await t.app.database.db.execution.findUniqueOrThrow({ where: { id: executionId } })).status).toBe('awaiting_approval'), { timeout: 10_000 });
+    // What a budget check calls when the money runs out.
+    await transaction(t.app.engine, async (sql, changes) => halt(sql, changes, (await lockExecution(sql, executionId))!, 'failed', { error: 'Its budget of $0.50 ran out' }, { budgetExhausted: true }));
+    const [request] = await hooks.waitFor(1);
+    expect(JSON.parse(request.body)).toMatchObject({ type: 'execution.budget_exhausted', data: { execution_id: executionId, status: 'failed', error: 'Its budget of $0.50 ran out' } });
+    await deliveriesWhen(headers, { executionId }, (found) => found.length === 1 && found[0].event === 'EXECUTION_BUDGET_EXHAUSTED' && found[0].status === 'DELIVERED');
+  });
+
   it('redelivers on request: the same body and webhook-id, a new round of attempts', async () => {
     const headers = await tenant();
     const hooks = await receiver();
@@ -202,6 +242,11 @@ describe('completion notifications', () => {
     const listed = await rest(t, 'GET', `/api/webhook-deliveries?endpoint_id=${endpoint.id}&status=delivered`, undefined, headers);
     expect(listed.status).toBe(200);
     expect(listed.body).toMatchObject({ total: 1, items: [{ id: first.id, event: 'execution.completed', attempt_count: 2, attempts: [{ outcome: 'succeeded' }, { outcome: 'succeeded' }] }] });
+
+    // Finished deliveries are kept for 30 days.
+    await t.app.database.pool.query(`UPDATE notification_deliveries SET created_at = now() - interval '31 days' WHERE id = $1`, [first.id]);
+    expect(await forgetOldNotifications(t.app.database.pool)).toBeGreaterThanOrEqual(1);
+    expect(await deliveries(headers, { endpointId: endpoint.id })).toEqual([]);
   });
 
   it('publishes schedule.paused when a schedule pauses itself after its failures', async () => {
