@@ -84,14 +84,21 @@ async function measure(app: App, tenantId: string, workflowId: string, receiver:
     if (receivedAt.has(payload.data.execution_id)) throw new Error(`execution ${payload.data.execution_id} was notified twice`);
     receivedAt.set(payload.data.execution_id, request.at);
   }
-  const { rows } = await app.database.pool.query<{ id: string; completed_at: Date }>('SELECT id, completed_at FROM executions WHERE id = ANY($1)', [[...ids]]);
+  // Where the time goes: the status change → the attempt's start (commit, wake-up, fetch, the attempt's
+  // first statement), and the attempt's start → received (signing, connecting, sending).
+  const { rows } = await app.database.pool.query<{ id: string; completed_at: Date; started_at: Date }>(
+    `SELECT e.id, e.completed_at, a.started_at FROM executions e JOIN notification_deliveries d ON d.execution_id = e.id JOIN notification_attempts a ON a.delivery_id = d.id AND a.number = 1 WHERE e.id = ANY($1)`,
+    [[...ids]],
+  );
   const latencies = rows.map((row) => receivedAt.get(row.id)! - row.completed_at.getTime());
+  const toStart = rows.map((row) => row.started_at.getTime() - row.completed_at.getTime());
+  const toReceipt = rows.map((row) => receivedAt.get(row.id)! - row.started_at.getTime());
   const attempts = await app.database.pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM notification_deliveries WHERE execution_id = ANY($1) AND status = 'delivered' AND attempts = 1`,
     [[...ids]],
   );
   if (attempts.rows[0].n !== count) throw new Error(`${attempts.rows[0].n} of ${count} deliveries were delivered at their first attempt`);
-  return { latencies, elapsed };
+  return { latencies, elapsed, toStart, toReceipt };
 }
 
 async function main() {
@@ -110,8 +117,9 @@ async function main() {
     const { secret } = await createWebhookEndpoint(app.database.db, tenant.tenantId, { url: `${receiver.url}/baton`, events: ['execution.completed'] }, { secretKey: env.secretKey!, allowPrivate: true });
     const workflow = await createWorkflow(app.database.db, tenant.tenantId, '# Ping\n## Agents\n### Echo\nEchoes.\nModel: offline\n## Steps\n### Ping\nAgent: Echo\nSay ok.\n', app.models);
     await measure(app, tenant.tenantId, workflow.id, receiver, WARM_UP, RATE, secret);
-    const figures = ({ latencies, elapsed }: { latencies: number[]; elapsed: number }) =>
-      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(0)} ms (all ${COUNT} in ${(elapsed / 1000).toFixed(1)} s)`;
+    const figures = ({ latencies, elapsed, toStart, toReceipt }: Awaited<ReturnType<typeof measure>>) =>
+      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(0)} ms (all ${COUNT} in ${(elapsed / 1000).toFixed(1)} s); ` +
+      `to the attempt's start p50 ${percentile(toStart, 50).toFixed(0)} / p99 ${percentile(toStart, 99).toFixed(0)} ms, then to receipt p50 ${percentile(toReceipt, 50).toFixed(0)} / p99 ${percentile(toReceipt, 99).toFixed(0)} ms`;
     rows.push([`${COUNT} notifications, executions started at ${RATE}/s`, figures(await measure(app, tenant.tenantId, workflow.id, receiver, COUNT, RATE, secret))]);
     rows.push([`${COUNT} notifications, all ${COUNT} executions started at once`, figures(await measure(app, tenant.tenantId, workflow.id, receiver, COUNT, undefined, secret))]);
   } finally {
