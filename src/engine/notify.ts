@@ -87,6 +87,14 @@ export async function deliveriesOf(notifications: PendingNotification[]): Promis
   return notifications.flatMap((notification, index) => found[index].map((endpoint) => ({ id: newId('whd'), endpointId: endpoint.id, notification })));
 }
 
+/**
+ * jsonb refuses what JSON.stringify writes for a lone surrogate or a NUL (`\ud83d`, `\u0000`), and a
+ * refused statement would undo the status change itself; an output cut at the size limit may end in
+ * half a surrogate pair. Such characters become U+FFFD.
+ */
+const LONE_SURROGATE_OR_NUL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\0/g;
+const storable = (_key: string, value: unknown) => (typeof value === 'string' ? value.replace(LONE_SURROGATE_OR_NUL, '\uFFFD') : value);
+
 /** Writes the deliveries in one statement; sent now, awaited at commit. */
 export function writeDeliveries(sql: Sql, changes: Changes, deliveries: NewDelivery[]): void {
   changes.write(
@@ -100,7 +108,7 @@ export function writeDeliveries(sql: Sql, changes: Changes, deliveries: NewDeliv
         deliveries.map((delivery) => delivery.notification.event),
         deliveries.map((delivery) => delivery.notification.executionId),
         deliveries.map((delivery) => delivery.notification.scheduleId),
-        deliveries.map((delivery) => JSON.stringify(delivery.notification.payload)),
+        deliveries.map((delivery) => JSON.stringify(delivery.notification.payload, storable)),
       ],
     ),
   );

@@ -85,7 +85,9 @@ export async function deliver(deps: { pool: pg.Pool; settings: NotificationSetti
   const started = rows[0];
   // Delivered already, of an earlier round, disabled, or deleted with its endpoint: nothing to send.
   if (!started) return;
-  const body = JSON.stringify(started.payload);
+  // jsonb keeps keys in its own order; the envelope's read best in the standard's.
+  const { type, timestamp, data } = started.payload as { type: string; timestamp: string; data: unknown };
+  const body = JSON.stringify({ type, timestamp, data });
   let result: AttemptResult;
   try {
     const headers = signatureHeaders(job.deliveryId, body, unseal<string>(settings.secretKey, started.secret));

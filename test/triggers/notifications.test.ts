@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { graphql } from '../../src/generated/graphql/gql.ts';
 import { halt } from '../../src/engine/advance.ts';
-import { lockExecution, transaction } from '../../src/engine/transaction.ts';
+import { lockExecution, setStatus, transaction } from '../../src/engine/transaction.ts';
 import { fireSchedule } from '../../src/triggers/schedules.ts';
 import { deliver, forgetOldNotifications } from '../../src/workers/notification-worker.ts';
 import { createTenant } from '../../src/tenancy/tenants.ts';
@@ -221,6 +221,22 @@ describe('completion notifications', () => {
     const [request] = await hooks.waitFor(1);
     expect(JSON.parse(request.body)).toMatchObject({ type: 'execution.budget_exhausted', data: { execution_id: executionId, status: 'failed', error: 'Its budget of $0.50 ran out' } });
     await deliveriesWhen(headers, { executionId }, (found) => found.length === 1 && found[0].event === 'EXECUTION_BUDGET_EXHAUSTED' && found[0].status === 'DELIVERED');
+  });
+
+  it('cuts a long output at 32 KB, never leaving half a character that would refuse the status change', async () => {
+    const headers = await tenant();
+    const hooks = await receiver();
+    await createEndpoint(headers, hooks.url, ['EXECUTION_COMPLETED']);
+    const executionId = await startExecutionId(t, await createWorkflowId(t, gated, headers), {}, headers);
+    await vi.waitFor(async () => expect((await t.app.database.db.execution.findUniqueOrThrow({ where: { id: executionId } })).status).toBe('awaiting_approval'), { timeout: 10_000 });
+    // An emoji (two UTF-16 units) across the limit, as a model's long answer may have it.
+    const output = `${'x'.repeat(32 * 1024 - 1)}😀 and more`;
+    await transaction(t.app.engine, async (sql, changes) => setStatus(sql, changes, (await lockExecution(sql, executionId))!, 'completed', { output, completedAt: new Date() }));
+    const [request] = await hooks.waitFor(1);
+    const { data } = JSON.parse(request.body);
+    expect(data).toMatchObject({ status: 'completed', output_truncated: true });
+    expect(data.output).toHaveLength(32 * 1024);
+    expect(data.output.endsWith('x\uFFFD')).toBe(true);
   });
 
   it('redelivers on request: the same body and webhook-id, a new round of attempts', async () => {
