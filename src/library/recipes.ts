@@ -63,16 +63,21 @@ export async function recipeToRun(db: Db, tenantId: string, ref: string, models:
   return { recipe, plan };
 }
 
+/**
+ * Compiles the recipe's JSON with the workspace's agents and inserts it; the unique index decides
+ * between concurrent creates of one template_id. `problems`: the fields' own, reported with the compiler's.
+ */
+export async function insertRecipe(tx: Tx, tenantId: string, recipe: RecipeJson, models: ModelRegistry, problems: RecipeProblem[] = [], origin: { clonedFromId?: string } = {}) {
+  const plan = compiled(recipe, await agentsFor(tx, tenantId, recipe.steps), models, problems);
+  return tx.recipe.create({ data: { id: newId('rcp'), tenantId, ...rowData(recipe), plan, ...origin } });
+}
+
 /** Validates (every problem at once), compiles and stores; a template_id the workspace has is a ConflictError. */
 export async function createRecipe(db: Db, tenantId: string, input: unknown, models: ModelRegistry) {
   const { fields, problems } = readFields(input, 'create');
   const recipe = withDefaults(fields);
   try {
-    return await db.$transaction(async (tx) => {
-      const plan = compiled(recipe, await agentsFor(tx, tenantId, recipe.steps), models, problems);
-      // The unique index decides between concurrent creates of one template_id.
-      return tx.recipe.create({ data: { id: newId('rcp'), tenantId, ...rowData(recipe), plan } });
-    });
+    return await db.$transaction((tx) => insertRecipe(tx, tenantId, recipe, models, problems));
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicate(recipe.template_id);
     throw error;

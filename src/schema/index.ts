@@ -18,5 +18,6 @@ import './workflow-stats.ts';
 import './webhook-trigger.ts';
 import './schedule.ts';
 import './quality.ts';
+import './marketplace.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
