@@ -48,8 +48,8 @@ async function cloneAgents(tx: Tx, tenantId: string, snapshots: AgentSnapshot[],
 }
 
 /**
- * Installs an approved item: clones the agents its steps run into the workspace, then the recipe
- * with its steps pointing at those clones, under a name and template_id the workspace does not have
+ * Installs an approved item: clones the agents it runs into the workspace, then the recipe with its
+ * steps (and its judge) pointing at those clones, under a name and template_id the workspace does not have
  * yet. Installs into one workspace run one at a time (an advisory lock), so concurrent installs of
  * one item get distinct template_ids; `install_count` counts each.
  */
@@ -63,12 +63,13 @@ export async function installItem(db: Db, tenantId: string, itemId: string, mode
     const clones = await cloneAgents(tx, tenantId, listed.agents as unknown as AgentSnapshot[], warnings);
     const existing = await tx.recipe.findMany({ where: { tenantId }, select: { name: true, templateId: true } });
     const shared = listed.recipe as RecipeJson;
-    const steps = (shared.steps as unknown[]).map((step) =>
-      isRecord(step) && typeof step.agent_id === 'string' && clones.has(step.agent_id) ? { ...step, agent_id: clones.get(step.agent_id)!.id } : step,
-    );
+    const cloneOf = (value: unknown) => (isRecord(value) && typeof value.agent_id === 'string' && clones.has(value.agent_id) ? { ...value, agent_id: clones.get(value.agent_id)!.id } : value);
+    const steps = (shared.steps as unknown[]).map(cloneOf);
+    const config = shared.execution_config;
+    const executionConfig = isRecord(config) && config.judge ? { ...config, judge: cloneOf(config.judge) } : config;
     const recipe = await insertRecipe(
       tx, tenantId,
-      { ...shared, steps, schedule_config: null, is_public: true, is_featured: false, name: freeName(listed.name, new Set(existing.map((row) => row.name))), template_id: freeTemplateId(listed.templateId, new Set(existing.map((row) => row.templateId))) },
+      { ...shared, steps, execution_config: executionConfig, schedule_config: null, is_public: true, is_featured: false, name: freeName(listed.name, new Set(existing.map((row) => row.name))), template_id: freeTemplateId(listed.templateId, new Set(existing.map((row) => row.templateId))) },
       models, [], { clonedFromId: listed.id },
     );
     const cloned: ClonedItem[] = [

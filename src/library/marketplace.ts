@@ -3,6 +3,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import type { Tenant } from '../tenancy/auth.ts';
+import { readJudge } from '../recipes/judge.ts';
 import { agentIdsOf, recipeJson } from './recipe-fields.ts';
 import { findRecipe } from './recipes.ts';
 
@@ -59,7 +60,10 @@ export async function submitRecipe(db: Db, tenantId: string, ref: string, listin
     return await db.$transaction(async (tx) => {
       const recipe = await findRecipe(tx, tenantId, ref);
       name = recipe.name;
-      const agents = await tx.agent.findMany({ where: { tenantId, id: { in: agentIdsOf(recipe.steps) } }, orderBy: { id: 'asc' } });
+      // The agents the steps run, and the judge of its assessments: an install clones them all.
+      const judge = readJudge((recipe.executionConfig as { judge?: unknown } | null)?.judge);
+      const ids = [...agentIdsOf(recipe.steps), ...(judge && typeof judge !== 'string' ? [judge.agentId] : [])];
+      const agents = await tx.agent.findMany({ where: { tenantId, id: { in: ids } }, orderBy: { id: 'asc' } });
       const snapshots: AgentSnapshot[] = agents.map((agent) => ({
         id: agent.id, name: agent.name, description: agent.description, model: agent.model, system_prompt: agent.systemPrompt, tools: agent.tools, max_iterations: agent.maxIterations,
       }));
@@ -82,6 +86,8 @@ export async function submitRecipe(db: Db, tenantId: string, ref: string, listin
 
 /** An administrator's decision on an item: approve lists it for every tenant, reject (with a reason) unlists it. */
 export async function reviewItem(db: Db, caller: Tenant, id: string, decision: 'approved' | 'rejected', reason?: string | null) {
+  // An item the caller cannot see is not found (404) before it is forbidden (403).
+  await findItem(db, caller, id);
   if (caller.role !== 'admin') throw new ForbiddenError('Administrators only', 'Only an admin API key may review marketplace items (baton key create --tenant <id> --role admin)');
   if (reason && reason.length > LIMITS.reason) throw new ValidationError('Bad request', `\`reason\` is at most ${LIMITS.reason} characters`);
   try {

@@ -5,7 +5,9 @@ import type { Db } from '../store/db.ts';
 import type { PubSub } from '../store/pubsub.ts';
 import type { Tenant } from '../tenancy/auth.ts';
 import { UnauthenticatedError } from '../errors.ts';
+import type { Agent } from '../agents/call.ts';
 import type { McpTools } from '../agents/mcp-tools.ts';
+import type { PriceTable } from '../agents/prices.ts';
 import type { ToolServerPolicy } from '../library/tool-servers.ts';
 
 /** What every resolver sees. One shape for HTTP and WebSocket operations. */
@@ -27,6 +29,9 @@ export interface Context {
   modelsCallTools: boolean;
   /** How tool servers' secrets are sealed, and whether stdio servers are allowed. */
   toolServerPolicy: ToolServerPolicy;
+  /** The model runtime for a model id, and the prices its usage is costed at (the judge of assessments calls models too). */
+  agentFor(modelId: string): Agent;
+  prices: PriceTable;
   /** The caller's tenant. */
   tenant: Tenant;
 }

@@ -84,6 +84,10 @@ describe('the marketplace, end to end', () => {
     expect(new Set(aimed.map((suggestion: { step_id: string }) => suggestion.step_id))).toEqual(new Set(['research']));
     expect(aimed.map((suggestion: { type: string }) => suggestion.type)).toEqual(expect.arrayContaining(['prompt_rewrite', 'model_upgrade']));
 
+    // Its judge is one more agent the recipe runs.
+    const critic = await agentOf(author, 'Critic');
+    expect((await rest(t, 'PUT', `${BASE}/digest`, { execution_config: { judge: { agent_id: critic, criteria: 'Concise' } } }, as(author))).status).toBe(200);
+
     // Submitted by a member: pending, seen by its author and administrators only.
     const submitted = await submit(author, 'digest');
     expect(submitted.status).toBe(200);
@@ -102,20 +106,25 @@ describe('the marketplace, end to end', () => {
     expect(byMember.body.detail).toMatch(/admin API key/);
     const approved = await rest(t, 'POST', `/api/marketplace/items/${itemId}/approve`, undefined, admin);
     expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ status: 'approved', steps_count: 2, agents: [{ id: analyst, name: 'Analyst', model: 'sonnet' }] });
+    expect(approved.body).toMatchObject({ status: 'approved', steps_count: 2 });
+    expect(approved.body.agents.map((agent: { id: string; name: string }) => [agent.id, agent.name]).sort()).toEqual([[analyst, 'Analyst'], [critic, 'Critic']].sort());
     expect(await listed(as(installer))).toContain(itemId);
 
     // Installed: the installer's own agent and recipe, the steps pointing at that agent.
     const installed = await rest(t, 'POST', `${BASE}/install/${itemId}`, undefined, as(installer));
     expect(installed.status).toBe(200);
-    const clonedAgent = installed.body.cloned_items.find((item: { type: string }) => item.type === 'agent');
-    expect(installed.body.cloned_items).toEqual([
+    const clonedAgent = installed.body.cloned_items.find((item: { name: string }) => item.name === 'Analyst');
+    const clonedCritic = installed.body.cloned_items.find((item: { name: string }) => item.name === 'Critic');
+    expect(installed.body.cloned_items).toEqual(expect.arrayContaining([
       { type: 'agent', name: 'Analyst', id: expect.stringMatching(/^agent_/), template_id: null },
+      { type: 'agent', name: 'Critic', id: expect.stringMatching(/^agent_/), template_id: null },
       { type: 'recipe', name: 'Weekly digest', id: expect.stringMatching(/^rcp_/), template_id: 'digest' },
-    ]);
+    ]));
+    expect(installed.body.cloned_items).toHaveLength(3);
     expect(clonedAgent.id).not.toBe(analyst);
     const copy = (await rest(t, 'GET', `${BASE}/digest`, undefined, as(installer))).body;
     expect(copy.steps.map((step: { agent_id: string; agent: { name: string } | null }) => [step.agent_id, step.agent?.name])).toEqual([[clonedAgent.id, 'Analyst'], [clonedAgent.id, 'Analyst']]);
+    expect(copy.execution_config.judge).toEqual({ agent_id: clonedCritic.id, criteria: 'Concise' });
     expect((await rest(t, 'GET', `/api/agents/${clonedAgent.id}`, undefined, as(author))).status).toBe(404);
     expect((await rest(t, 'GET', `/api/marketplace/items/${itemId}`, undefined, as(installer))).body).toMatchObject({ install_count: 1, is_mine: false });
 
