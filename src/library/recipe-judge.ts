@@ -66,9 +66,10 @@ export async function judgeOutput(
       outputFormat: 'json', outputSchema: VERDICT_SHAPE, signal: AbortSignal.timeout(JUDGE_TIMEOUT_MS), onText: () => {},
     });
     const verdict = readVerdict(result.text);
+    const answeredBy = result.model ?? modelId;
     return {
-      ...judged, ...('error' in verdict ? { error: verdict.error } : verdict), model: modelId,
-      tokens_in: result.tokensIn, tokens_out: result.tokensOut, cost_usd: estimateCost(deps.prices, modelId, result), duration_ms: Math.round(performance.now() - started),
+      ...judged, ...('error' in verdict ? { error: verdict.error } : verdict), model: answeredBy,
+      tokens_in: result.tokensIn, tokens_out: result.tokensOut, cost_usd: estimateCost(deps.prices, answeredBy, result), duration_ms: Math.round(performance.now() - started),
     };
   } catch (error) {
     return { ...judged, model: modelId, error: `The judge's model failed: ${(error as Error).message}`, duration_ms: Math.round(performance.now() - started) };
