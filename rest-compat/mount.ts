@@ -13,6 +13,7 @@ import * as automatosToolServerSchemas from './automatos/tool-server-schemas.ts'
 import * as automatosWebhookEndpointSchemas from './automatos/webhook-endpoint-schemas.ts';
 import * as automatosDashboardSchemas from './automatos/dashboard-schemas.ts';
 import * as automatosQualitySchemas from './automatos/quality-schemas.ts';
+import * as automatosMarketplaceSchemas from './automatos/marketplace-schemas.ts';
 
 /**
  * The two product documents' APIs. The first's documented base path is /orchestrator, and every
@@ -20,7 +21,7 @@ import * as automatosQualitySchemas from './automatos/quality-schemas.ts';
  */
 export const PRODUCTS: RestProduct[] = [
   { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
-  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosWebhookEndpointSchemas, ...automatosDashboardSchemas, ...automatosQualitySchemas } },
+  { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosWebhookEndpointSchemas, ...automatosDashboardSchemas, ...automatosQualitySchemas, ...automatosMarketplaceSchemas } },
 ];
 
 function handler(route: RestRoute, server: GraphQLServer, publicUrl: string): Route['handle'] {

@@ -5,13 +5,16 @@ import { buildApp, type Role } from './app.ts';
 import { openDatabase } from './store/db.ts';
 import { openDatabaseServer } from './store/database-url.ts';
 import { EnvError, parseEnv } from './env.ts';
-import { createApiKey } from './tenancy/auth.ts';
+import { createApiKey, KEY_ROLES, type KeyRole } from './tenancy/auth.ts';
 import { createTenant, ensureDefaultTenant } from './tenancy/tenants.ts';
 
 const USAGE = `Usage:
   baton serve [--role api|worker|all]     start the server (default role: all)
-  baton tenant create <name> [--json]     create a tenant and its first API key
-  baton key create --tenant <id> [--json] create another API key for a tenant
+  baton tenant create <name> [--role admin|member] [--json]
+                                          create a tenant and its first API key (a member's)
+  baton key create --tenant <id> [--role admin|member] [--json]
+                                          create another API key for a tenant; admin keys
+                                          review the marketplace of every tenant
   baton key revoke <key id>               revoke an API key
   baton compile <file.md> [--json]        check a workflow: prints file:line:col notes, exits 1 when invalid
 
@@ -20,6 +23,12 @@ Configuration comes from the environment: see the README.`;
 const STOP_DEADLINE_MS = 10_000;
 
 class UsageError extends Error {}
+
+function keyRoleOf(role: string | undefined): KeyRole {
+  if (role === undefined) return 'member';
+  if (!(KEY_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be ${KEY_ROLES.join(' or ')}, not "${role}"`);
+  return role as KeyRole;
+}
 
 async function serve(role: Role): Promise<void> {
   const env = parseEnv();
@@ -115,7 +124,8 @@ async function run(argv: string[]): Promise<void> {
   }
   if (command === 'tenant' && sub === 'create') {
     if (!arg) throw new UsageError('tenant create needs a name: baton tenant create <name>');
-    const tenant = await withDatabase((db) => createTenant(db, arg));
+    const keyRole = keyRoleOf(values.role);
+    const tenant = await withDatabase((db) => createTenant(db, arg, keyRole));
     if (values.json) return void console.log(JSON.stringify({ tenant_id: tenant.tenantId, name: tenant.name, api_key: tenant.apiKey }));
     console.log(`Created tenant "${tenant.name}". The key is shown only this once.`);
     console.log(`  Tenant id  ${tenant.tenantId}\n  API key    ${tenant.apiKey}`);
@@ -124,12 +134,13 @@ async function run(argv: string[]): Promise<void> {
   if (command === 'key' && sub === 'create') {
     const tenantId = values.tenant;
     if (!tenantId) throw new UsageError('key create needs --tenant <tenant id>');
+    const keyRole = keyRoleOf(values.role);
     const key = await withDatabase(async (db) => {
       if (!(await db.tenant.findUnique({ where: { id: tenantId } }))) throw new UsageError(`no tenant with id ${tenantId}`);
-      return createApiKey(db, tenantId);
+      return createApiKey(db, tenantId, keyRole);
     });
-    if (values.json) return void console.log(JSON.stringify({ tenant_id: tenantId, key_id: key.id, api_key: key.key }));
-    console.log(`Created key ${key.id} for tenant ${tenantId}. It is shown only this once.\n  API key    ${key.key}`);
+    if (values.json) return void console.log(JSON.stringify({ tenant_id: tenantId, key_id: key.id, api_key: key.key, role: keyRole }));
+    console.log(`Created ${keyRole} key ${key.id} for tenant ${tenantId}. It is shown only this once.\n  API key    ${key.key}`);
     return;
   }
   if (command === 'key' && sub === 'revoke') {

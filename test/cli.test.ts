@@ -6,6 +6,7 @@ import { cleanEnv, runBaton } from './support/process.ts';
 const CliViewer = graphql(`
   query CliViewer {
     viewer {
+      role
       tenant {
         id
         name
@@ -29,7 +30,19 @@ describe('the baton command', () => {
     const created = JSON.parse(output) as { tenant_id: string; name: string; api_key: string };
     expect(created).toEqual({ tenant_id: expect.stringMatching(/^ten_/), name: 'Acme Corp', api_key: expect.stringMatching(/^bt_/) });
     const answer = await t.request(CliViewer, undefined, { authorization: `Bearer ${created.api_key}`, 'x-tenant-id': created.tenant_id });
-    expect(answer.body.data?.viewer.tenant).toEqual({ id: created.tenant_id, name: 'Acme Corp' });
+    expect(answer.body.data?.viewer).toEqual({ role: 'MEMBER', tenant: { id: created.tenant_id, name: 'Acme Corp' } });
+  });
+
+  it('creates an admin key with --role admin, and refuses another role', async () => {
+    const { code, output } = await runBaton(['key', 'create', '--tenant', t.tenant.tenantId, '--role', 'admin', '--json'], env);
+    expect(code).toBe(0);
+    const { api_key: key, role } = JSON.parse(output) as { api_key: string; role: string };
+    expect(role).toBe('admin');
+    const answer = await t.request(CliViewer, undefined, { authorization: `Bearer ${key}`, 'x-tenant-id': t.tenant.tenantId });
+    expect(answer.body.data?.viewer.role).toBe('ADMIN');
+    const wrong = await runBaton(['key', 'create', '--tenant', t.tenant.tenantId, '--role', 'owner'], env);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.output).toMatch(/--role must be admin or member, not "owner"/);
   });
 
   it('creates another key for an existing tenant, and both work', async () => {

@@ -1,8 +1,8 @@
 import { graphql } from '../../src/generated/graphql/gql.ts';
 
 export const AssessExecution = graphql(`
-  mutation ApiAssessExecution($recipeId: ID!, $executionId: ID!, $learnings: JSON) {
-    assessExecution(recipeId: $recipeId, executionId: $executionId, learnings: $learnings) {
+  mutation ApiAssessExecution($recipeId: ID!, $executionId: ID!, $learnings: JSON, $judge: JudgeInput) {
+    assessExecution(recipeId: $recipeId, executionId: $executionId, learnings: $learnings, judge: $judge) {
       __typename
       ... on ExecutionAssessment {
         executionId
@@ -17,6 +17,18 @@ export const AssessExecution = graphql(`
         }
         grade
         bottlenecks
+        judged {
+          score
+          reasons
+          error
+          agentId
+          model
+          criteria
+          tokensIn
+          tokensOut
+          costUsd
+          durationMs
+        }
       }
       ...RestError
     }

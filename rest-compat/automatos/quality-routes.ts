@@ -47,7 +47,7 @@ export const qualityRoutes = (): RestRoute[] => [
     path: `${BASE}/assess-quality`,
     operationId: 'assessRecipeQuality',
     summary:
-      "Assesses one of the recipe's executions: five dimensions in [0, 1] (completeness, accuracy, efficiency, reliability, cost), their mean, a grade and the bottlenecks; stored with the execution. The first assessment of a finished execution enters the recipe's quality_score (0.3 × new + 0.7 × old); a running one is assessed as running and enters nothing.",
+      "Assesses one of the recipe's executions: five dimensions in [0, 1] (completeness, accuracy, efficiency, reliability, cost), their mean, a grade and the bottlenecks; stored with the execution. The first assessment of a finished execution enters the recipe's quality_score (0.3 × new + 0.7 × old); a running one is assessed as running and enters nothing. Baton: with `judge` (or the recipe's execution_config.judge), a model also grades the final output, reported apart as `judged`.",
     status: 200,
     body: schemas.AssessBody,
     response: schemas.QualityAssessment,
@@ -58,11 +58,18 @@ export const qualityRoutes = (): RestRoute[] => [
       breakdown: { completeness: 1, accuracy: 1, efficiency: 1, reliability: 1, cost: 0.656 },
       grade: 'A',
       bottlenecks: [{ type: 'slow_step', step_index: 0, step_id: 'research', agent_id: 'agent_0h3bq9c2m1x8v7k4l5p6n2r1t', duration_ms: 8200, description: 'Step research took 8.2 s' }],
+      judged: {
+        score: 0.8, reasons: ['Covers every requested section', 'The summary repeats the introduction'], error: null, agent_id: 'agent_2k2bq9c2m1x8v7k4l5p6n2r1t',
+        model: 'claude-sonnet-4-5', criteria: 'Cites a source for each claim', tokens_in: 1840, tokens_out: 96, cost_usd: 0.00696, duration_ms: 2100,
+      },
     } satisfies z.infer<typeof schemas.QualityAssessment>,
     errors: [400, 404],
     async handle(call) {
       const ids = await executionIdOf(call);
-      const assessed = failIfError((await call.run(op.AssessExecution, { ...ids, learnings: call.body.learnings ?? null })).assessExecution);
+      const judge = call.body.judge as { agent_id: string; criteria?: string } | undefined;
+      const assessed = failIfError(
+        (await call.run(op.AssessExecution, { ...ids, learnings: call.body.learnings ?? null, judge: judge ? { agentId: judge.agent_id, criteria: judge.criteria ?? '' } : null })).assessExecution,
+      );
       return {
         execution_id: assessed.executionId,
         assessed_at: assessed.assessedAt,
@@ -70,6 +77,12 @@ export const qualityRoutes = (): RestRoute[] => [
         breakdown: assessed.breakdown,
         grade: assessed.grade,
         bottlenecks: assessed.bottlenecks,
+        judged: assessed.judged
+          ? {
+              score: assessed.judged.score ?? null, reasons: assessed.judged.reasons, error: assessed.judged.error ?? null, agent_id: assessed.judged.agentId, model: assessed.judged.model ?? null,
+              criteria: assessed.judged.criteria, tokens_in: assessed.judged.tokensIn, tokens_out: assessed.judged.tokensOut, cost_usd: assessed.judged.costUsd, duration_ms: assessed.judged.durationMs,
+            }
+          : null,
       };
     },
   },

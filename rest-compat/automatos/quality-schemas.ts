@@ -10,6 +10,10 @@ const json = z.unknown();
 export const AssessBody = z.strictObject({
   execution_id: z.string().min(1).optional().describe("Required: one of this recipe's executions"),
   learnings: json.optional().describe('A learn answer ({patterns}) or a list of patterns with severity, weighed by reliability; by default the latest analysis of the execution'),
+  judge: z
+    .strictObject({ agent_id: z.string().min(1).describe('The stored agent that grades the output'), criteria: z.string().max(4000).optional() })
+    .optional()
+    .describe("Baton: also have a model grade the final output (default: the recipe's execution_config.judge, if any)"),
 });
 
 export const LearnBody = z.strictObject({ execution_id: z.string().min(1).optional().describe("Required: one of this recipe's executions") });
@@ -32,6 +36,21 @@ export const QualityAssessment = z.object({
   breakdown: z.object({ completeness: score(), accuracy: score(), efficiency: score(), reliability: score(), cost: score() }),
   grade: z.enum(['A', 'B', 'C', 'D', 'F']).describe('A ≥ 0.9, B ≥ 0.75, C ≥ 0.6, D ≥ 0.4, else F'),
   bottlenecks: z.array(Bottleneck),
+  judged: z
+    .object({
+      score: score().nullable().describe('Null when judging failed: see error'),
+      reasons: z.array(z.string()),
+      error: z.string().nullable(),
+      agent_id: z.string(),
+      model: z.string().nullable(),
+      criteria: z.string(),
+      tokens_in: z.number().int(),
+      tokens_out: z.number().int(),
+      cost_usd: z.number(),
+      duration_ms: z.number().int(),
+    })
+    .nullable()
+    .describe("Baton: a model's grade of the final output against the recipe's description, outputs and criteria, apart from the five; null without a judge"),
 });
 
 const SEVERITY = z.enum(['high', 'medium', 'low']);

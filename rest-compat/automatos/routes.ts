@@ -11,6 +11,7 @@ import { toolServerRoutes } from './tool-server-routes.ts';
 import { webhookEndpointRoutes } from './webhook-endpoint-routes.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { qualityRoutes } from './quality-routes.ts';
+import { marketplaceRoutes } from './marketplace-routes.ts';
 
 const example: z.infer<typeof schema.Agent> = {
   id: 'agent_0h3bq9c2m1x8v7k4l5p6n2r1t',
@@ -28,6 +29,7 @@ const example: z.infer<typeof schema.Agent> = {
 export const routes: RestRoute[] = [
   // Literal paths first: /api/workflow-recipes/stats/dashboard before /api/workflow-recipes/:recipe_id….
   ...dashboardRoutes(),
+  ...marketplaceRoutes(),
   ...recipeRoutes(),
   ...executionRoutes(),
   ...qualityRoutes(),

@@ -53,7 +53,7 @@ const object = z.record(z.string(), z.unknown());
 const RecipeInputs = z.union([object, z.array(object)]).describe('{name: description | {type, required, description, default, enum}}, or a list of specs each with a name');
 const RecipeSteps = z.array(object).describe('[{step_id, order, agent_id, prompt_template, error_handling?, max_retries?, output_key?, max_iterations?, depends_on?, timeout?}] (docs/recipes.md)');
 const ExecutionConfig = object.describe('{mode: sequential | parallel, max_retries, timeout_per_step, total_timeout, parallel_limit?, retry_delay?, auto_learning}: seconds (values ≥ 10000 are milliseconds)');
-const ScheduleConfig = object.describe('{type: manual | cron | trigger | webhook, cron_expression?, timezone?, trigger_config?, webhook_id?, webhook_secret? (write-only)}');
+const ScheduleConfig = object.describe('{type: manual | cron | trigger | webhook, cron_expression?, timezone?, trigger_config?, webhook_id?, webhook_secret? (write-only: stored encrypted, never returned), webhook_signed (true when there is one)}');
 
 const recipeFields = {
   template_id: z.string().describe('The slug clients address the recipe by; unique in the workspace'),

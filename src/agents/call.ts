@@ -31,6 +31,8 @@ export interface ToolCallRecord {
 
 export interface AgentResult {
   text: string;
+  /** The model that answered, when another than the one asked for did: the offline model standing in without a key. */
+  model?: string;
   tokensIn: number;
   tokensOut: number;
   tokensCacheRead: number;

@@ -1,3 +1,4 @@
+import { OFFLINE_MODEL } from '../compiler/models.ts';
 import type { JsonValue } from '../compiler/plan.ts';
 import type { AgentCall, AgentResult } from './call.ts';
 
@@ -33,6 +34,7 @@ export async function offlineAgent(call: AgentCall): Promise<AgentResult> {
   }
   return {
     text,
+    model: OFFLINE_MODEL,
     tokensIn: Math.ceil((call.system.length + call.prompt.length) / 4),
     tokensOut: Math.ceil(text.length / 4),
     tokensCacheRead: 0,

@@ -21,6 +21,7 @@ function parseJson(text: string): { value: JsonValue } | { error: string } {
 function sum(a: AgentResult, b: AgentResult): AgentResult {
   return {
     text: b.text,
+    model: b.model ?? a.model,
     tokensIn: a.tokensIn + b.tokensIn,
     tokensOut: a.tokensOut + b.tokensOut,
     tokensCacheRead: a.tokensCacheRead + b.tokensCacheRead,

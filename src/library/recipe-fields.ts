@@ -2,6 +2,7 @@ import { Prisma, type Recipe } from '../generated/prisma/client.ts';
 import { isRecord } from '../recipes/fields.ts';
 import { describe, ROOT, type RecipeProblem } from '../recipes/problems.ts';
 import { newId } from '../store/ids.ts';
+import { seal } from '../store/secrets.ts';
 import { cronProblem } from '../triggers/cron.ts';
 
 // The recipe's own JSON (spec recipes-api.md §2) ↔ the recipes row. The compiler checks what the plan
@@ -69,6 +70,7 @@ function scheduleProblems(value: unknown, problems: RecipeProblem[]): void {
   if (timezone !== undefined && timezone !== null && (typeof timezone !== 'string' || !validTimezone(timezone))) add('schedule_config.timezone', `\`timezone\` is an IANA time zone such as "Europe/Paris", not ${describe(timezone)}.`);
   if (trigger !== undefined && trigger !== null && !isRecord(trigger)) add('schedule_config.trigger_config', `\`trigger_config\` must be an object, not ${describe(trigger)}.`);
   if (secret !== undefined && secret !== null && (typeof secret !== 'string' || secret.length > 500)) add('schedule_config.webhook_secret', `\`webhook_secret\` is a string of at most 500 characters, not ${describe(secret)}.`);
+  if ('webhook_secret_sealed' in value || 'webhook_signed' in value) add('schedule_config', 'Send the secret as `webhook_secret`; `webhook_secret_sealed` and `webhook_signed` are what Baton stores and shows.');
 }
 
 /**
@@ -120,18 +122,26 @@ export function withDefaults(fields: RecipeJson): RecipeJson {
   return { ...DEFAULTS, schedule_config: null, preview_image: null, documentation_url: null, ...fields, execution_config: config };
 }
 
-/** A trigger or webhook schedule gets a webhook id once, and keeps it across updates. */
-function scheduleWithWebhook(schedule: unknown, previous: unknown): unknown {
-  if (!isRecord(schedule) || (schedule.type !== 'trigger' && schedule.type !== 'webhook')) return schedule;
+/**
+ * A trigger or webhook schedule gets a webhook id once, and keeps it across updates. A
+ * `webhook_secret` given is stored sealed, as `webhook_secret_sealed` (a schedule kept as it was
+ * keeps its sealed one); the secret itself is never stored.
+ */
+function scheduleWithWebhook(schedule: unknown, previous: unknown, secretKey: Buffer | undefined): unknown {
+  if (!isRecord(schedule)) return schedule;
+  const { webhook_secret: secret, ...rest } = schedule;
+  if (typeof secret === 'string' && secret !== '' && !secretKey) throw new Error('rowData needs the secret key to seal a webhook_secret');
+  const sealed = typeof secret === 'string' && secret !== '' ? { webhook_secret_sealed: seal(secretKey!, secret) } : {};
+  if (rest.type !== 'trigger' && rest.type !== 'webhook') return { ...rest, ...sealed };
   const kept = isRecord(previous) && typeof previous.webhook_id === 'string' ? previous.webhook_id : undefined;
-  return { ...schedule, webhook_id: kept ?? newId('whk') };
+  return { ...rest, ...sealed, webhook_id: kept ?? newId('whk') };
 }
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 
-/** A valid recipe's JSON as the row's columns. */
-export function rowData(recipe: RecipeJson, previousSchedule: unknown = null) {
-  const schedule = scheduleWithWebhook(recipe.schedule_config, previousSchedule);
+/** A valid recipe's JSON as the row's columns; `secretKey` seals a `webhook_secret` of its schedule. */
+export function rowData(recipe: RecipeJson, previousSchedule: unknown = null, secretKey?: Buffer) {
+  const schedule = scheduleWithWebhook(recipe.schedule_config, previousSchedule, secretKey);
   return {
     templateId: recipe.template_id as string,
     name: recipe.name as string,
@@ -154,11 +164,11 @@ export function rowData(recipe: RecipeJson, previousSchedule: unknown = null) {
   };
 }
 
-/** The schedule as clients see it: `webhook_secret` is write-only. */
+/** The schedule as clients see it: `webhook_secret` is write-only (`webhook_signed` says whether there is one). */
 export function publicSchedule(schedule: unknown): unknown {
   if (!isRecord(schedule)) return schedule ?? null;
-  const { webhook_secret: _secret, ...rest } = schedule;
-  return rest;
+  const { webhook_secret: plain, webhook_secret_sealed: sealed, ...rest } = schedule;
+  return plain || sealed ? { ...rest, webhook_signed: true } : rest;
 }
 
 /** The agent ids the steps name (for locking them and for finding the recipes that use an agent). */

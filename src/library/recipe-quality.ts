@@ -1,10 +1,12 @@
 import { ValidationError } from '../errors.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { JudgeConfig } from '../recipes/judge.ts';
 import { analyze, withAnalysis, type Pattern, type StoredAnalysis } from '../recipes/learning.ts';
 import { assess, emaOf, type PatternSeverity } from '../recipes/quality.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { findRecipe } from './recipes.ts';
+import { judgeOf, judgeOutput, type JudgeDeps } from './recipe-judge.ts';
 import { executionOfRecipe, isFinished, runOf, successRateOf } from './recipe-runs.ts';
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
@@ -31,10 +33,17 @@ function patternsGiven(learnings: unknown): PatternSeverity[] | undefined {
 /**
  * Assesses an execution of the recipe and stores the assessment with it. The first assessment of a
  * finished execution enters the recipe's quality score (0.3 × new + 0.7 × old); later ones, and
- * those of an execution still running, are stored and listed but never enter it again.
+ * those of an execution still running, are stored and listed but never enter it again. With a judge
+ * (the argument, or the recipe's `execution_config.judge`), a model's grade of the final output is
+ * stored beside the five as `judged`.
  */
-export async function assessExecution(db: Db, tenantId: string, ref: string, executionId: string, learnings?: unknown) {
+export async function assessExecution(deps: JudgeDeps, tenantId: string, ref: string, executionId: string, learnings?: unknown, judgeGiven?: JudgeConfig | null) {
+  const { db } = deps;
   const given = patternsGiven(learnings);
+  // The judge's model call runs before the transaction, which it must not hold open.
+  const recipe = await findRecipe(db, tenantId, ref);
+  const judge = judgeOf(judgeGiven, recipe.executionConfig);
+  const judged = judge ? await judgeOutput(deps, tenantId, recipe, await executionOfRecipe(db, tenantId, recipe, executionId), judge) : null;
   return db.$transaction(async (tx) => {
     const recipe = await lockedRecipe(tx, tenantId, ref);
     const execution = await executionOfRecipe(tx, tenantId, recipe, executionId);
@@ -58,6 +67,7 @@ export async function assessExecution(db: Db, tenantId: string, ref: string, exe
         bottlenecks: json(result.bottlenecks),
         appliedToRecipe: applied,
         recipeScore,
+        judged: judged ? json(judged) : Prisma.DbNull,
       },
     });
   });

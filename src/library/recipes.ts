@@ -63,16 +63,21 @@ export async function recipeToRun(db: Db, tenantId: string, ref: string, models:
   return { recipe, plan };
 }
 
-/** Validates (every problem at once), compiles and stores; a template_id the workspace has is a ConflictError. */
-export async function createRecipe(db: Db, tenantId: string, input: unknown, models: ModelRegistry) {
+/**
+ * Compiles the recipe's JSON with the workspace's agents and inserts it; the unique index decides
+ * between concurrent creates of one template_id. `problems`: the fields' own, reported with the compiler's.
+ */
+export async function insertRecipe(tx: Tx, tenantId: string, recipe: RecipeJson, models: ModelRegistry, problems: RecipeProblem[] = [], origin: { clonedFromId?: string; secretKey?: Buffer } = {}) {
+  const plan = compiled(recipe, await agentsFor(tx, tenantId, recipe.steps), models, problems);
+  return tx.recipe.create({ data: { id: newId('rcp'), tenantId, ...rowData(recipe, null, origin.secretKey), plan, clonedFromId: origin.clonedFromId } });
+}
+
+/** Validates (every problem at once), compiles and stores; a template_id the workspace has is a ConflictError. `secretKey` seals a webhook secret. */
+export async function createRecipe(db: Db, tenantId: string, input: unknown, models: ModelRegistry, secretKey?: Buffer) {
   const { fields, problems } = readFields(input, 'create');
   const recipe = withDefaults(fields);
   try {
-    return await db.$transaction(async (tx) => {
-      const plan = compiled(recipe, await agentsFor(tx, tenantId, recipe.steps), models, problems);
-      // The unique index decides between concurrent creates of one template_id.
-      return tx.recipe.create({ data: { id: newId('rcp'), tenantId, ...rowData(recipe), plan } });
-    });
+    return await db.$transaction((tx) => insertRecipe(tx, tenantId, recipe, models, problems, { secretKey }));
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicate(recipe.template_id);
     throw error;
@@ -86,14 +91,14 @@ async function lockRecipe(tx: Tx, tenantId: string, ref: string) {
 }
 
 /** Changes the given fields, then re-validates and recompiles the whole recipe. */
-export async function updateRecipe(db: Db, tenantId: string, ref: string, patch: unknown, models: ModelRegistry) {
+export async function updateRecipe(db: Db, tenantId: string, ref: string, patch: unknown, models: ModelRegistry, secretKey?: Buffer) {
   const { fields, problems } = readFields(patch, 'update');
   return db.$transaction(async (tx) => {
     const current = await lockRecipe(tx, tenantId, ref);
     if (current.isSystem) throw systemRecipe(ref, 'changed');
     const recipe = withDefaults({ ...recipeJson(current), ...fields });
     const plan = compiled(recipe, await agentsFor(tx, tenantId, recipe.steps), models, problems);
-    return tx.recipe.update({ where: { id: current.id }, data: { ...rowData(recipe, current.scheduleConfig), plan, updatedAt: new Date() } });
+    return tx.recipe.update({ where: { id: current.id }, data: { ...rowData(recipe, current.scheduleConfig, secretKey), plan, updatedAt: new Date() } });
   });
 }
 

@@ -1,5 +1,6 @@
 import { describe, field, type Problems } from './problems.ts';
 import { choice, count, duration, flag, isRecord, read, type Source } from './fields.ts';
+import { readJudge } from './judge.ts';
 
 export const MODES = ['sequential', 'parallel'] as const;
 export type Mode = (typeof MODES)[number];
@@ -36,6 +37,8 @@ export function readConfig(recipe: Record<string, unknown>, problems: Problems):
   // Read for its type only: learning is the library's business, not the plan's.
   flag(source, 'auto_learning');
   flag(source, 'auto_learn');
+  const judge = readJudge(value.judge);
+  if (typeof judge === 'string') problems.add(field(path, 'judge'), 'INVALID_VALUE', judge);
   return {
     mode: choice(source, 'mode', MODES) ?? DEFAULTS.mode,
     maxRetries: count(source, 'max_retries', 0, MAX_RETRIES) ?? DEFAULTS.maxRetries,

@@ -19,5 +19,6 @@ import './webhook-trigger.ts';
 import './schedule.ts';
 import './webhook-endpoint.ts';
 import './quality.ts';
+import './marketplace.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

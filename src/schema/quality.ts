@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { assessExecution, learnFromExecution } from '../library/recipe-quality.ts';
+import type { Judged } from '../library/recipe-judge.ts';
 import { aggregateSuggestions, type LearningData, type StoredAnalysis } from '../recipes/learning.ts';
 import type { Breakdown } from '../recipes/quality.ts';
 
@@ -18,6 +19,27 @@ const QualityBreakdown = builder.objectRef<Breakdown>('QualityBreakdown').implem
   }),
 });
 
+const JudgedScore = builder.objectRef<Judged>('JudgedScore').implement({
+  description: "A model's grade of the final output against the recipe's description, outputs and criteria: a sixth figure, never part of qualityScore.",
+  fields: (t) => ({
+    score: t.float({ nullable: true, description: 'In [0, 1]; null when judging failed (see `error`).', resolve: (judged) => judged.score }),
+    reasons: t.stringList({ resolve: (judged) => judged.reasons }),
+    error: t.string({ nullable: true, description: 'Why there is no score: no output yet, an unknown agent, a model error, an answer that was no verdict.', resolve: (judged) => judged.error }),
+    agentId: t.id({ description: 'The stored agent that judged.', resolve: (judged) => judged.agent_id }),
+    model: t.string({ nullable: true, resolve: (judged) => judged.model }),
+    criteria: t.string({ resolve: (judged) => judged.criteria }),
+    tokensIn: t.int({ resolve: (judged) => judged.tokens_in }),
+    tokensOut: t.int({ resolve: (judged) => judged.tokens_out }),
+    costUsd: t.float({ description: 'Estimated from the price table, as for steps.', resolve: (judged) => judged.cost_usd }),
+    durationMs: t.int({ resolve: (judged) => judged.duration_ms }),
+  }),
+});
+
+const JudgeInput = builder.inputType('JudgeInput', {
+  description: "Which stored agent grades the final output, and by what criteria (besides the recipe's description and outputs).",
+  fields: (t) => ({ agentId: t.id({ required: true }), criteria: t.string({ description: 'At most 4,000 characters.' }) }),
+});
+
 builder.prismaObject('ExecutionAssessment', {
   description: "A quality assessment of a recipe's execution, kept with it.",
   fields: (t) => ({
@@ -33,6 +55,7 @@ builder.prismaObject('ExecutionAssessment', {
       description: "Whether it entered the recipe's quality score: only the first assessment of a finished execution does.",
     }),
     recipeScore: t.exposeFloat('recipeScore', { nullable: true, description: "The recipe's quality score after this assessment." }),
+    judged: t.field({ type: JudgedScore, nullable: true, description: 'The judged figure, when a judge was asked (argument or execution_config.judge).', resolve: (row) => row.judged as unknown as Judged | null }),
     assessedAt: t.expose('assessedAt', { type: 'DateTime' }),
   }),
 });
@@ -80,14 +103,16 @@ builder.mutationFields((t) => ({
   assessExecution: t.prismaField({
     type: 'ExecutionAssessment',
     description:
-      "Assesses a recipe's execution (five dimensions, mean, grade, bottlenecks) and stores it with the execution. The first assessment of a finished execution enters the recipe's qualityScore (0.3 × new + 0.7 × old); a running execution is assessed as running and enters nothing. `learnings`: a learn answer or patterns (with severity) for the reliability dimension; by default the latest analysis of the execution.",
+      "Assesses a recipe's execution (five dimensions, mean, grade, bottlenecks) and stores it with the execution. The first assessment of a finished execution enters the recipe's qualityScore (0.3 × new + 0.7 × old); a running execution is assessed as running and enters nothing. With a judge, a model also grades the final output (`judged`, a sixth figure apart from the five). `learnings`: a learn answer or patterns (with severity) for the reliability dimension; by default the latest analysis of the execution.",
     errors: { types: [NotFoundError, ValidationError] },
     args: {
       recipeId: t.arg.id({ required: true, description: ARGS_DOC.recipe }),
       executionId: t.arg.id({ required: true, description: ARGS_DOC.execution }),
       learnings: t.arg({ type: 'JSON' }),
+      judge: t.arg({ type: JudgeInput, description: "Grade the final output with this agent too (default: the recipe's execution_config.judge, if any)." }),
     },
-    resolve: (_query, _root, args, ctx) => assessExecution(ctx.db, ctx.tenant.id, String(args.recipeId), String(args.executionId), args.learnings ?? undefined),
+    resolve: (_query, _root, { recipeId, executionId, learnings, judge }, ctx) =>
+      assessExecution(ctx, ctx.tenant.id, String(recipeId), String(executionId), learnings ?? undefined, judge ? { agentId: String(judge.agentId), criteria: judge.criteria ?? '' } : null),
   }),
   learnFromExecution: t.field({
     type: RecipeLearning,

@@ -1,4 +1,10 @@
 import { builder } from '../builder.ts';
+import { KEY_ROLES, type KeyRole } from '../tenancy/auth.ts';
+
+const KeyRoleEnum = builder.enumType('KeyRole', {
+  description: '`ADMIN`: the operator\'s key, which also reviews the marketplace of every tenant. `MEMBER`: everything else.',
+  values: Object.fromEntries(KEY_ROLES.map((role) => [role.toUpperCase(), { value: role }])) as Record<string, { value: KeyRole }>,
+});
 
 builder.prismaObject('Tenant', {
   description: 'An isolated account: everything it owns is invisible to other tenants.',
@@ -9,9 +15,10 @@ builder.prismaObject('Tenant', {
   }),
 });
 
-const Viewer = builder.objectRef<{ tenantId: string }>('Viewer').implement({
+const Viewer = builder.objectRef<{ tenantId: string; role: KeyRole }>('Viewer').implement({
   description: 'The caller, as identified by its API key and x-tenant-id.',
   fields: (t) => ({
+    role: t.field({ type: KeyRoleEnum, description: "The role of the caller's API key.", resolve: (viewer) => viewer.role }),
     tenant: t.prismaField({
       type: 'Tenant',
       resolve: (query, viewer, _args, ctx) => ctx.db.tenant.findUniqueOrThrow({ ...query, where: { id: viewer.tenantId } }),
@@ -22,6 +29,6 @@ const Viewer = builder.objectRef<{ tenantId: string }>('Viewer').implement({
 builder.queryField('viewer', (t) =>
   t.field({
     type: Viewer,
-    resolve: (_root, _args, ctx) => ({ tenantId: ctx.tenant.id }),
+    resolve: (_root, _args, ctx) => ({ tenantId: ctx.tenant.id, role: ctx.tenant.role }),
   }),
 );

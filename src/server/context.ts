@@ -5,7 +5,9 @@ import type { Db } from '../store/db.ts';
 import type { PubSub } from '../store/pubsub.ts';
 import type { Tenant } from '../tenancy/auth.ts';
 import { UnauthenticatedError } from '../errors.ts';
+import type { Agent } from '../agents/call.ts';
 import type { McpTools } from '../agents/mcp-tools.ts';
+import type { PriceTable } from '../agents/prices.ts';
 import type { ToolServerPolicy } from '../library/tool-servers.ts';
 import type { WebhookPolicy } from '../library/webhook-endpoints.ts';
 
@@ -30,6 +32,9 @@ export interface Context {
   toolServerPolicy: ToolServerPolicy;
   /** How webhook endpoints' secrets are sealed, and whether they may be private addresses. */
   webhookPolicy: WebhookPolicy;
+  /** The model runtime for a model id, and the prices its usage is costed at (the judge of assessments calls models too). */
+  agentFor(modelId: string): Agent;
+  prices: PriceTable;
   /** The caller's tenant. */
   tenant: Tenant;
 }

@@ -191,6 +191,17 @@ export function createPubSub(redisUrl: string | undefined): PubSub {
   // listener is lost to an outage (ioredis subscribes again on reconnecting).
   const publisher = connection(redisUrl, 'publisher', { maxRetriesPerRequest: 2, enableOfflineQueue: false });
   const subscriber = connection(redisUrl, 'subscriber', { maxRetriesPerRequest: null });
+  // graphql-redis-subscriptions sends UNSUBSCRIBE and PUNSUBSCRIBE without handling their promises;
+  // while Redis is away they wait in the offline queue, and closing rejects them ("Connection is
+  // closed."), which would surface as unhandled rejections. Nothing is left to undo by then.
+  for (const command of ['unsubscribe', 'punsubscribe'] as const) {
+    const send = subscriber.client[command].bind(subscriber.client) as (...args: unknown[]) => Promise<unknown>;
+    (subscriber.client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
+      const sent = send(...args);
+      sent.catch(() => {});
+      return sent;
+    };
+  }
   const activity = new EventEmitter();
   let lost = false;
   subscriber.client.on('close', () => (lost = true));

@@ -13,17 +13,23 @@ const KEY = /^bt_([0-9a-z]{25})_([A-Za-z0-9_-]{43})$/;
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
 
-export async function createApiKey(db: Tx, tenantId: string): Promise<{ id: string; key: string }> {
+/** `admin` keys are the operator's: they review the marketplace, which spans tenants. */
+export const KEY_ROLES = ['admin', 'member'] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
+
+export async function createApiKey(db: Tx, tenantId: string, role: KeyRole = 'member'): Promise<{ id: string; key: string }> {
   const token = randomToken();
   const secret = randomBytes(32).toString('base64url');
   const id = `key_${token}`;
-  await db.apiKey.create({ data: { id, tenantId, secretHash: digest(secret) } });
+  await db.apiKey.create({ data: { id, tenantId, secretHash: digest(secret), role } });
   return { id, key: `bt_${token}_${secret}` };
 }
 
 export interface Tenant {
   id: string;
   name: string;
+  /** The role of the key the caller proved the tenant with. */
+  role: KeyRole;
 }
 
 /** The credentials of a request or WebSocket connection, as sent. */
@@ -51,8 +57,8 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Te
   if (!parts) throw invalid;
   // One statement whether or not the key id exists (Prisma's include would add a second query for a
   // known id), and the secret compared even when no row matched: timing tells nothing about the key.
-  const [row] = await db.$queryRaw<{ secretHash: Uint8Array; revoked: boolean; tenantId: string; tenantName: string }[]>`
-    SELECT k.secret_hash AS "secretHash", k.revoked_at IS NOT NULL AS revoked, t.id AS "tenantId", t.name AS "tenantName"
+  const [row] = await db.$queryRaw<{ secretHash: Uint8Array; revoked: boolean; role: KeyRole; tenantId: string; tenantName: string }[]>`
+    SELECT k.secret_hash AS "secretHash", k.revoked_at IS NOT NULL AS revoked, k.role, t.id AS "tenantId", t.name AS "tenantName"
     FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${`key_${parts[1]}`}`.catch((error: unknown) => {
     // The key may be fine: the database cannot tell now (503, not 401).
     throw isConnectionFailure(error) ? new ServiceUnavailableError() : error;
@@ -60,5 +66,5 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Te
   const stored = row ? Buffer.from(row.secretHash) : digest('');
   const matches = timingSafeEqual(stored, digest(parts[2]));
   if (!row || !matches || row.revoked || row.tenantId !== credentials.tenantId) throw invalid;
-  return { id: row.tenantId, name: row.tenantName };
+  return { id: row.tenantId, name: row.tenantName, role: row.role };
 }

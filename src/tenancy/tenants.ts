@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApiKey } from './auth.ts';
+import { createApiKey, type KeyRole } from './auth.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 
@@ -10,15 +10,15 @@ export interface NewTenant {
   apiKey: string;
 }
 
-export async function createTenant(db: Tx, name: string): Promise<NewTenant> {
+export async function createTenant(db: Tx, name: string, role: KeyRole = 'member'): Promise<NewTenant> {
   const tenant = await db.tenant.create({ data: { id: newId('ten'), name } });
-  const { key } = await createApiKey(db, tenant.id);
+  const { key } = await createApiKey(db, tenant.id, role);
   return { tenantId: tenant.id, name: tenant.name, apiKey: key };
 }
 
 /**
  * On the first start with an empty database, creates the `default` tenant and a key so a new user
- * can call the API at once, and saves them to `<dataDir>/credentials.json` (0600). Returns them, or
+ * can call the API at once (an `admin` key), and saves them to `<dataDir>/credentials.json` (0600). Returns them, or
  * undefined when the database already had tenants.
  */
 export async function ensureDefaultTenant(db: Db, dataDir: string): Promise<NewTenant | undefined> {
@@ -26,7 +26,8 @@ export async function ensureDefaultTenant(db: Db, dataDir: string): Promise<NewT
     // Several processes may start at once on one empty database: only one creates the tenant.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(7402114)`;
     if ((await tx.tenant.count()) > 0) return undefined;
-    return createTenant(tx, 'default');
+    // The first user runs the server: theirs is the administrator's key.
+    return createTenant(tx, 'default', 'admin');
   });
   if (!created) return undefined;
   await mkdir(dataDir, { recursive: true });

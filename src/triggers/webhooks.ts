@@ -27,14 +27,16 @@ export async function findWebhook(deps: WebhookDeps, kind: WebhookTarget['kind']
   if (!WEBHOOK_ID.test(webhookId)) throw webhookNotFound(webhookId);
   if (kind === 'recipe') {
     // Should a copy of a recipe ever share its webhook id, the oldest one answers.
-    const { rows } = await deps.pool.query<{ id: string; tenant_id: string; name: string; secret: string | null }>(
-      `SELECT id, tenant_id, name, schedule_config ->> 'webhook_secret' AS secret FROM recipes
+    const { rows } = await deps.pool.query<{ id: string; tenant_id: string; name: string; sealed: string | null; secret: string | null }>(
+      `SELECT id, tenant_id, name, schedule_config ->> 'webhook_secret_sealed' AS sealed, schedule_config ->> 'webhook_secret' AS secret FROM recipes
        WHERE schedule_config ->> 'webhook_id' = $1 AND schedule_config ->> 'type' IN ('trigger', 'webhook') ORDER BY created_at LIMIT 1`,
       [webhookId],
     );
     const [row] = rows;
     if (!row) throw webhookNotFound(webhookId);
-    return { webhookId, tenantId: row.tenant_id, kind, targetId: row.id, name: row.name, secret: row.secret || null };
+    // A plain `webhook_secret` is how recipes saved before secrets were sealed keep theirs until their next update.
+    const secret = row.sealed ? unseal<string>(deps.secretKey, row.sealed) : row.secret || null;
+    return { webhookId, tenantId: row.tenant_id, kind, targetId: row.id, name: row.name, secret };
   }
   const { rows } = await deps.pool.query<{ tenant_id: string; workflow_id: string; name: string; secret: string | null }>(
     `SELECT t.tenant_id, t.workflow_id, w.name, t.secret FROM webhook_triggers t JOIN workflows w ON w.id = t.workflow_id

@@ -35,7 +35,7 @@ const Get = graphql(`
       version
       stepsCompleted
       stepsTotal
-      steps { stepId itemIndex status attempts output outputJson prompt tokens { input output } turns }
+      steps { stepId itemIndex status attempts output outputJson prompt tokens { input output } turns model costUsd }
       events { seq type payload }
       versions { version output prompt parentVersion }
       first: outputVersion(number: 1) { version output }
@@ -84,6 +84,8 @@ describe('executions with the offline model', () => {
     expect(execution.first).toEqual({ version: 1, output: verdict.output });
     expect(execution.missing).toBeNull();
     expect(verdict.tokens.input).toBeGreaterThan(0);
+    // The agents ask for Claude models, but without a key the offline model answers: it says so, at no cost.
+    expect(new Set(execution.steps.map((s) => [s.model, s.costUsd].join(' ')))).toEqual(new Set(['offline 0']));
     const seqs = execution.events.map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(execution.events.at(-1)).toMatchObject({ type: 'execution.completed' });

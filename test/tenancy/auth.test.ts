@@ -1,8 +1,13 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../../src/generated/graphql/gql.ts';
-import { createApiKey } from '../../src/tenancy/auth.ts';
-import { createTenant } from '../../src/tenancy/tenants.ts';
+import { openDatabase } from '../../src/store/db.ts';
+import { authenticate, createApiKey } from '../../src/tenancy/auth.ts';
+import { createTenant, ensureDefaultTenant } from '../../src/tenancy/tenants.ts';
 import { credentialsOf, startTestApp, type TestApp } from '../support/app.ts';
+import { createTestDatabase } from '../support/database.ts';
 
 const Viewer = graphql(`
   query Viewer {
@@ -97,5 +102,25 @@ describe('API keys and tenants', () => {
     const known = await work(wrongSecret);
     expect(known).toHaveLength(1);
     expect(await work(unknownId)).toEqual(known);
+  });
+});
+
+describe('key roles', () => {
+  it('gives the first start an admin key, and every other key the member role unless asked', async () => {
+    const database = openDatabase(await createTestDatabase());
+    try {
+      const dataDir = await mkdtemp(join(tmpdir(), 'baton-first-start-'));
+      const first = await ensureDefaultTenant(database.db, dataDir);
+      expect(first).toBeDefined();
+      expect(await ensureDefaultTenant(database.db, dataDir)).toBeUndefined();
+      const asKey = (key: string, tenantId: string) => authenticate(database.db, { authorization: `Bearer ${key}`, tenantId });
+      expect((await asKey(first!.apiKey, first!.tenantId)).role).toBe('admin');
+      const second = await createApiKey(database.db, first!.tenantId);
+      expect((await asKey(second.key, first!.tenantId)).role).toBe('member');
+      const other = await createTenant(database.db, 'other');
+      expect((await asKey(other.apiKey, other.tenantId)).role).toBe('member');
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -105,6 +105,22 @@ describe('recipe webhooks (POST /api/webhooks/recipe/{webhook_id})', () => {
     expect(detail.body).toMatchObject({ triggered_by: 'webhook', status: 'completed', input_data: { topic: 'tides', tone: 'plain' } });
   });
 
+  it("stores a recipe's webhook secret encrypted, keeps it across updates, and never shows it", async () => {
+    const id = await recipeWebhook('sealed', SECRET);
+    const stored = async () => (await t.app.database.pool.query<{ config: string }>(`SELECT schedule_config::text AS config FROM recipes WHERE template_id = 'sealed'`)).rows[0].config;
+    expect(await stored()).not.toContain(SECRET);
+    expect(JSON.parse(await stored())).toMatchObject({ webhook_id: id, webhook_secret_sealed: expect.stringMatching(/^v1\./) });
+    const shown = await rest(t, 'PUT', '/api/workflow-recipes/sealed', { description: 'Changed, the schedule as it was' });
+    expect(shown.body.schedule_config).toEqual({ type: 'webhook', webhook_id: id, webhook_signed: true });
+    expect(await stored()).not.toContain(SECRET);
+    const body = JSON.stringify({ topic: 'kept' });
+    expect((await post(`/api/webhooks/recipe/${id}`, body, { 'x-hub-signature-256': sign(body) })).status).toBe(202);
+    expect((await post(`/api/webhooks/recipe/${id}`, body, { 'x-hub-signature-256': sign(body, 'guess') })).status).toBe(401);
+    const forged = await rest(t, 'PUT', '/api/workflow-recipes/sealed', { schedule_config: { type: 'webhook', webhook_secret_sealed: 'v1.a.b.c' } });
+    expect(forged.status).toBe(400);
+    expect(forged.body.detail).toMatch(/Send the secret as `webhook_secret`/);
+  });
+
   it('refuses a missing, malformed or wrong signature with 401 and starts nothing', async () => {
     const id = await recipeWebhook('guarded', SECRET);
     const body = JSON.stringify({ topic: 'x' });
