@@ -53,10 +53,20 @@ export function urlProblem(raw: unknown): string | undefined {
   return undefined;
 }
 
+/** A request waits this long at most for its host to resolve (a slow resolver must not hold it). */
+const RESOLVE_TIMEOUT_MS = 5000;
+
 /** Every address the host resolves to: the one a connection would use is any of them. */
 function resolveAll(host: string): Promise<LookupAddress[]> {
   if (isIP(host)) return Promise.resolve([{ address: host, family: isIP(host) }]);
-  return new Promise((resolve, reject) => dnsLookup(host, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: `no answer within ${RESOLVE_TIMEOUT_MS / 1000} s` })), RESOLVE_TIMEOUT_MS);
+    dnsLookup(host, { all: true }, (error, addresses) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(addresses);
+    });
+  });
 }
 
 /**
