@@ -26,12 +26,19 @@ const USER_AGENT = 'Baton-Webhooks/1';
 export function postNotification(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowPrivate: boolean; stop?: AbortSignal }): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const target = new URL(url);
+  // Whatever cannot even be sent (a URL or header Node refuses) is a failed attempt too, never a lost one.
+  const unsendable = (error: Error): AttemptResult => ({ outcome: 'unreachable', statusCode: null, error: `Not sent: ${error.message}`, durationMs: elapsed(), excerpt: null });
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch (error) {
+    return Promise.resolve(unsendable(error as Error));
+  }
   const refused = options.allowPrivate ? undefined : literalRefusal(target);
   if (refused) return Promise.resolve({ outcome: 'refused', statusCode: null, error: refused.message, durationMs: 0, excerpt: null });
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.stop ? AbortSignal.any([timeout, options.stop]) : timeout;
-  return new Promise((resolve) => {
+  return new Promise<AttemptResult>((resolve) => {
     const request = (target.protocol === 'https:' ? https : http).request(target, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT },
@@ -73,5 +80,5 @@ export function postNotification(url: string, body: string, headers: Record<stri
       });
     });
     request.end(body);
-  });
+  }).catch(unsendable);
 }

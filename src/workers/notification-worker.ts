@@ -88,14 +88,15 @@ export async function deliver(deps: { pool: pg.Pool; settings: NotificationSetti
   // jsonb keeps keys in its own order; the envelope's read best in the standard's.
   const { type, timestamp, data } = started.payload as { type: string; timestamp: string; data: unknown };
   const body = JSON.stringify({ type, timestamp, data });
-  let result: AttemptResult;
+  let headers: Record<string, string> | undefined;
+  let result: AttemptResult | undefined;
   try {
-    const headers = signatureHeaders(job.deliveryId, body, unseal<string>(settings.secretKey, started.secret));
-    result = await postNotification(started.url, body, headers, { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, stop: deps.stop });
+    headers = signatureHeaders(job.deliveryId, body, unseal<string>(settings.secretKey, started.secret));
   } catch (error) {
     // The secret sealed under another key: this process's BATON_SECRET_KEY differs from the one that saved it.
     result = { outcome: 'failed', statusCode: null, error: `Not sent: the signing secret cannot be opened (${(error as Error).message}); every process must share BATON_SECRET_KEY`, durationMs: 0, excerpt: null };
   }
+  result ??= await postNotification(started.url, body, headers!, { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, stop: deps.stop });
   const last = started.round_attempts > settings.retries;
   const status = result.outcome === 'succeeded' ? 'delivered' : last ? 'failed' : 'pending';
   await pool.query(FINISH, [job.deliveryId, started.attempts, result.outcome, result.statusCode, result.error, result.durationMs, result.excerpt, status, job.round]);
