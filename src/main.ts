@@ -21,6 +21,7 @@ const USAGE = `Usage:
 Configuration comes from the environment: see the README.`;
 
 const STOP_DEADLINE_MS = 10_000;
+const PARENT_CHECK_MS = 1_000;
 
 class UsageError extends Error {}
 
@@ -34,8 +35,20 @@ async function serve(role: Role): Promise<void> {
   const env = parseEnv();
   const database = await openDatabaseServer(env);
   const app = await buildApp({ env, databaseUrl: database.url, role });
+  let url: string | undefined;
+  try {
+    url = await app.start();
+  } catch (error) {
+    // Nothing is left running: not the workers, not the embedded database.
+    await app.stop();
+    await database.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${env.port} is in use by another program: stop it, or set PORT to a free port`);
+    if (code === 'EACCES') throw new Error(`port ${env.port} needs privileges this user lacks: set PORT to a port above 1023`);
+    throw error;
+  }
+  // Only once serving: a start that failed has shown no key, so it creates none.
   const created = await ensureDefaultTenant(app.database.db, env.dataDir);
-  const url = await app.start();
 
   console.log(`Baton is running (role: ${role})`);
   if (url) {
@@ -74,6 +87,10 @@ async function serve(role: Role): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Started by npm or a process manager that died without passing its signal on, this process would
+  // be left running, orphaned: it stops as it would on SIGTERM.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stop('parent process gone'), PARENT_CHECK_MS).unref();
 }
 
 /** Runs `work` against the configured database, then releases it. */
