@@ -93,7 +93,8 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   ];
   const listener = createListener(routes, { bodyLimit: env.bodyLimit, trustProxy: env.trustProxy, corsOrigins: env.corsOrigins });
   const server = createServer(listener);
-  const sockets = attachGraphQLWebSocket(server, graphql, database.db, { limiter, trustProxy: env.trustProxy });
+  // Attached once listening: attached before, a port in use would also surface as a WebSocket server error.
+  let sockets: ReturnType<typeof attachGraphQLWebSocket> | undefined;
   let listening = false;
 
   return {
@@ -114,6 +115,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
         server.once('error', reject);
         server.listen(env.port, () => resolve());
       });
+      sockets = attachGraphQLWebSocket(server, graphql, database.db, { limiter, trustProxy: env.trustProxy });
       listening = true;
       return `http://localhost:${(server.address() as AddressInfo).port}`;
     },
@@ -123,8 +125,8 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
       if (listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients are told the server is going away (1001) so they reconnect elsewhere.
-        for (const socket of sockets.clients) socket.close(1001, 'Server shutting down');
-        sockets.close();
+        for (const socket of sockets!.clients) socket.close(1001, 'Server shutting down');
+        sockets!.close();
         // MCP calls still waiting answer with their execution's id and status before streams are cut.
         await bounded(mcp.drain(), shutdownGraceMs);
         listener.drain();

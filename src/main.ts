@@ -15,14 +15,29 @@ const USAGE = `Usage:
   baton key create --tenant <id> [--role admin|member] [--json]
                                           create another API key for a tenant; admin keys
                                           review the marketplace of every tenant
-  baton key revoke <key id>               revoke an API key
+  baton key list --tenant <id> [--json]   list a tenant's keys (ids, roles, when created and revoked)
+  baton key revoke <key id | key>         revoke an API key (its id, or the key as printed)
   baton compile <file.md> [--json]        check a workflow: prints file:line:col notes, exits 1 when invalid
+
+  baton --version                         print the version
 
 Configuration comes from the environment: see the README.`;
 
 const STOP_DEADLINE_MS = 10_000;
+const PARENT_CHECK_MS = 1_000;
 
 class UsageError extends Error {}
+
+async function version(): Promise<string> {
+  const { version: number } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `baton ${number}`;
+}
+
+/** A key id (`key_…`), or a key as printed (`bt_<id part>_<secret>`), whose id it names. */
+const keyIdOf = (given: string) => {
+  const printed = /^bt_([0-9a-z]{25})_/.exec(given);
+  return printed ? `key_${printed[1]}` : given;
+};
 
 function keyRoleOf(role: string | undefined): KeyRole {
   if (role === undefined) return 'member';
@@ -34,8 +49,20 @@ async function serve(role: Role): Promise<void> {
   const env = parseEnv();
   const database = await openDatabaseServer(env);
   const app = await buildApp({ env, databaseUrl: database.url, role });
+  let url: string | undefined;
+  try {
+    url = await app.start();
+  } catch (error) {
+    // Nothing is left running: not the workers, not the embedded database.
+    await app.stop();
+    await database.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${env.port} is in use by another program: stop it, or set PORT to a free port`);
+    if (code === 'EACCES') throw new Error(`port ${env.port} needs privileges this user lacks: set PORT to a port above 1023`);
+    throw error;
+  }
+  // Only once serving: a start that failed has shown no key, so it creates none.
   const created = await ensureDefaultTenant(app.database.db, env.dataDir);
-  const url = await app.start();
 
   console.log(`Baton is running (role: ${role})`);
   if (url) {
@@ -74,6 +101,10 @@ async function serve(role: Role): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Started by npm or a process manager that died without passing its signal on, this process would
+  // be left running, orphaned: it stops as it would on SIGTERM.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stop('parent process gone'), PARENT_CHECK_MS).unref();
 }
 
 /** Runs `work` against the configured database, then releases it. */
@@ -111,9 +142,10 @@ async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, json: { type: 'boolean' }, tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { role: { type: 'string' }, json: { type: 'boolean' }, tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   });
   const [command, sub, arg] = positionals;
+  if (values.version) return void console.log(await version());
   if (values.help || !command || command === 'help') return void console.log(USAGE);
 
   if (command === 'compile') return compileFile(sub, Boolean(values.json));
@@ -143,23 +175,30 @@ async function run(argv: string[]): Promise<void> {
     console.log(`Created ${keyRole} key ${key.id} for tenant ${tenantId}. It is shown only this once.\n  API key    ${key.key}`);
     return;
   }
+  if (command === 'key' && sub === 'list') {
+    const tenantId = values.tenant;
+    if (!tenantId) throw new UsageError('key list needs --tenant <tenant id>');
+    const keys = await withDatabase((db) => db.apiKey.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, role: true, createdAt: true, revokedAt: true } }));
+    if (values.json) return void console.log(JSON.stringify(keys.map((key) => ({ key_id: key.id, role: key.role, created_at: key.createdAt, revoked_at: key.revokedAt }))));
+    if (keys.length === 0) return void console.log(`No keys for tenant ${tenantId}`);
+    for (const key of keys) console.log(`${key.id}  ${key.role.padEnd(6)}  created ${key.createdAt.toISOString()}${key.revokedAt ? `  revoked ${key.revokedAt.toISOString()}` : ''}`);
+    return;
+  }
   if (command === 'key' && sub === 'revoke') {
-    if (!arg) throw new UsageError('key revoke needs a key id: baton key revoke <key id>');
-    const revoked = await withDatabase((db) => db.apiKey.updateMany({ where: { id: arg, revokedAt: null }, data: { revokedAt: new Date() } }));
-    if (revoked.count === 0) throw new UsageError(`no active key with id ${arg}`);
-    console.log(`Revoked key ${arg}`);
+    if (!arg) throw new UsageError('key revoke needs a key id or the key: baton key revoke <key id | key>');
+    const id = keyIdOf(arg);
+    const revoked = await withDatabase((db) => db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } }));
+    if (revoked.count === 0) throw new UsageError(`no active key with id ${id}`);
+    console.log(`Revoked key ${id}`);
     return;
   }
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
 }
 
+// A mistake in the command line is one line and a pointer to the usage, never the whole usage.
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof EnvError) {
-    console.error(`baton: ${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    console.error(`baton: ${(error as Error).message}\n\n${USAGE}`);
+  if (error instanceof UsageError || error instanceof EnvError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`baton: ${(error as Error).message.split('\n')[0]} (baton --help shows every command)`);
     process.exit(2);
   }
   console.error('baton:', error instanceof Error ? error.message : error);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
@@ -23,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-describe('the baton command', () => {
+// Each command is a Node process loading Baton's TypeScript: seconds each on a busy 2-core machine.
+describe('the baton command', { timeout: 90_000 }, () => {
   it('creates a tenant whose printed key answers the API', async () => {
     const { code, output } = await runBaton(['tenant', 'create', 'Acme Corp', '--json'], env);
     expect(code).toBe(0);
@@ -53,9 +55,14 @@ describe('the baton command', () => {
     const headers = { authorization: `Bearer ${key}`, 'x-tenant-id': t.tenant.tenantId };
     expect((await t.request(CliViewer, undefined, headers)).status).toBe(200);
 
-    expect((await runBaton(['key', 'revoke', keyId], env)).code).toBe(0);
+    const listed = await runBaton(['key', 'list', '--tenant', t.tenant.tenantId, '--json'], env);
+    expect((JSON.parse(listed.output) as { key_id: string; role: string; revoked_at: string | null }[]).find((k) => k.key_id === keyId)).toMatchObject({ role: 'member', revoked_at: null });
+    // The key as printed names its id: revoking by either works.
+    expect((await runBaton(['key', 'revoke', key], env)).code).toBe(0);
     expect((await t.request(CliViewer, undefined, headers)).status).toBe(401);
     expect((await t.request(CliViewer)).status).toBe(200);
+    const after = await runBaton(['key', 'list', '--tenant', t.tenant.tenantId], env);
+    expect(after.output).toMatch(new RegExp(`${keyId}  member  created \\S+  revoked \\S+`));
   });
 
   it('compiles a file, printing notes as file:line:column and exiting 1 when invalid', async () => {
@@ -80,10 +87,20 @@ describe('the baton command', () => {
     [['tenant', 'create'], /needs a name/],
     [['serve', '--role', 'chef'], /--role must be api, worker or all/],
     [['frobnicate'], /unknown command: frobnicate/],
-  ])('exits 2 with a clear message for %j', async (args, message) => {
+    [['serve', '--colour'], /Unknown option '--colour'/],
+  ])('exits 2 with one clear line for %j', async (args, message) => {
     const { code, output } = await runBaton(args, env);
     expect(code).toBe(2);
     expect(output).toMatch(message);
-    expect(output).toContain('Usage:');
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).toContain('(baton --help shows every command)');
+  });
+
+  it('prints its version, and the usage on --help', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await runBaton(['--version'], env)).toEqual({ code: 0, output: `baton ${version}\n` });
+    const help = await runBaton(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.output).toContain('baton key list --tenant <id>');
   });
 });

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +60,36 @@ describe('baton serve with no configuration', { timeout: 90_000 }, () => {
     expect(second.output()).not.toContain('First start');
     expect((await viewer(secondUrl, { authorization: `Bearer ${apiKey}`, 'x-tenant-id': tenantId })).status).toBe(200);
     expect(await stopped(second, 'SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
+  it('stops, leaving nothing running, when the process that started it dies without passing a signal on', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'baton-parent-'));
+    dirs.push(dataDir);
+    const server = baton(['serve'], cleanEnv({ BATON_DATA_DIR: dataDir, PORT: '0' }), { shell: true });
+    await started(server);
+    server.child.kill('SIGKILL');
+    await server.closed;
+    expect(server.output()).toMatch(/parent process gone: stopping[\s\S]*\nstopped\n/);
+    expect(server.output()).not.toContain('baton exited');
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('says in one line that its port is taken, exits 1, and leaves no database running and no unseen key', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'baton-port-'));
+    dirs.push(dataDir);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const server = baton(['serve'], cleanEnv({ BATON_DATA_DIR: dataDir, PORT: String(port) }));
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      expect(server.output().trim().split('\n').at(-1)).toBe(`baton: port ${port} is in use by another program: stop it, or set PORT to a free port`);
+      expect(server.output()).not.toMatch(/\n\s+at |WebSocket/);
+      expect(existsSync(join(dataDir, 'credentials.json'))).toBe(false);
+      expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+    } finally {
+      taken.close();
+    }
   });
 
   it('adopts the embedded PostgreSQL of a Baton killed with SIGKILL, says so, and stops it when it stops', async () => {

@@ -16,10 +16,18 @@ export interface BatonProcess {
   /** Resolves with the match once the output (stdout and stderr) matches; rejects if the process exits first. */
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when every process writing the output has closed it (Baton itself, when run through a shell). */
+  closed: Promise<void>;
 }
 
-export function baton(args: string[], env: NodeJS.ProcessEnv): BatonProcess {
-  const child = spawn(process.execPath, [BATON, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs `baton <args>`; `{ shell: true }` runs it as a shell's child that does not exec it (as `npm
+ * start` does), so `child` is the shell and Baton outlives it when the shell is killed.
+ */
+export function baton(args: string[], env: NodeJS.ProcessEnv, { shell = false } = {}): BatonProcess {
+  const child = shell
+    ? spawn('sh', ['-c', `"$0" "$@"; echo "baton exited: $?"`, process.execPath, BATON, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [BATON, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -34,10 +42,12 @@ export function baton(args: string[], env: NodeJS.ProcessEnv): BatonProcess {
       resolve({ code, signal });
     }),
   );
+  const closed = Promise.all([child.stdout!, child.stderr!].map((stream) => new Promise<void>((resolve) => stream.once('close', () => resolve())))).then(() => {});
   return {
     child,
     output: () => output,
     exited,
+    closed,
     waitFor: (pattern) =>
       new Promise((resolve, reject) => {
         const check = () => {
