@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { createWebhookEndpoint, deleteWebhookEndpoint, updateWebhookEndpoint, type WebhookEndpointFields } from '../library/webhook-endpoints.ts';
 import { NOTIFICATION_EVENTS, type NotificationEvent } from '../store/events.ts';
@@ -131,31 +132,38 @@ builder.queryFields((t) => ({
     {
       type: 'NotificationDelivery',
       cursor: 'id',
-      description: "The tenant's webhook deliveries, newest first, each with its attempts; filtered by endpoint, execution, status or event.",
+      description: "The tenant's webhook deliveries, newest first, each with its attempts; filtered by endpoint, execution, workflow or recipe (their executions' and schedules'), status or event.",
       args: {
         endpointId: t.arg.id(),
         executionId: t.arg.id(),
+        workflowId: t.arg.id(),
+        recipeId: t.arg.id(),
         status: t.arg({ type: DeliveryStatusEnum }),
         event: t.arg({ type: NotificationEventEnum }),
         offset: t.arg.int({ description: 'Skip this many first (offset paging, for the REST API); ignored with `after`.' }),
       },
-      resolve: (query, _root, { offset, endpointId, executionId, status, event }, ctx) =>
+      resolve: (query, _root, { offset, ...filter }, ctx) =>
         ctx.db.notificationDelivery.findMany({
           ...query,
           skip: (query.skip ?? 0) + (query.cursor ? 0 : Math.max(0, offset ?? 0)),
-          where: deliveryFilter(ctx.tenant.id, { endpointId, executionId, status, event }),
+          where: deliveryFilter(ctx.tenant.id, filter),
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
-      totalCount: (_root, { endpointId, executionId, status, event }, ctx) => ctx.db.notificationDelivery.count({ where: deliveryFilter(ctx.tenant.id, { endpointId, executionId, status, event }) }),
+      totalCount: (_root, { offset: _offset, ...filter }, ctx) => ctx.db.notificationDelivery.count({ where: deliveryFilter(ctx.tenant.id, filter) }),
     },
     { name: 'WebhookDeliveryConnection' },
     { name: 'WebhookDeliveryEdge' },
   ),
 }));
 
-function deliveryFilter(tenantId: string, filter: { endpointId?: string | number | null; executionId?: string | number | null; status?: string | null; event?: string | null }) {
+type Id = string | number | null | undefined;
+
+function deliveryFilter(tenantId: string, filter: { endpointId?: Id; executionId?: Id; workflowId?: Id; recipeId?: Id; status?: string | null; event?: string | null }): Prisma.NotificationDeliveryWhereInput {
+  // A workflow's (or recipe's) deliveries: those of its executions, and its schedules' pauses.
+  const source = (field: 'workflowId' | 'recipeId', id: Id) => (id ? [{ OR: [{ execution: { [field]: String(id) } }, { schedule: { [field]: String(id) } }] }] : []);
   return {
     tenantId,
+    AND: [...source('workflowId', filter.workflowId), ...source('recipeId', filter.recipeId)],
     ...(filter.endpointId ? { endpointId: String(filter.endpointId) } : {}),
     ...(filter.executionId ? { executionId: String(filter.executionId) } : {}),
     ...(filter.status ? { status: filter.status } : {}),
