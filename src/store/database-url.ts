@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { Env } from '../env.ts';
 import { migrate } from './migrate.ts';
@@ -11,11 +12,21 @@ export interface DatabaseServer {
   stop(): Promise<void>;
 }
 
+/** Says where the files are: as root they live outside the data directory, which only links to them. */
+function embeddedServer(dataDir: string, server: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+  const inDataDir = join(dataDir, 'postgres');
+  const description =
+    server.clusterDir === inDataDir
+      ? `embedded PostgreSQL in ${inDataDir}`
+      : `embedded PostgreSQL in ${server.clusterDir} (run as the postgres user, since PostgreSQL refuses root; ${inDataDir} links there, so delete both to remove the data)`;
+  return { ...server, description };
+}
+
 /** DATABASE_URL when set, else the embedded PostgreSQL under BATON_DATA_DIR; migrated either way. */
 export async function openDatabaseServer(env: Env): Promise<DatabaseServer> {
   const server = env.databaseUrl
     ? { url: env.databaseUrl, description: 'DATABASE_URL', stop: async () => {} }
-    : { ...(await startEmbeddedPostgres(env.dataDir)), description: `embedded PostgreSQL in ${env.dataDir}/postgres` };
+    : embeddedServer(env.dataDir, await startEmbeddedPostgres(env.dataDir));
   try {
     await migrate(server.url);
   } catch (error) {

@@ -19,6 +19,8 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
   /** Said at start when the server was already running: joined (its owner lives) or adopted (an orphan). */
   note?: string;
+  /** Where its files are, symlinks resolved: outside the data directory when run as root (postgres-runtime.ts). */
+  clusterDir: string;
 }
 
 interface Saved {
@@ -163,12 +165,13 @@ export async function startEmbeddedPostgres(dataDir: string, options: { port?: n
     // The same pid as ours is a previous life's (containers reuse pids) unless this process started it.
     const ownerLives = ownerPid !== undefined && (ownerPid === process.pid ? started.has(dir) : alive(ownerPid));
     if (ownerLives) {
-      return { url: address(existing.port, DATABASE), stop: async () => {}, note: `joined the embedded PostgreSQL (pid ${existing.pid}) of Baton process ${ownerPid}` };
+      return { url: address(existing.port, DATABASE), clusterDir: dir, stop: async () => {}, note: `joined the embedded PostgreSQL (pid ${existing.pid}) of Baton process ${ownerPid}` };
     }
     // Its Baton ended without stopping it (killed, or crashed): this process takes it over.
     await writeFile(ownerFile, String(process.pid));
     return {
       url: address(existing.port, DATABASE),
+      clusterDir: dir,
       stop: async () => stopAdopted(runtime),
       note: `adopted the embedded PostgreSQL (pid ${existing.pid}) left running by ${ownerPid ? `Baton process ${ownerPid}, which has ended` : 'an earlier Baton'}; it stops when this one does`,
     };
@@ -181,6 +184,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { port?: n
   await ensureDatabase(address(port, 'postgres'));
   return {
     url: address(port, DATABASE),
+    clusterDir: dir,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
