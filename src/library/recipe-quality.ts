@@ -5,7 +5,7 @@ import { analyze, withAnalysis, type Pattern, type StoredAnalysis } from '../rec
 import { assess, emaOf, type PatternSeverity } from '../recipes/quality.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
-import { findRecipe } from './recipes.ts';
+import { byRef, findRecipe, recipeNotFound } from './recipes.ts';
 import { judgeOf, judgeOutput, type JudgeDeps } from './recipe-judge.ts';
 import { executionOfRecipe, isFinished, runOf, successRateOf } from './recipe-runs.ts';
 
@@ -80,21 +80,37 @@ export async function assessExecution(deps: JudgeDeps, tenantId: string, ref: st
  */
 export async function learnFromExecution(db: Db, tenantId: string, ref: string, executionId: string, source: 'manual' | 'auto' = 'manual'): Promise<StoredAnalysis | null> {
   return db.$transaction(async (tx) => {
-    const recipe = await lockedRecipe(tx, tenantId, ref);
-    const execution = await executionOfRecipe(tx, tenantId, recipe, executionId);
-    const analysis = analyze(runOf(execution, recipe));
-    const analyzedAt = new Date();
-    const id = newId('lrn');
-    // The partial unique index makes a second automatic analysis of one execution a no-op.
-    const inserted = await tx.$executeRaw`
-      INSERT INTO recipe_analyses (id, execution_id, recipe_id, source, analysis, analyzed_at)
-      VALUES (${id}, ${executionId}, ${recipe.id}, ${source}, ${JSON.stringify(analysis)}::jsonb, ${analyzedAt})
-      ON CONFLICT DO NOTHING`;
-    if (inserted === 0) return null;
-    const stored: StoredAnalysis = { execution_id: executionId, analyzed_at: analyzedAt.toISOString(), ...analysis };
-    await tx.recipe.update({ where: { id: recipe.id }, data: { learningData: json(withAnalysis(recipe.learningData, stored)) } });
-    return stored;
+    const found = await tx.recipe.findFirst({ where: byRef(tenantId, ref), select: { id: true } });
+    if (!found) throw recipeNotFound(ref);
+    await tx.$queryRaw`SELECT id FROM recipes WHERE id = ${found.id} FOR UPDATE`;
+    return learnLocked(tx, tenantId, found.id, executionId, source);
   });
+}
+
+/**
+ * What learning reads of the recipe: not its whole row, whose plan, steps and learning data (up to
+ * 50 analyses, tens of KB of JSON) Prisma would parse each time, on the event loop the engine's
+ * steps run on.
+ */
+const LEARNING_FIELDS = { id: true, templateId: true, inputs: true, outputs: true, learningData: true } as const;
+
+/** `learnFromExecution` in a transaction that holds the recipe's row locked (FOR UPDATE). */
+async function learnLocked(tx: Tx, tenantId: string, recipeId: string, executionId: string, source: 'manual' | 'auto'): Promise<StoredAnalysis | null> {
+  const recipe = await tx.recipe.findUniqueOrThrow({ where: { id: recipeId }, select: LEARNING_FIELDS });
+  const execution = await executionOfRecipe(tx, tenantId, recipe, executionId);
+  const analysis = analyze(runOf(execution, recipe));
+  const analyzedAt = new Date();
+  const id = newId('lrn');
+  // The partial unique index makes a second automatic analysis of one execution a no-op.
+  const inserted = await tx.$executeRaw`
+    INSERT INTO recipe_analyses (id, execution_id, recipe_id, source, analysis, analyzed_at)
+    VALUES (${id}, ${executionId}, ${recipe.id}, ${source}, ${JSON.stringify(analysis)}::jsonb, ${analyzedAt})
+    ON CONFLICT DO NOTHING`;
+  if (inserted === 0) return null;
+  const stored: StoredAnalysis = { execution_id: executionId, analyzed_at: analyzedAt.toISOString(), ...analysis };
+  // As one JSON text: Prisma walks a Json argument value by value, and would send the row back.
+  await tx.$executeRaw`UPDATE recipes SET learning_data = ${JSON.stringify(withAnalysis(recipe.learningData, stored))}::jsonb WHERE id = ${recipe.id}`;
+  return stored;
 }
 
 const autoLearning = (config: unknown) => {
@@ -106,7 +122,9 @@ const autoLearning = (config: unknown) => {
 /**
  * The job enqueued in the transaction that finishes a recipe's execution: the recipe's success
  * rate from its finished executions, and, when the execution's `execution_config` says
- * `auto_learning` (or `auto_learn`), an analysis, once. Safe to run again.
+ * `auto_learning` (or `auto_learn`), an analysis, once; both in one transaction under one lock of
+ * the recipe. Safe to run again. It runs in the worker process beside the engine's steps, after
+ * every recipe execution, so it reads and writes only what it needs.
  */
 export async function recipeExecutionFinished(db: Db, executionId: string): Promise<void> {
   const execution = await db.execution.findUnique({ where: { id: executionId }, select: { tenantId: true, recipeId: true, metadata: true, status: true } });
@@ -116,7 +134,7 @@ export async function recipeExecutionFinished(db: Db, executionId: string): Prom
   if (!recipe) return;
   await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM recipes WHERE id = ${recipe.id} FOR UPDATE`;
-    await tx.recipe.update({ where: { id: recipe.id }, data: { successRate: await successRateOf(tx, execution.tenantId, recipe.id) } });
+    await tx.recipe.update({ where: { id: recipe.id }, data: { successRate: await successRateOf(tx, execution.tenantId, recipe.id) }, select: { id: true } });
+    if (autoLearning((execution.metadata as { execution_config?: unknown }).execution_config)) await learnLocked(tx, execution.tenantId, recipe.id, executionId, 'auto');
   });
-  if (autoLearning((execution.metadata as { execution_config?: unknown }).execution_config)) await learnFromExecution(db, execution.tenantId, recipe.id, executionId, 'auto');
 }

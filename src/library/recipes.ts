@@ -15,7 +15,7 @@ export const recipeNotFound = (ref: string) => new NotFoundError('Recipe not fou
 const systemRecipe = (ref: string, action: string) => new ForbiddenError('System recipe', `Recipe ${ref} is a system recipe and cannot be ${action}; clone it into a recipe of your own instead`);
 
 /** Clients address a recipe by its template_id; its `rcp_…` id works too. */
-const byRef = (tenantId: string, ref: string) => ({ tenantId, OR: [{ id: ref }, { templateId: ref }] });
+export const byRef = (tenantId: string, ref: string) => ({ tenantId, OR: [{ id: ref }, { templateId: ref }] });
 
 /** "steps[2].agent_id: No agent …; name: …": every problem with its JSON path, as one detail. */
 const detailOf = (problems: RecipeProblem[]) => problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
