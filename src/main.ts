@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { compile } from './compiler/compile.ts';
-import { buildApp, type Role } from './app.ts';
-import { openDatabase } from './store/db.ts';
-import { openDatabaseServer } from './store/database-url.ts';
+import type { Role } from './app.ts';
+import type { Db } from './store/db.ts';
 import { EnvError, parseEnv } from './env.ts';
-import { createApiKey, KEY_ROLES, type KeyRole } from './tenancy/auth.ts';
-import { createTenant, ensureDefaultTenant } from './tenancy/tenants.ts';
+import type { KeyRole } from './tenancy/auth.ts';
+
+// What a command needs is imported when it runs: `baton --help` loads none of the server.
 
 const USAGE = `Usage:
   baton serve [--role api|worker|all]     start the server (default role: all)
@@ -39,14 +38,16 @@ const keyIdOf = (given: string) => {
   return printed ? `key_${printed[1]}` : given;
 };
 
-function keyRoleOf(role: string | undefined): KeyRole {
+async function keyRoleOf(role: string | undefined): Promise<KeyRole> {
   if (role === undefined) return 'member';
+  const { KEY_ROLES } = await import('./tenancy/auth.ts');
   if (!(KEY_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be ${KEY_ROLES.join(' or ')}, not "${role}"`);
   return role as KeyRole;
 }
 
 async function serve(role: Role): Promise<void> {
   const env = parseEnv();
+  const [{ openDatabaseServer }, { buildApp }, { ensureDefaultTenant }] = await Promise.all([import('./store/database-url.ts'), import('./app.ts'), import('./tenancy/tenants.ts')]);
   const database = await openDatabaseServer(env);
   const app = await buildApp({ env, databaseUrl: database.url, role });
   let url: string | undefined;
@@ -108,7 +109,8 @@ async function serve(role: Role): Promise<void> {
 }
 
 /** Runs `work` against the configured database, then releases it. */
-async function withDatabase<T>(work: (db: ReturnType<typeof openDatabase>['db']) => Promise<T>): Promise<T> {
+async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
+  const [{ openDatabaseServer }, { openDatabase }] = await Promise.all([import('./store/database-url.ts'), import('./store/db.ts')]);
   const server = await openDatabaseServer(parseEnv());
   const database = openDatabase(server.url);
   try {
@@ -128,6 +130,7 @@ async function compileFile(file: string | undefined, json: boolean): Promise<voi
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  const { compile } = await import('./compiler/compile.ts');
   const result = compile(markdown, { models: parseEnv().models });
   if (json) console.log(JSON.stringify(result, null, 2));
   else {
@@ -156,7 +159,8 @@ async function run(argv: string[]): Promise<void> {
   }
   if (command === 'tenant' && sub === 'create') {
     if (!arg) throw new UsageError('tenant create needs a name: baton tenant create <name>');
-    const keyRole = keyRoleOf(values.role);
+    const keyRole = await keyRoleOf(values.role);
+    const { createTenant } = await import('./tenancy/tenants.ts');
     const tenant = await withDatabase((db) => createTenant(db, arg, keyRole));
     if (values.json) return void console.log(JSON.stringify({ tenant_id: tenant.tenantId, name: tenant.name, api_key: tenant.apiKey }));
     console.log(`Created tenant "${tenant.name}". The key is shown only this once.`);
@@ -166,7 +170,8 @@ async function run(argv: string[]): Promise<void> {
   if (command === 'key' && sub === 'create') {
     const tenantId = values.tenant;
     if (!tenantId) throw new UsageError('key create needs --tenant <tenant id>');
-    const keyRole = keyRoleOf(values.role);
+    const keyRole = await keyRoleOf(values.role);
+    const { createApiKey } = await import('./tenancy/auth.ts');
     const key = await withDatabase(async (db) => {
       if (!(await db.tenant.findUnique({ where: { id: tenantId } }))) throw new UsageError(`no tenant with id ${tenantId}`);
       return createApiKey(db, tenantId, keyRole);
