@@ -46,6 +46,8 @@ async function keyRoleOf(role: string | undefined): Promise<KeyRole> {
 }
 
 async function serve(role: Role): Promise<void> {
+  // Read first: a parent that dies while this starts must still count as gone.
+  const parent = process.ppid;
   const env = parseEnv();
   const [{ openDatabaseServer }, { buildApp }, { ensureDefaultTenant }] = await Promise.all([import('./store/database-url.ts'), import('./app.ts'), import('./tenancy/tenants.ts')]);
   const database = await openDatabaseServer(env);
@@ -104,7 +106,6 @@ async function serve(role: Role): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // Started by npm or a process manager that died without passing its signal on, this process would
   // be left running, orphaned: it stops as it would on SIGTERM.
-  const parent = process.ppid;
   setInterval(() => process.ppid !== parent && void stop('parent process gone'), PARENT_CHECK_MS).unref();
 }
 
