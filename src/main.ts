@@ -1,23 +1,46 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Role } from './app.ts';
-import type { Db } from './store/db.ts';
 import { EnvError, parseEnv } from './env.ts';
-import type { KeyRole } from './tenancy/auth.ts';
+import { CliError, UsageError } from './cli/errors.ts';
 
-// What a command needs is imported when it runs: `baton --help` loads none of the server.
+// What a command needs is imported when it runs: `baton --help` loads none of the server or client.
 
-const USAGE = `Usage:
+const USAGE = `Usage: baton <command> [options]
+
+Server (on the server's machine, against its database):
   baton serve [--role api|worker|all]     start the server (default role: all)
-  baton tenant create <name> [--role admin|member] [--json]
+  baton tenant create <name> [--role admin|member]
                                           create a tenant and its first API key (a member's)
-  baton key create --tenant <id> [--role admin|member] [--json]
-                                          create another API key for a tenant; admin keys
-                                          review the marketplace of every tenant
-  baton key list --tenant <id> [--json]   list a tenant's keys (ids, roles, when created and revoked)
+  baton key create --tenant <id> [--role admin|member]
+                                          another API key for a tenant; admin keys review
+                                          the marketplace of every tenant
+  baton key list --tenant <id>            a tenant's keys (ids, roles, when created and revoked)
   baton key revoke <key id | key>         revoke an API key (its id, or the key as printed)
-  baton compile <file.md> [--json]        check a workflow: prints file:line:col notes, exits 1 when invalid
+  baton credentials                       where the first start saved its key, and the key
+  baton compile <file.md>                 check a workflow offline: file:line:col notes, exit 1 when invalid
 
+Client (through the API at --url or BATON_URL, default http://localhost:4000):
+  baton run <file.md | workflow id> [--input name=value | name:=json]… [--watch]
+                                          start a run (a file is pushed first); --watch follows
+                                          it live, asks at approval gates on a terminal, and
+                                          exits 0 completed, 1 failed, 3 stopped
+  baton watch <execution id>              follow a run live, as run --watch
+  baton executions [--status <status>] [--limit N]
+                                          recent executions, newest first
+  baton execution <id>                    one execution: steps, tokens, cost, output
+  baton logs <id> [--follow] [--after <seq>]
+                                          its events; --follow streams them until it ends,
+                                          resuming where it was if the connection drops
+  baton approve <id> <step>               approve a step waiting at its gate
+  baton reject <id> <step> --reason <why> reject it (the step is revised with the reason)
+  baton stop <id>                         stop a run
+  baton workflows                         the workflows
+  baton workflow push <file.md>           create the workflow, or update the one of its name
+
+Every command takes --json (machine-readable output). The client finds its key and tenant in
+BATON_API_KEY and BATON_TENANT_ID (or --tenant), else in credentials.json under BATON_DATA_DIR.
   baton --version                         print the version
 
 Configuration comes from the environment: see the README.`;
@@ -25,24 +48,9 @@ Configuration comes from the environment: see the README.`;
 const STOP_DEADLINE_MS = 10_000;
 const PARENT_CHECK_MS = 1_000;
 
-class UsageError extends Error {}
-
 async function version(): Promise<string> {
   const { version: number } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return `baton ${number}`;
-}
-
-/** A key id (`key_…`), or a key as printed (`bt_<id part>_<secret>`), whose id it names. */
-const keyIdOf = (given: string) => {
-  const printed = /^bt_([0-9a-z]{25})_/.exec(given);
-  return printed ? `key_${printed[1]}` : given;
-};
-
-async function keyRoleOf(role: string | undefined): Promise<KeyRole> {
-  if (role === undefined) return 'member';
-  const { KEY_ROLES } = await import('./tenancy/auth.ts');
-  if (!(KEY_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be ${KEY_ROLES.join(' or ')}, not "${role}"`);
-  return role as KeyRole;
 }
 
 async function serve(role: Role): Promise<void> {
@@ -109,101 +117,137 @@ async function serve(role: Role): Promise<void> {
   setInterval(() => process.ppid !== parent && void stop('parent process gone'), PARENT_CHECK_MS).unref();
 }
 
-/** Runs `work` against the configured database, then releases it. */
-async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-  const [{ openDatabaseServer }, { openDatabase }] = await Promise.all([import('./store/database-url.ts'), import('./store/db.ts')]);
-  const server = await openDatabaseServer(parseEnv());
-  const database = openDatabase(server.url);
+/** `baton credentials`: what the server's first start saved, for a user who missed it. */
+async function credentials(json: boolean): Promise<void> {
+  const file = join(parseEnv().dataDir, 'credentials.json');
+  let saved: { tenant_id: string; api_key: string };
   try {
-    return await work(database.db);
+    saved = JSON.parse(await readFile(file, 'utf8')) as typeof saved;
+  } catch (error) {
+    throw new CliError(`no credentials in ${file} (${(error as NodeJS.ErrnoException).code ?? 'not JSON'})`, 'the first `baton serve` on an empty database saves them there; `baton tenant create` makes new ones');
+  }
+  if (json) return void console.log(JSON.stringify({ file, ...saved }));
+  console.log(`Saved by the first start in ${file}:\n  Tenant id  ${saved.tenant_id}\n  API key    ${saved.api_key}`);
+}
+
+const OPTIONS = {
+  role: { type: 'string' },
+  json: { type: 'boolean' },
+  tenant: { type: 'string' },
+  url: { type: 'string' },
+  input: { type: 'string', multiple: true, short: 'i' },
+  watch: { type: 'boolean', short: 'w' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  follow: { type: 'boolean', short: 'f' },
+  after: { type: 'string' },
+  reason: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+const count = (name: string, given: string | undefined, fallback: number) => {
+  if (given === undefined) return fallback;
+  const value = Number(given);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} takes a whole number, not "${given}"`);
+  return value;
+};
+
+const needs = (value: string | undefined, what: string): string => {
+  if (!value) throw new UsageError(`needs ${what}`);
+  return value;
+};
+
+/** The commands that talk to a running server through its API. */
+async function client(command: string, [first, second]: string[], values: Values): Promise<number> {
+  const [{ Api }, { connectionFrom }] = await Promise.all([import('./cli/api.ts'), import('./cli/connection.ts')]);
+  const api = new Api(() => connectionFrom(values));
+  const json = Boolean(values.json);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+  try {
+    switch (command) {
+      case 'run':
+        return await (await import('./cli/run.ts')).runWorkflow(api, needs(first, 'a markdown file or a workflow id: baton run <file.md | workflow id>'), { inputs: values.input ?? [], watch: Boolean(values.watch), json, interactive });
+      case 'watch': {
+        const [{ watchExecution }, { EXIT_CODES }] = await Promise.all([import('./cli/watch.ts'), import('./cli/run.ts')]);
+        return EXIT_CODES[await watchExecution(api, needs(first, 'an execution id: baton watch <execution id>'), { json, interactive })];
+      }
+      case 'executions':
+        await (await import('./cli/executions.ts')).listExecutions(api, { status: values.status, limit: count('limit', values.limit, 20), json });
+        return 0;
+      case 'execution':
+        await (await import('./cli/executions.ts')).showExecution(api, needs(first, 'an execution id: baton execution <id>'), json);
+        return 0;
+      case 'logs':
+        await (await import('./cli/logs.ts')).showLogs(api, needs(first, 'an execution id: baton logs <id>'), { follow: Boolean(values.follow), json, afterSeq: count('after', values.after, 0) });
+        return 0;
+      case 'approve':
+      case 'reject': {
+        const id = needs(first, `an execution id and a step: baton ${command} <id> <step>`);
+        const step = needs(second, `a step: baton ${command} ${id} <step>`);
+        if (command === 'reject' && !values.reason) throw new UsageError(`reject needs --reason: the step is revised with it`);
+        const decided = await (await import('./cli/steer.ts')).decideStep(api, id, step, command === 'approve', values.reason);
+        console.log(json ? JSON.stringify({ ...decided, step, decision: command === 'approve' ? 'approved' : 'rejected' }) : `${command === 'approve' ? 'Approved' : 'Rejected'} ${step}; ${id} is ${decided.status}`);
+        return 0;
+      }
+      case 'stop': {
+        const stopped = await (await import('./cli/steer.ts')).stopExecution(api, needs(first, 'an execution id: baton stop <id>'));
+        console.log(json ? JSON.stringify(stopped) : `${stopped.id} is ${stopped.status}`);
+        return 0;
+      }
+      case 'workflows':
+        await (await import('./cli/workflows.ts')).listWorkflows(api, json);
+        return 0;
+      default: {
+        if (first !== 'push') throw new UsageError(`unknown command: workflow ${first ?? ''}`.trim());
+        const pushed = await (await import('./cli/workflows.ts')).pushWorkflow(api, needs(second, 'a file: baton workflow push <file.md>'));
+        console.log(json ? JSON.stringify(pushed) : `${pushed.action[0].toUpperCase()}${pushed.action.slice(1)} ${pushed.name} v${pushed.version} (${pushed.id})`);
+        return 0;
+      }
+    }
   } finally {
-    await database.close();
-    await server.stop();
+    await api.close();
   }
 }
 
-/** `baton compile`: compiler notes as `file:line:column severity CODE message`, exit 1 when invalid. */
-async function compileFile(file: string | undefined, json: boolean): Promise<void> {
-  if (!file) throw new UsageError('compile needs a file: baton compile <file.md>');
-  let markdown: string;
-  try {
-    markdown = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const { compile } = await import('./compiler/compile.ts');
-  const result = compile(markdown, { models: parseEnv().models });
-  if (json) console.log(JSON.stringify(result, null, 2));
-  else {
-    for (const note of result.notes) console.log(`${file}:${note.line}:${note.column} ${note.severity} ${note.code} ${note.message}`);
-    const errors = result.notes.filter((note) => note.severity === 'error').length;
-    console.log(result.valid ? `${file}: valid (${result.plan.steps.length} steps)` : `${file}: ${errors} error${errors === 1 ? '' : 's'}`);
-  }
-  if (!result.valid) process.exitCode = 1;
-}
+const CLIENT_COMMANDS = new Set(['run', 'watch', 'executions', 'execution', 'logs', 'approve', 'reject', 'stop', 'workflows', 'workflow']);
 
 async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { role: { type: 'string' }, json: { type: 'boolean' }, tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
-  });
-  const [command, sub, arg] = positionals;
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  const [command, ...rest] = positionals;
+  const [sub, arg] = rest;
+  const json = Boolean(values.json);
   if (values.version) return void console.log(await version());
   if (values.help || !command || command === 'help') return void console.log(USAGE);
 
-  if (command === 'compile') return compileFile(sub, Boolean(values.json));
+  if (CLIENT_COMMANDS.has(command)) {
+    process.exitCode = await client(command, rest, values);
+    return;
+  }
+  if (command === 'compile') return (await import('./cli/compile-file.ts')).compileFile(sub, json);
+  if (command === 'credentials') return credentials(json);
   if (command === 'serve') {
     const role = (values.role ?? 'all') as Role;
     if (!['api', 'worker', 'all'].includes(role)) throw new UsageError(`--role must be api, worker or all, not "${role}"`);
     return serve(role);
   }
-  if (command === 'tenant' && sub === 'create') {
-    if (!arg) throw new UsageError('tenant create needs a name: baton tenant create <name>');
-    const keyRole = await keyRoleOf(values.role);
-    const { createTenant } = await import('./tenancy/tenants.ts');
-    const tenant = await withDatabase((db) => createTenant(db, arg, keyRole));
-    if (values.json) return void console.log(JSON.stringify({ tenant_id: tenant.tenantId, name: tenant.name, api_key: tenant.apiKey }));
-    console.log(`Created tenant "${tenant.name}". The key is shown only this once.`);
-    console.log(`  Tenant id  ${tenant.tenantId}\n  API key    ${tenant.apiKey}`);
-    return;
-  }
-  if (command === 'key' && sub === 'create') {
-    const tenantId = values.tenant;
-    if (!tenantId) throw new UsageError('key create needs --tenant <tenant id>');
-    const keyRole = await keyRoleOf(values.role);
-    const { createApiKey } = await import('./tenancy/auth.ts');
-    const key = await withDatabase(async (db) => {
-      if (!(await db.tenant.findUnique({ where: { id: tenantId } }))) throw new UsageError(`no tenant with id ${tenantId}`);
-      return createApiKey(db, tenantId, keyRole);
-    });
-    if (values.json) return void console.log(JSON.stringify({ tenant_id: tenantId, key_id: key.id, api_key: key.key, role: keyRole }));
-    console.log(`Created ${keyRole} key ${key.id} for tenant ${tenantId}. It is shown only this once.\n  API key    ${key.key}`);
-    return;
-  }
-  if (command === 'key' && sub === 'list') {
-    const tenantId = values.tenant;
-    if (!tenantId) throw new UsageError('key list needs --tenant <tenant id>');
-    const keys = await withDatabase((db) => db.apiKey.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, role: true, createdAt: true, revokedAt: true } }));
-    if (values.json) return void console.log(JSON.stringify(keys.map((key) => ({ key_id: key.id, role: key.role, created_at: key.createdAt, revoked_at: key.revokedAt }))));
-    if (keys.length === 0) return void console.log(`No keys for tenant ${tenantId}`);
-    for (const key of keys) console.log(`${key.id}  ${key.role.padEnd(6)}  created ${key.createdAt.toISOString()}${key.revokedAt ? `  revoked ${key.revokedAt.toISOString()}` : ''}`);
-    return;
-  }
-  if (command === 'key' && sub === 'revoke') {
-    if (!arg) throw new UsageError('key revoke needs a key id or the key: baton key revoke <key id | key>');
-    const id = keyIdOf(arg);
-    const revoked = await withDatabase((db) => db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } }));
-    if (revoked.count === 0) throw new UsageError(`no active key with id ${id}`);
-    console.log(`Revoked key ${id}`);
-    return;
-  }
+  const keys = await import('./cli/keys.ts');
+  if (command === 'tenant' && sub === 'create') return keys.createTenantCommand(arg, { role: values.role, json });
+  if (command === 'key' && sub === 'create') return keys.createKeyCommand(values.tenant, { role: values.role, json });
+  if (command === 'key' && sub === 'list') return keys.listKeysCommand(values.tenant, { json });
+  if (command === 'key' && sub === 'revoke') return keys.revokeKeyCommand(arg, { json });
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
 }
 
-// A mistake in the command line is one line and a pointer to the usage, never the whole usage.
+// A mistake is one line with a hint, never the whole usage.
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof EnvError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (error instanceof CliError) {
+    console.error(`baton: ${error.message.split('\n')[0]}${error.hint ? ` (${error.hint})` : ''}`);
+    process.exit(error.exitCode);
+  }
+  if (error instanceof EnvError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(`baton: ${(error as Error).message.split('\n')[0]} (baton --help shows every command)`);
     process.exit(2);
   }

@@ -12,7 +12,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export interface BatonProcess {
   child: ChildProcess;
+  /** stdout and stderr as they arrived. */
   output: () => string;
+  stdout: () => string;
   /** Resolves with the match once the output (stdout and stderr) matches; rejects if the process exits first. */
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -29,12 +31,16 @@ export function baton(args: string[], env: NodeJS.ProcessEnv, { shell = false } 
     ? spawn('sh', ['-c', `"$0" "$@"; echo "baton exited: $?"`, process.execPath, BATON, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, [BATON, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let stdout = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
     for (const listener of listeners) listener();
   };
-  child.stdout!.on('data', onData);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    onData(chunk);
+  });
   child.stderr!.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -46,6 +52,7 @@ export function baton(args: string[], env: NodeJS.ProcessEnv, { shell = false } 
   return {
     child,
     output: () => output,
+    stdout: () => stdout,
     exited,
     closed,
     waitFor: (pattern) =>
@@ -67,8 +74,9 @@ export function baton(args: string[], env: NodeJS.ProcessEnv, { shell = false } 
 }
 
 /** Runs a CLI command to completion. */
-export async function runBaton(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+export async function runBaton(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; stdout: string }> {
   const process = baton(args, env);
   const { code } = await process.exited;
-  return { code, output: process.output() };
+  await process.closed;
+  return { code, output: process.output(), stdout: process.stdout() };
 }

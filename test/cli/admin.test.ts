@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql } from '../src/generated/graphql/gql.ts';
-import { startTestApp, type TestApp } from './support/app.ts';
-import { cleanEnv, runBaton } from './support/process.ts';
+import { graphql } from '../../src/generated/graphql/gql.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { cleanEnv, runBaton } from '../support/process.ts';
 
 const CliViewer = graphql(`
   query CliViewer {
@@ -66,14 +66,14 @@ describe('the baton command', { timeout: 90_000 }, () => {
   });
 
   it('compiles a file, printing notes as file:line:column and exiting 1 when invalid', async () => {
-    const invalid = new URL('./fixtures/workflows/invalid/unknown-references.md', import.meta.url).pathname;
+    const invalid = new URL('../fixtures/workflows/invalid/unknown-references.md', import.meta.url).pathname;
     const { code, output } = await runBaton(['compile', invalid], cleanEnv());
     expect(code).toBe(1);
     expect(output).toContain(`${invalid}:12:8 error UNKNOWN_AGENT No agent is named \`Wroker\`. Did you mean \`Worker\`?`);
     expect(output).toContain(`${invalid}:18:7 error UNKNOWN_STEP`);
     expect(output).toContain(`${invalid}: 3 errors`);
 
-    const valid = new URL('./fixtures/workflows/company-briefs.md', import.meta.url).pathname;
+    const valid = new URL('../fixtures/workflows/company-briefs.md', import.meta.url).pathname;
     const json = await runBaton(['compile', valid, '--json'], cleanEnv());
     expect(json.code).toBe(0);
     const result = JSON.parse(json.output) as { valid: boolean; plan: { steps: { id: string }[] } };
@@ -97,8 +97,8 @@ describe('the baton command', { timeout: 90_000 }, () => {
   });
 
   it('prints its version, and the usage on --help', async () => {
-    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(await runBaton(['--version'], env)).toEqual({ code: 0, output: `baton ${version}\n` });
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await runBaton(['--version'], env)).toMatchObject({ code: 0, output: `baton ${version}\n` });
     const help = await runBaton(['--help'], env);
     expect(help.code).toBe(0);
     expect(help.output).toContain('baton key list --tenant <id>');

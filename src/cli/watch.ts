@@ -1,0 +1,154 @@
+import { clearScreenDown, moveCursor } from 'node:readline';
+import { createInterface } from 'node:readline/promises';
+import type { ExecutionStatus } from '../generated/graphql/graphql.ts';
+import type { Api } from './api.ts';
+import { CliError } from './errors.ts';
+import { fetchExecution, keyOf, stepRows, type ExecutionDetail } from './executions.ts';
+import { describeEvent, followEvents, type Event } from './follow.ts';
+import { decideStep } from './steer.ts';
+import { duration, table } from './table.ts';
+import { renderView, type Live } from './watch-view.ts';
+
+const DRAW_EVERY_MS = 50;
+
+/**
+ * Follows an execution until it finishes and returns its final status. On a terminal: a view redrawn
+ * in place (steps with status, tokens, cost and elapsed time, the running step's text as it streams)
+ * that asks for approval at a gate when `interactive`. Elsewhere: one line per event (JSON lines with
+ * `json`), then the steps and the output. Ctrl-C detaches; the execution keeps running.
+ */
+export async function watchExecution(api: Api, id: string, { json, interactive }: { json: boolean; interactive: boolean }): Promise<ExecutionStatus> {
+  const out = process.stdout;
+  const tty = Boolean(out.isTTY) && !json;
+  const startedAt = Date.now();
+  let execution = await fetchExecution(api, id);
+  const live: Live = { text: new Map() };
+  const questions = new AbortController();
+  let drawn = 0;
+  let asking = false;
+  let failure: unknown;
+
+  const draw = () => {
+    if (!tty || asking) return;
+    const lines = renderView(execution, live, { width: out.columns || 80, color: true });
+    if (drawn > 0) {
+      moveCursor(out, 0, -drawn);
+      clearScreenDown(out);
+    }
+    out.write(`${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  let drawTimer: NodeJS.Timeout | undefined;
+  const scheduleDraw = () => void (drawTimer ??= setTimeout(() => ((drawTimer = undefined), draw()), DRAW_EVERY_MS));
+  const ticker = tty ? setInterval(draw, 1000) : undefined;
+
+  const detach = () => {
+    questions.abort();
+    out.write(`\nDetached: ${id} keeps running. Follow it with: baton logs ${id} --follow\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', detach);
+
+  // Each step that stops at a gate is asked about once (or named once, when no one can be asked).
+  const gates = new Set<string>();
+  let asked = Promise.resolve();
+  const atGates = () => {
+    for (const step of execution.steps) {
+      if (step.status !== 'AWAITING_APPROVAL' || step.itemIndex !== null || gates.has(step.stepId)) continue;
+      gates.add(step.stepId);
+      if (interactive) asked = asked.then(() => askAbout(step.stepId));
+      else {
+        const hint = `${step.stepId} awaits approval: baton approve ${id} ${step.stepId}   or: baton reject ${id} ${step.stepId} --reason "…"`;
+        if (tty) live.note = hint;
+        else if (!json) console.log(hint);
+      }
+    }
+  };
+
+  const askAbout = async (stepId: string) => {
+    if (questions.signal.aborted) return;
+    draw();
+    asking = true;
+    const prompt = createInterface({ input: process.stdin, output: out });
+    prompt.on('SIGINT', detach);
+    try {
+      const step = execution.steps.find((s) => s.stepId === stepId && s.itemIndex === null);
+      if (step?.output) out.write(`\n${stepId} wrote:\n${step.output}\n\n`);
+      const answer = (await prompt.question(`Approve "${stepId}"? [y]es / [n]o: `, { signal: questions.signal })).trim().toLowerCase();
+      if (answer.startsWith('y') || answer.startsWith('n')) {
+        const reason = answer.startsWith('n') ? (await prompt.question('Why? (the step is revised with it): ', { signal: questions.signal })).trim() || 'rejected from the CLI' : undefined;
+        await decideStep(api, id, stepId, reason === undefined, reason);
+        live.note = `${reason === undefined ? 'approved' : 'rejected'} ${stepId}`;
+      } else live.note = `${stepId} still awaits approval: baton approve ${id} ${stepId}`;
+    } catch (error) {
+      // Decided elsewhere meanwhile, or the run ended while the question was open.
+      if (error instanceof CliError) live.note = error.message;
+      else if ((error as Error).name !== 'AbortError') throw error;
+    } finally {
+      prompt.close();
+      asking = false;
+      // The question scrolled the view: the next one is drawn below it.
+      drawn = 0;
+      draw();
+    }
+  };
+
+  // Stored events reload the execution; changes arriving during a reload cause one more.
+  let reloading: Promise<void> | undefined;
+  let again = false;
+  const reload = () => {
+    if (reloading) return void (again = true);
+    reloading = (async () => {
+      do {
+        again = false;
+        execution = await fetchExecution(api, id);
+        atGates();
+        scheduleDraw();
+      } while (again);
+    })()
+      .catch((error: unknown) => void (failure ??= error))
+      .finally(() => (reloading = undefined));
+  };
+
+  const onEvent = (event: Event) => {
+    const key = typeof event.payload.stepId === 'string' ? keyOf(event.payload.stepId, event.payload.itemIndex as number | null) : undefined;
+    if (event.seq === null) {
+      if (event.kind !== 'STEP_TOKEN' || !key) return;
+      live.text.set(key, (live.text.get(key) ?? '') + String(event.payload.text ?? ''));
+      live.streaming = key;
+      return scheduleDraw();
+    }
+    if (event.kind === 'STEP_STARTED' && key) live.text.delete(key);
+    if (json) console.log(JSON.stringify(event));
+    else if (!tty) console.log(`+${duration(Date.now() - startedAt).padEnd(7)} ${describeEvent(event)}`);
+    reload();
+  };
+
+  try {
+    atGates();
+    draw();
+    await followEvents(api, id, 0, onEvent, (reason) => {
+      live.note = `${reason}; reconnecting…`;
+      scheduleDraw();
+    });
+    while (reloading) await reloading;
+    if (failure) throw failure;
+    execution = await fetchExecution(api, id);
+  } finally {
+    questions.abort();
+    await asked;
+    clearInterval(ticker);
+    clearTimeout(drawTimer);
+    process.off('SIGINT', detach);
+  }
+  live.note = undefined;
+  draw();
+  report(execution, { tty, json });
+  return execution.status;
+}
+
+function report(execution: ExecutionDetail, { tty, json }: { tty: boolean; json: boolean }) {
+  if (json) return void console.log(JSON.stringify(execution));
+  if (!tty) console.log(`\n${execution.workflowName}  ${execution.id}: ${execution.status.toLowerCase()}${execution.error ? ` — ${execution.error}` : ''}\n${table(stepRows(execution))}`);
+  if (execution.output !== null && execution.output !== undefined) console.log(`\nOutput:\n${execution.output}`);
+}
