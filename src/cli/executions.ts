@@ -43,6 +43,12 @@ const CliExecution = graphql(`
       outputType
       version
       shareUrl
+      plan {
+        steps {
+          id
+          dependsOn
+        }
+      }
       steps {
         stepId
         itemIndex

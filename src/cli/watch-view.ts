@@ -10,6 +10,8 @@ export interface Live {
   streaming?: string;
   /** A line under the view: a hint, or what the person is asked. */
   note?: string;
+  /** Whether events arrive: shown until the run ends, so a quiet view is not mistaken for a stuck one. */
+  connection?: 'connecting' | 'live' | 'reconnecting';
 }
 
 const MARKS: Record<string, [string, 'green' | 'yellow' | 'red' | 'gray' | 'cyan']> = {
@@ -37,7 +39,7 @@ export function renderView(execution: ExecutionDetail, live: Live, { width, now 
   const { tokens, cost } = totals(execution);
   const status = lower(execution.status);
   const header = `${execution.workflowName}  ${execution.id}`;
-  const summary = `${status} · ${execution.stepsCompleted}/${execution.stepsTotal} steps · ${tokens} tokens · ${usd(cost)} · ${duration(elapsed(execution.startedAt, execution.completedAt, now))}`;
+  const summary = `${status} · ${execution.stepsCompleted}/${execution.stepsTotal} steps · ${tokens} tokens · ${usd(cost)} · ${duration(elapsed(execution.startedAt, execution.completedAt, now))}${live.connection ? ` · ${live.connection}` : ''}`;
   const rows = stepRows(execution, now);
   const widths = rows.reduce<number[]>((max, row) => row.map((cell, i) => Math.max(max[i] ?? 0, cell.length)), []);
   const lines = [paint('bold', fit(header, width)), fit(summary, width)];

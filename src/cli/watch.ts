@@ -22,7 +22,7 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
   const tty = Boolean(out.isTTY) && !json;
   const startedAt = Date.now();
   let execution = await fetchExecution(api, id);
-  const live: Live = { text: new Map() };
+  const live: Live = { text: new Map(), connection: 'connecting' };
   const questions = new AbortController();
   let drawn = 0;
   let asking = false;
@@ -72,8 +72,8 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
     const prompt = createInterface({ input: process.stdin, output: out });
     prompt.on('SIGINT', detach);
     try {
-      const step = execution.steps.find((s) => s.stepId === stepId && s.itemIndex === null);
-      if (step?.output) out.write(`\n${stepId} wrote:\n${step.output}\n\n`);
+      for (const shown of underReview(execution, stepId)) out.write(`\n${shown.stepId} wrote:\n${shown.output}\n`);
+      out.write('\n');
       const answer = (await prompt.question(`Approve "${stepId}"? [y]es / [n]o: `, { signal: questions.signal })).trim().toLowerCase();
       if (answer.startsWith('y') || answer.startsWith('n')) {
         const reason = answer.startsWith('n') ? (await prompt.question('Why? (the step is revised with it): ', { signal: questions.signal })).trim() || 'rejected from the CLI' : undefined;
@@ -111,6 +111,11 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
   };
 
   const onEvent = (event: Event) => {
+    if (live.connection !== 'live') {
+      live.connection = 'live';
+      live.note = undefined;
+      scheduleDraw();
+    }
     const key = typeof event.payload.stepId === 'string' ? keyOf(event.payload.stepId, event.payload.itemIndex as number | null) : undefined;
     if (event.seq === null) {
       if (event.kind !== 'STEP_TOKEN' || !key) return;
@@ -128,7 +133,8 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
     atGates();
     draw();
     await followEvents(api, id, 0, onEvent, (reason) => {
-      live.note = `${reason}; reconnecting…`;
+      live.connection = 'reconnecting';
+      live.note = reason;
       scheduleDraw();
     });
     while (reloading) await reloading;
@@ -142,9 +148,18 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
     process.off('SIGINT', detach);
   }
   live.note = undefined;
+  live.connection = undefined;
   draw();
   report(execution, { tty, json });
   return execution.status;
+}
+
+/** What a person approves: the gate step's own output, or (a gate without an agent) what its dependencies wrote. */
+function underReview(execution: ExecutionDetail, stepId: string) {
+  const written = (id: string) => execution.steps.filter((step) => step.stepId === id && step.itemIndex === null && step.output);
+  const own = written(stepId);
+  if (own.length > 0) return own;
+  return (execution.plan.steps.find((step) => step.id === stepId)?.dependsOn ?? []).flatMap(written);
 }
 
 function report(execution: ExecutionDetail, { tty, json }: { tty: boolean; json: boolean }) {
