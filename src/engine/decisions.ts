@@ -1,6 +1,7 @@
 import type { Plan } from '../compiler/plan.ts';
 import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
 import { applyDecisions, halt, jsonb, updateStep } from './advance.ts';
+import { downstream } from './fork-plan.ts';
 import { appendEvent, isLive, lockExecution, transaction, type EngineDeps, type Sql } from './transaction.ts';
 
 /** The tenant's execution, locked; NotFound for anyone else's. */
@@ -10,21 +11,6 @@ export async function lockOwn(sql: Sql, tenantId: string, executionId: string) {
     throw executionNotFound(executionId);
   }
   return execution;
-}
-
-/** Every step that depends on `stepId`, directly or not. */
-function downstream(plan: Plan, stepId: string): Set<string> {
-  const found = new Set<string>();
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const step of plan.steps) {
-      if (!found.has(step.id) && step.dependsOn.some((dep) => dep === stepId || found.has(dep))) {
-        found.add(step.id);
-        grew = true;
-      }
-    }
-  }
-  return found;
 }
 
 /**

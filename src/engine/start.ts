@@ -8,7 +8,7 @@ import { findWorkflow } from '../library/workflows.ts';
 import { recipeToRun } from '../library/recipes.ts';
 import { jsonb } from './advance.ts';
 import { validateInputs } from './inputs.ts';
-import { appendEvent, enqueue, QUEUES, transaction, type EngineDeps, type Sql } from './transaction.ts';
+import { appendEvent, enqueue, QUEUES, transaction, type Changes, type EngineDeps, type Sql } from './transaction.ts';
 
 /**
  * What starting needs besides the engine: with `tools` (and Claude answering, `modelsCallTools`), an
@@ -34,7 +34,7 @@ async function checkToolServers(deps: StartDeps, tenantId: string, plan: Plan): 
 /** What started an execution: `manual` (the API), `cron`, `webhook`. */
 export type Trigger = 'manual' | 'cron' | 'webhook';
 
-interface NewExecution {
+export interface NewExecution {
   tenantId: string;
   /** Exactly one of the two: what the execution runs. */
   workflowId: string | null;
@@ -44,6 +44,8 @@ interface NewExecution {
   inputs: unknown;
   triggeredBy: Trigger;
   metadata: Record<string, unknown>;
+  /** A fork: the execution it comes from, the step it runs again from, and the steps whose recorded rows it copies. */
+  fork?: { sourceId: string; fromStep: string; reuse: string[] };
 }
 
 /** How a trigger starts an execution (`manual` callers pass nothing). */
@@ -64,7 +66,7 @@ const declaredOnly = (plan: Plan, inputs: unknown) =>
  * plan, its step rows and the first `advance` job in one transaction, and returns its id at once.
  * `also` runs in that transaction (a recipe counts its use there).
  */
-async function insertExecution(deps: StartDeps, run: NewExecution, options: StartOptions, count?: (sql: Sql) => Promise<unknown>) {
+export async function insertExecution(deps: StartDeps, run: NewExecution, options: StartOptions, count?: (sql: Sql) => Promise<unknown>) {
   const { tenantId, plan } = run;
   const checked = validateInputs(plan.inputs, options.dropUndeclaredInputs ? declaredOnly(plan, run.inputs) : run.inputs);
   if ('problems' in checked) throw new ValidationError('Invalid inputs', checked.problems.join('; '));
@@ -72,9 +74,9 @@ async function insertExecution(deps: StartDeps, run: NewExecution, options: Star
   const id = newId('exec');
   return transaction(deps, async (sql, changes) => {
     const [execution] = await sql.query<{ id: string; created_at: Date }>(
-      `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11) RETURNING id, created_at`,
-      [id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata)],
+      `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13) RETURNING id, created_at`,
+      [id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata), run.fork?.sourceId ?? null, run.fork?.fromStep ?? null],
     );
     await sql.query(
       `INSERT INTO step_runs (id, execution_id, step_id, position, status, agent_id, model_id)
@@ -88,6 +90,7 @@ async function insertExecution(deps: StartDeps, run: NewExecution, options: Star
         plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
       ],
     );
+    if (run.fork) await reuseSteps(sql, changes, id, run.fork);
     await count?.(sql);
     await options.also?.(sql, id);
     appendEvent(changes, id, 'execution.running', { status: 'running', inputs: checked.values });
@@ -97,6 +100,32 @@ async function insertExecution(deps: StartDeps, run: NewExecution, options: Star
     if (plan.totalTimeoutMs) enqueue(deps, sql, changes, QUEUES.deadline, { executionId: id }, id, Math.ceil(plan.totalTimeoutMs / 1000));
     return { id };
   });
+}
+
+/**
+ * A fork's kept steps take the rows the source recorded (For each items included): status, prompt and
+ * output, marked `reused`, with no attempt, tokens or cost of their own. Each reads as finished in the
+ * fork's event log, so a follower of the fork sees every step end.
+ */
+async function reuseSteps(sql: Sql, changes: Changes, executionId: string, fork: NonNullable<NewExecution['fork']>) {
+  const rows = await sql.query<{ step_id: string; status: string }>(
+    `UPDATE step_runs AS r SET status = s.status, reused = true, prompt = s.prompt, output = s.output, output_json = s.output_json, approval = s.approval,
+            started_at = s.started_at, completed_at = s.completed_at
+     FROM step_runs AS s
+     WHERE r.execution_id = $1 AND s.execution_id = $2 AND s.step_id = r.step_id AND s.item_index = -1 AND r.item_index = -1 AND r.step_id = ANY($3::text[])
+     RETURNING r.step_id, r.status`,
+    [executionId, fork.sourceId, fork.reuse],
+  );
+  await sql.query(
+    `INSERT INTO step_runs (id, execution_id, step_id, position, item_index, status, reused, agent_id, model_id, prompt, output, output_json, started_at, completed_at)
+     SELECT 'run_' || replace(gen_random_uuid()::text, '-', ''), $1, s.step_id, s.position, s.item_index, s.status, true, s.agent_id, s.model_id, s.prompt, s.output, s.output_json, s.started_at, s.completed_at
+     FROM step_runs AS s WHERE s.execution_id = $2 AND s.item_index >= 0 AND s.step_id = ANY($3::text[])`,
+    [executionId, fork.sourceId, fork.reuse],
+  );
+  for (const stepId of fork.reuse) {
+    const status = rows.find((row) => row.step_id === stepId)?.status;
+    appendEvent(changes, executionId, status === 'skipped' ? 'step.skipped' : 'step.completed', { stepId, itemIndex: -1, reused: true, from: fork.sourceId });
+  }
 }
 
 /** `runWorkflow`: an execution of a markdown workflow's current plan. */

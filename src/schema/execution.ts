@@ -57,6 +57,7 @@ builder.prismaObject('StepRun', {
     agentId: t.exposeString('agentId', { nullable: true }),
     model: t.exposeString('modelId', { nullable: true }),
     prompt: t.exposeString('prompt', { nullable: true, description: 'The prompt as sent, templates rendered.' }),
+    reused: t.exposeBoolean('reused', { description: 'Kept from the execution this one was forked from: the output recorded there, with no model call and no cost here.' }),
     output: t.exposeString('output', { nullable: true }),
     outputJson: t.expose('outputJson', { type: 'JSON', nullable: true }),
     error: t.exposeString('error', { nullable: true }),
@@ -115,6 +116,9 @@ builder.prismaNode('Execution', {
     startedAt: t.expose('createdAt', { type: 'DateTime' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
     steps: t.relation('steps', { description: 'In plan order; For each items follow their step.', query: { orderBy: [{ position: 'asc' }, { itemIndex: 'asc' }] } }),
+    forkedFrom: t.relation('forkedFrom', { nullable: true, description: 'The execution this one was forked from (forkExecution, retryExecution); null when it was not, or that one was deleted.' }),
+    forkedFromStep: t.exposeString('forkedFromStep', { nullable: true, description: 'The step the fork ran again from.' }),
+    forks: t.relation('forks', { description: 'Executions forked from this one, oldest first.', query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
     events: t.relation('events', {
       args: { afterSeq: t.arg.int({ description: 'Only events after this sequence number.' }) },
       query: ({ afterSeq }) => ({ where: afterSeq == null ? {} : { seq: { gt: afterSeq } }, orderBy: { seq: 'asc' } }),

@@ -20,5 +20,6 @@ import './schedule.ts';
 import './webhook-endpoint.ts';
 import './quality.ts';
 import './marketplace.ts';
+import './fork.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,55 @@
+import { builder } from '../builder.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { forkExecution, previewFork, retryExecution, type ForkPreview as Preview } from '../engine/fork.ts';
+import { reload } from './execution.ts';
+
+const ForkPreview = builder.objectRef<Preview>('ForkPreview').implement({
+  description: 'What a fork runs again and keeps, and what running it should cost judging by past runs.',
+  fields: (t) => ({
+    fromStep: t.exposeString('fromStep'),
+    stepsToRun: t.exposeStringList('stepsToRun', { description: 'Plan order: the step, everything depending on it, and any step that had not completed.' }),
+    stepsReused: t.exposeStringList('stepsReused', { description: 'Kept as recorded: no model call, no cost.' }),
+    estimatedTokens: t.exposeInt('estimatedTokens', { description: 'Tokens in and out the steps to run took in the execution forked from, or on average over the last 50 runs of its workflow or recipe.' }),
+    estimatedCostUsd: t.exposeFloat('estimatedCostUsd', { description: 'The same in USD (an estimate from list prices).' }),
+    unestimatedSteps: t.exposeStringList('unestimatedSteps', { description: 'Steps to run with no past run to judge by, left out of the estimate.' }),
+  }),
+});
+
+const Fork = builder.objectRef<{ id: string; preview: Preview }>('Fork').implement({
+  description: 'A fork that has started: the new execution, and the preview it was started with.',
+  fields: (t) => ({
+    execution: t.prismaField({ type: 'Execution', resolve: (query, fork, _args, ctx) => reload(ctx, query, fork.id) }),
+    preview: t.field({ type: ForkPreview, resolve: (fork) => fork.preview }),
+  }),
+});
+
+const FORK_ERRORS = { types: [NotFoundError, ValidationError, ConflictError] };
+
+builder.queryField('forkPreview', (t) =>
+  t.field({
+    type: ForkPreview,
+    description: 'What forkExecution would run, keep and cost, without starting anything.',
+    errors: FORK_ERRORS,
+    args: { id: t.arg.id({ required: true }), fromStep: t.arg.string({ required: true }) },
+    resolve: (_root, { id, fromStep }, ctx) => previewFork(ctx, ctx.tenant.id, String(id), fromStep),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  forkExecution: t.field({
+    type: Fork,
+    description:
+      'Starts a new execution of the same pinned plan that keeps the recorded outputs of every step not depending on `fromStep` (marked `reused`: no model call, no cost) and runs `fromStep` and everything after it. ' +
+      '`inputs` override the original ones by name. A running execution is a ConflictError; an unknown step, or an item of a For each step, a ValidationError.',
+    errors: FORK_ERRORS,
+    args: { id: t.arg.id({ required: true }), fromStep: t.arg.string({ required: true }), inputs: t.arg({ type: 'JSON' }) },
+    resolve: (_root, { id, fromStep, inputs }, ctx) => forkExecution(ctx, ctx.tenant.id, String(id), fromStep, inputs ?? undefined),
+  }),
+  retryExecution: t.field({
+    type: Fork,
+    description: 'forkExecution from the first step that did not complete (failed, rejected, stopped or never ran); a ConflictError when every step completed.',
+    errors: FORK_ERRORS,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => retryExecution(ctx, ctx.tenant.id, String(id)),
+  }),
+}));
