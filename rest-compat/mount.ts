@@ -6,6 +6,7 @@ import { openApiDocument } from './openapi.ts';
 import type { RestProduct, RestRoute } from './route.ts';
 import * as appxen from './appxen/routes.ts';
 import * as appxenSchemas from './appxen/schemas.ts';
+import * as appxenForkSchemas from './appxen/fork-schemas.ts';
 import * as automatos from './automatos/routes.ts';
 import * as automatosSchemas from './automatos/schemas.ts';
 import * as automatosExecutionSchemas from './automatos/execution-schemas.ts';
@@ -20,7 +21,7 @@ import * as automatosMarketplaceSchemas from './automatos/marketplace-schemas.ts
  * route is served there as well as at the root; the second's paths start with /api.
  */
 export const PRODUCTS: RestProduct[] = [
-  { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: appxenSchemas },
+  { routes: appxen.routes, mounts: ['', '/orchestrator'], schemas: { ...appxenSchemas, ...appxenForkSchemas } },
   { routes: automatos.routes, mounts: [''], schemas: { ...automatosSchemas, ...automatosExecutionSchemas, ...automatosToolServerSchemas, ...automatosWebhookEndpointSchemas, ...automatosDashboardSchemas, ...automatosQualitySchemas, ...automatosMarketplaceSchemas } },
 ];
 

@@ -5,6 +5,7 @@ import * as op from './operations.ts';
 import * as schema from './schemas.ts';
 import * as shape from './shapes.ts';
 import { MAX_PAGE_SIZE } from '../../src/schema/field-cost.ts';
+import { forkRoutes } from './fork-routes.ts';
 
 // A GraphQL page holds at most MAX_PAGE_SIZE items and refuses more; a larger REST `limit` gets a
 // full page and a next_cursor.
@@ -259,4 +260,5 @@ export const routes: RestRoute[] = [
       return shape.version(execution.outputVersion);
     },
   },
+  ...forkRoutes,
 ];
