@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { forkExecution, previewFork, retryExecution, type ForkPreview as Preview } from '../engine/fork.ts';
+import { executionDiff, type ExecutionDiff as Diff } from '../library/execution-diff.ts';
 import { reload } from './execution.ts';
 
 const ForkPreview = builder.objectRef<Preview>('ForkPreview').implement({
@@ -53,3 +54,40 @@ builder.mutationFields((t) => ({
     resolve: (_root, { id }, ctx) => retryExecution(ctx, ctx.tenant.id, String(id)),
   }),
 }));
+
+const StepDiff = builder.objectRef<Diff['steps'][number]>('StepDiff').implement({
+  description: 'One step (or For each item) of two executions side by side. A status is null where that execution has no such step.',
+  fields: (t) => ({
+    stepId: t.exposeString('stepId'),
+    itemIndex: t.int({ nullable: true, resolve: (step) => (step.itemIndex < 0 ? null : step.itemIndex) }),
+    statusA: t.exposeString('statusA', { nullable: true }),
+    statusB: t.exposeString('statusB', { nullable: true }),
+    sameOutput: t.exposeBoolean('sameOutput'),
+    tokensA: t.exposeInt('tokensA', { description: 'Tokens in and out.' }),
+    tokensB: t.exposeInt('tokensB'),
+    tokensDelta: t.int({ description: 'B − A.', resolve: (step) => step.tokensB - step.tokensA }),
+    costDeltaUsd: t.float({ description: 'B − A.', resolve: (step) => step.costB - step.costA }),
+  }),
+});
+
+const ExecutionDiff = builder.objectRef<Diff>('ExecutionDiff').implement({
+  description: 'Two executions compared step by step: what changed, what it cost, and where they first diverge.',
+  fields: (t) => ({
+    a: t.prismaField({ type: 'Execution', resolve: (query, diff, _args, ctx) => reload(ctx, query, diff.a) }),
+    b: t.prismaField({ type: 'Execution', resolve: (query, diff, _args, ctx) => reload(ctx, query, diff.b) }),
+    firstDivergence: t.exposeString('firstDivergence', { nullable: true, description: "The first step, in A's plan order, whose status or output differs; null when none does." }),
+    steps: t.field({ type: [StepDiff], resolve: (diff) => diff.steps }),
+    tokensDelta: t.int({ description: 'B − A over every step.', resolve: (diff) => diff.steps.reduce((sum, step) => sum + step.tokensB - step.tokensA, 0) }),
+    costDeltaUsd: t.float({ description: 'B − A over every step.', resolve: (diff) => diff.steps.reduce((sum, step) => sum + step.costB - step.costA, 0) }),
+  }),
+});
+
+builder.queryField('executionDiff', (t) =>
+  t.field({
+    type: ExecutionDiff,
+    description: 'Compares two executions (a fork and its source, two runs of one workflow): per step, same or changed output, token and cost deltas, and the first step where they diverge.',
+    errors: { types: [NotFoundError] },
+    args: { a: t.arg.id({ required: true }), b: t.arg.id({ required: true }) },
+    resolve: (_root, { a, b }, ctx) => executionDiff(ctx.db, ctx.tenant.id, String(a), String(b)),
+  }),
+);

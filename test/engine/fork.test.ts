@@ -156,6 +156,30 @@ const Execution = graphql(`
   }
 `);
 
+const Diff = graphql(`
+  query ForkTestDiff($a: ID!, $b: ID!) {
+    executionDiff(a: $a, b: $b) {
+      __typename
+      ... on ExecutionDiff {
+        firstDivergence
+        tokensDelta
+        costDeltaUsd
+        steps {
+          stepId
+          itemIndex
+          statusA
+          statusB
+          sameOutput
+          tokensDelta
+        }
+      }
+      ... on NotFoundError {
+        detail
+      }
+    }
+  }
+`);
+
 const fake = new FakeAnthropic();
 let t: TestApp;
 let workflowId: string;
@@ -236,6 +260,22 @@ describe('forking an execution from a step', () => {
       ['step.completed', 'side'],
     ]);
     expect((await finished(sourceId)).forks).toEqual([{ id: fork.execution.id }]);
+
+    // Compared with its source: the same outputs everywhere, and the kept steps' tokens saved.
+    const { executionDiff: diff } = (await t.request(Diff, { a: sourceId, b: fork.execution.id })).body.data!;
+    if (diff.__typename !== 'ExecutionDiff') throw new Error(JSON.stringify(diff));
+    expect(diff.firstDivergence).toBeNull();
+    expect(diff.tokensDelta).toBe(-3 * 120);
+    expect(diff.steps.map((step) => [step.stepId, step.itemIndex, step.sameOutput, step.tokensDelta])).toEqual([
+      ['one', null, true, -120],
+      ['two', null, true, -120],
+      ['side', null, true, -120],
+      ['three', null, true, 0],
+      ['four', null, true, 0],
+      ['four', 0, true, 0],
+      ['four', 1, true, 0],
+    ]);
+    expect((await t.request(Diff, { a: sourceId, b: 'exec_nope' })).body.data!.executionDiff).toEqual({ __typename: 'NotFoundError', detail: 'No execution with ID exec_nope exists for this tenant' });
   });
 
   it('takes new inputs for the fork by name, keeping the others', async () => {
@@ -248,6 +288,10 @@ describe('forking an execution from a step', () => {
     const forked = await finished(fork.execution.id);
     expect(forked.inputs).toEqual({ topic: 'beavers', items: ['x', 'y'] });
     expect(forked.steps.find((step) => step.stepId === 'one')!.output).toContain('beavers');
+    const { executionDiff: diff } = (await t.request(Diff, { a: sourceId, b: fork.execution.id })).body.data!;
+    if (diff.__typename !== 'ExecutionDiff') throw new Error(JSON.stringify(diff));
+    expect(diff.firstDivergence).toBe('one');
+    expect(diff.steps[0]).toMatchObject({ stepId: 'one', statusA: 'completed', statusB: 'completed', sameOutput: false });
   });
 
   it('retries a failed execution from its first failed step, without calling the model for the steps before it', async () => {
