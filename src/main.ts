@@ -27,6 +27,10 @@ Client (through the API at --url or BATON_URL, default http://localhost:4000):
                                           it live, asks at approval gates on a terminal, and
                                           exits 0 completed, 1 failed, 3 stopped
   baton watch <execution id>              follow a run live, as run --watch
+  baton fork <id> <step> [--input …]… [--watch]
+                                          run it again from a step, keeping the steps before it
+                                          (no model call, no cost); prints what it should cost
+  baton retry <id> [--watch]              fork from its first step that did not complete
   baton executions [--status <status>] [--limit N]
                                           recent executions, newest first
   baton execution <id>                    one execution: steps, tokens, cost, output
@@ -174,6 +178,12 @@ async function client(command: string, [first, second]: string[], values: Values
         const [{ watchExecution }, { EXIT_CODES }] = await Promise.all([import('./cli/watch.ts'), import('./cli/run.ts')]);
         return EXIT_CODES[await watchExecution(api, needs(first, 'an execution id: baton watch <execution id>'), { json, interactive })];
       }
+      case 'fork':
+      case 'retry': {
+        const id = needs(first, `an execution id: baton ${command} <id>${command === 'fork' ? ' <step>' : ''}`);
+        const step = command === 'fork' ? needs(second, `a step: baton fork ${id} <step>`) : undefined;
+        return await (await import('./cli/fork.ts')).fork(api, id, step, { inputs: values.input ?? [], watch: Boolean(values.watch), json, interactive });
+      }
       case 'executions':
         await (await import('./cli/executions.ts')).listExecutions(api, { status: values.status, limit: count('limit', values.limit, 20), json });
         return 0;
@@ -212,7 +222,7 @@ async function client(command: string, [first, second]: string[], values: Values
   }
 }
 
-const CLIENT_COMMANDS = new Set(['run', 'watch', 'executions', 'execution', 'logs', 'approve', 'reject', 'stop', 'workflows', 'workflow']);
+const CLIENT_COMMANDS = new Set(['run', 'watch', 'fork', 'retry', 'executions', 'execution', 'logs', 'approve', 'reject', 'stop', 'workflows', 'workflow']);
 
 async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });

@@ -147,6 +147,23 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
     expect(watch.output()).toContain('step.rejected sign_off — too short');
   });
 
+  it('retries a failed run from its failed step, keeping the step before it, and forks from a step', async () => {
+    fake.reply = (request) => (JSON.stringify(request.body.messages).includes('Say the second') ? { error: { status: 400, type: 'invalid_request_error', message: 'no' } } : { text: 'first done' });
+    const failed = await runBaton(['run', join(dir, 'relay.md'), '--watch'], env);
+    expect(failed.code).toBe(1);
+    const id = /(exec_\w+): failed/.exec(failed.output)![1];
+
+    fake.reply = () => ({ text: 'second done', usage: { input: 10, output: 5 } });
+    const before = fake.requests.length;
+    const retried = await runBaton(['retry', id, '--watch'], env);
+    expect(retried.code).toBe(0);
+    expect(retried.output).toContain(`Forked ${id} from second: runs second; keeps first`);
+    expect(fake.requests.length - before).toBe(1);
+
+    const forked = await runBaton(['fork', id, 'first', '--json'], env);
+    expect(json<{ preview: { stepsToRun: string[] } }>(forked.stdout).preview.stepsToRun).toEqual(['first', 'second']);
+  });
+
   it('stops a running execution: its watcher exits 3', async () => {
     fake.reply = () => ({ hang: true });
     const started = await runBaton(['run', join(dir, 'relay.md')], env);
