@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { buildApp, type App } from '../src/app.ts';
 import { startEmbeddedPostgres } from '../src/store/embedded-postgres.ts';
 import { startExecution, startRecipeExecution } from '../src/engine/start.ts';
+import { forkExecution } from '../src/engine/fork.ts';
 import { parseEnv } from '../src/env.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { createTenant } from '../src/tenancy/tenants.ts';
@@ -142,6 +143,21 @@ async function main() {
     const figures = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms`;
     rows.push([`step handoff, 20-step chain (5 runs at once, ${ROUNDS} rounds)`, figures(handoffs.markdown), 'p50 ≤ 5 ms, p99 ≤ 25 ms']);
     rows.push([`step handoff, the same chain as a recipe (rounds taking turns with the row above)`, figures(handoffs.recipe), 'as the markdown workflow']);
+
+    // Fork: a finished 20-step execution forked from its 15th step, from the forkExecution call (as
+    // the API makes it: preview, then the new execution with 14 steps copied) to the model's first
+    // request for the fork. One warm-up fork, then 10.
+    let sourceId = '';
+    await runAll(app, tenant.tenantId, 1, async (n) => ({ id: (sourceId = (await chains.markdown(1000 + n)).id) }));
+    const forkStarts: number[] = [];
+    for (let i = -1; i < 10; i++) {
+      await fake.clear();
+      const called = performance.timeOrigin + performance.now();
+      await runAll(app, tenant.tenantId, 1, () => forkExecution(app.engine, tenant.tenantId, sourceId, 'S14'));
+      const first = Math.min(...(await fake.calls()).map((call) => call.receivedAt));
+      if (i >= 0) forkStarts.push(first - called);
+    }
+    rows.push(['fork of a 20-step execution from step 15: to its first model request (10 forks)', figures(forkStarts), 'within 20 ms']);
 
     // Fan-out: 50 items at 200 ms each. The step's wall time is from its step.started to its
     // step.completed, as a subscriber sees them (a dashboard watching the run). One warm-up run,

@@ -10,7 +10,7 @@ export interface ModelCall {
   /** The conversation's first message (the step's prompt), and whether this request carries tool results. */
   first: string;
   toolResults: boolean;
-  /** The child's performance.now() when the request arrived and when its answer was sent. */
+  /** When the request arrived and when its answer was sent, on the machine's clock (performance.timeOrigin + performance.now(), in ms): comparable across processes. */
   receivedAt: number;
   answeredAt: number;
 }
@@ -69,8 +69,8 @@ async function child(): Promise<void> {
             prompt: lastUserText(r),
             first: String(r.body.messages[0]?.content ?? ''),
             toolResults: hasToolResults(r),
-            receivedAt: r.receivedAt,
-            answeredAt: r.answeredAt ?? r.receivedAt,
+            receivedAt: performance.timeOrigin + r.receivedAt,
+            answeredAt: performance.timeOrigin + (r.answeredAt ?? r.receivedAt),
           }))
         : undefined;
     process.send!(log ?? 'ok');
