@@ -43,6 +43,10 @@ const CliExecution = graphql(`
       outputType
       version
       shareUrl
+      forkedFromStep
+      forkedFrom {
+        id
+      }
       plan {
         steps {
           id
@@ -61,6 +65,7 @@ const CliExecution = graphql(`
         costUsd
         error
         output
+        reused
         tokens {
           input
           output
@@ -122,7 +127,7 @@ export function stepRows(execution: ExecutionDetail, now = Date.now()): string[]
     step.model ?? '',
     step.tokens.input + step.tokens.output > 0 ? `${step.tokens.input}→${step.tokens.output} tok` : '',
     step.costUsd > 0 || step.tokens.output > 0 ? usd(step.costUsd) : '',
-    step.startedAt ? duration(step.durationMs ?? elapsed(step.startedAt, step.completedAt, now)) : '',
+    step.reused ? 'reused' : step.startedAt ? duration(step.durationMs ?? elapsed(step.startedAt, step.completedAt, now)) : '',
   ]);
 }
 
@@ -136,6 +141,7 @@ export async function showExecution(api: Api, id: string, json: boolean): Promis
   console.log(`${execution.workflowName}  ${execution.id}`);
   console.log(`${lower(execution.status)} · ${execution.stepsCompleted}/${execution.stepsTotal} steps · ${tokens} tokens · ${usd(cost)} · ${duration(elapsed(execution.startedAt, execution.completedAt))}`);
   if (execution.error) console.log(`error: ${execution.error}`);
+  if (execution.forkedFrom) console.log(`forked from ${execution.forkedFrom.id} at step ${execution.forkedFromStep}`);
   console.log(`inputs: ${JSON.stringify(execution.inputs)}`);
   if (execution.steps.length > 0) console.log(`\n${table(stepRows(execution))}`);
   for (const step of execution.steps.filter((s) => s.error)) console.log(`  ${stepKey(step)}: ${step.error}`);
