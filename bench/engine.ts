@@ -153,7 +153,7 @@ async function main() {
     for (let i = -1; i < 10; i++) {
       await fake.clear();
       const called = performance.timeOrigin + performance.now();
-      await runAll(app, tenant.tenantId, 1, () => forkExecution(app.engine, tenant.tenantId, sourceId, 'S14'));
+      await runAll(app, tenant.tenantId, 1, () => forkExecution(app.engine, tenant.tenantId, sourceId, 's14'));
       const first = Math.min(...(await fake.calls()).map((call) => call.receivedAt));
       if (i >= 0) forkStarts.push(first - called);
     }
