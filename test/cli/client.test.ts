@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -9,52 +11,8 @@ import { FakeAnthropic } from '../support/fake-anthropic.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { baton, cleanEnv, runBaton } from '../support/process.ts';
 
-const GATE = `# Gate
-Drafts, then waits for a person.
-
-## Inputs
-- topic: What to write about (string, required)
-
-## Agents
-
-### Writer
-Writes.
-Model: Haiku
-
-## Steps
-
-### Draft
-Agent: Writer
-Write about {{inputs.topic}}.
-
-### Sign off
-Depends on: draft
-Approval: required
-Sign off the draft.
-
-## Output
-steps.draft.output
-`;
-
-const RELAY = `# Relay
-Two steps, one after the other.
-
-## Agents
-
-### Worker
-Works.
-Model: Haiku
-
-## Steps
-
-### First
-Agent: Worker
-Say the first thing.
-
-### Second
-Agent: Worker
-Say the second thing.
-`;
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const RELAY = readFileSync(fixture('relay.md'), 'utf8');
 
 let fake: FakeAnthropic;
 let t: TestApp;
@@ -71,8 +29,6 @@ beforeAll(async () => {
   t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
   env = cleanEnv({ BATON_URL: t.url, BATON_API_KEY: t.tenant.apiKey, BATON_TENANT_ID: t.tenant.tenantId });
   dir = await mkdtemp(join(tmpdir(), 'baton-cli-'));
-  await writeFile(join(dir, 'gate.md'), GATE);
-  await writeFile(join(dir, 'relay.md'), RELAY);
 });
 afterAll(async () => {
   await t.stop();
@@ -112,7 +68,7 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
   });
 
   it('runs a file and watches it: the gate is approved from another command, and it exits 0 with the output', async () => {
-    const run = baton(['run', join(dir, 'gate.md'), '--input', 'topic=otters', '--watch'], env);
+    const run = baton(['run', fixture('gate.md'), '--input', 'topic=otters', '--watch'], env);
     const [, id] = await run.waitFor(/sign_off awaits approval: baton approve (\S+) sign_off/);
     expect(run.output()).toContain('step.completed draft');
 
@@ -137,7 +93,7 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
   });
 
   it('rejects at the gate with a reason: the run fails and the watcher exits 1', async () => {
-    const started = await runBaton(['run', join(dir, 'gate.md'), '-i', 'topic=owls', '--json'], env);
+    const started = await runBaton(['run', fixture('gate.md'), '-i', 'topic=owls', '--json'], env);
     const { id } = json<{ id: string }>(started.stdout);
     const watch = baton(['watch', id], env);
     await watch.waitFor(/awaits approval/);
@@ -149,7 +105,7 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
 
   it('retries a failed run from its failed step, keeping the step before it, and forks from a step', async () => {
     fake.reply = (request) => (JSON.stringify(request.body.messages).includes('Say the second') ? { error: { status: 400, type: 'invalid_request_error', message: 'no' } } : { text: 'first done' });
-    const failed = await runBaton(['run', join(dir, 'relay.md'), '--watch'], env);
+    const failed = await runBaton(['run', fixture('relay.md'), '--watch'], env);
     expect(failed.code).toBe(1);
     const id = /(exec_\w+): failed/.exec(failed.output)![1];
 
@@ -166,7 +122,7 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
 
   it('stops a running execution: its watcher exits 3', async () => {
     fake.reply = () => ({ hang: true });
-    const started = await runBaton(['run', join(dir, 'relay.md')], env);
+    const started = await runBaton(['run', fixture('relay.md')], env);
     expect(started.code).toBe(0);
     const id = started.stdout.trim();
     expect(id).toMatch(/^exec_/);
@@ -195,7 +151,7 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
     proxy.listen(0, '127.0.0.1');
     await once(proxy, 'listening');
     try {
-      const id = (await runBaton(['run', join(dir, 'relay.md')], env)).stdout.trim();
+      const id = (await runBaton(['run', fixture('relay.md')], env)).stdout.trim();
       const follow = baton(['logs', id, '--follow', '--json', '--url', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`], env);
       await follow.waitFor(/"kind":"STEP_STARTED"/);
       for (const socket of sockets) socket.destroy();
@@ -227,7 +183,7 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
     ['a malformed input', ['run', 'wf_nope', '--input', 'topic'], {}, 2, /--input takes name=value or name:=json, not "topic"/],
     ['an unknown status', ['executions', '--status', 'done'], {}, 2, /--status must be one of running, awaiting_approval, completed, failed, stopped, not "done"/],
   ] as [string, string[], Record<string, string>, number, RegExp][])('answers %s in one line with a hint', async (_what, args, extra, code, message) => {
-    const argv = args.map((arg) => (arg === 'GATE' ? join(dir, 'gate.md') : arg));
+    const argv = args.map((arg) => (arg === 'GATE' ? fixture('gate.md') : arg));
     const result = await runBaton(argv, { ...env, ...extra, ...(extra.BATON_URL === 'CLOSED' ? { BATON_URL: `http://127.0.0.1:${closedPort}` } : {}) });
     expect(result.code).toBe(code);
     expect(result.output.trim().split('\n').filter((line) => line.startsWith('baton:'))).toHaveLength(1);

@@ -1,49 +1,17 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeAnthropic } from '../support/fake-anthropic.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Terminal } from '../support/terminal.ts';
 
-const GATE = `# Gate
-Drafts, then waits for a person.
-
-## Inputs
-- topic: What to write about (string, required)
-
-## Agents
-
-### Writer
-Writes.
-Model: Haiku
-
-## Steps
-
-### Draft
-Agent: Writer
-Write about {{inputs.topic}}.
-
-### Sign off
-Depends on: draft
-Approval: required
-Sign off the draft.
-
-## Output
-steps.draft.output
-`;
-
 const BATON = fileURLToPath(new URL('../../bin/baton.js', import.meta.url));
 
 let fake: FakeAnthropic;
 let t: TestApp;
-let file: string;
+const file = fileURLToPath(new URL('./fixtures/gate.md', import.meta.url));
 beforeAll(async () => {
   fake = await new FakeAnthropic().start();
   t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
-  file = join(await mkdtemp(join(tmpdir(), 'baton-terminal-')), 'gate.md');
-  await writeFile(file, GATE);
 });
 afterAll(async () => {
   await t.stop();
