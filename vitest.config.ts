@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM } from './test/support/chromium.ts';
 
-// The dashboard's tests drive a real Chromium. Without one they are skipped, saying so once; under CI
-// (which installs it: .ci/run) a missing browser fails them instead.
-const browserTests = 'test/server/dashboard*.test.ts';
+// The dashboard's and GraphiQL's tests drive a real Chromium. Without one they are skipped, saying so
+// once; under CI (which installs it: .ci/run) a missing browser fails them instead.
+const browserTests = ['test/server/dashboard*.test.ts', 'test/server/graphiql.test.ts'];
 const skipBrowser = !existsSync(CHROMIUM) && !process.env.CI;
-if (skipBrowser) console.warn(`\n⚠ Skipping the dashboard's browser tests: no Chromium at ${CHROMIUM}. Install it (apt install chromium) or set CHROMIUM_PATH; CI requires it.\n`);
+if (skipBrowser) console.warn(`\n⚠ Skipping the browser tests (dashboard, GraphiQL): no Chromium at ${CHROMIUM}. Install it (apt install chromium) or set CHROMIUM_PATH; CI requires it.\n`);
 
 // The CLI's live view is tested in a real terminal (tmux), likewise.
 const terminalTests = 'test/cli/*-terminal.test.ts';
@@ -23,7 +23,7 @@ export default defineConfig({
   test: {
     globalSetup: ['test/support/global-setup.ts'],
     include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', ...(skipBrowser ? [browserTests] : []), ...(skipTerminal ? [terminalTests] : [])],
+    exclude: ['**/node_modules/**', ...(skipBrowser ? browserTests : []), ...(skipTerminal ? [terminalTests] : [])],
     // Files run in parallel, each on its own database cloned from a migrated template.
     fileParallelism: true,
     testTimeout: 30_000,

@@ -6,6 +6,7 @@ import type { Env } from './env.ts';
 import { attachGraphQLWebSocket } from './server/graphql-ws.ts';
 import { healthHandler } from './server/health.ts';
 import { dashboardHandler } from './server/dashboard-route.ts';
+import { graphiqlAssetsHandler } from './server/graphiql-assets.ts';
 import { clientAddress, createListener, type Route } from './server/http.ts';
 import { RateLimiter } from './server/rate-limit.ts';
 import { sharePageHandler } from './server/share-route.ts';
@@ -85,6 +86,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
     { method: 'GET', path: '/dashboard', handle: dashboardHandler() },
+    { method: 'GET', path: '/graphiql/:file', handle: graphiqlAssetsHandler() },
     { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request, { clientAddress: clientAddress(request) }) },
     { method: '*', path: '/mcp', handle: mcp.handle },

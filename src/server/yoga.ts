@@ -17,6 +17,7 @@ import { graphqlLimits, type GraphQLLimits } from './graphql-limits.ts';
 import { schema } from '../schema/index.ts';
 import { textHygiene } from './graphql-text-hygiene.ts';
 import { refuseSseSingleConnection } from './sse-single-connection.ts';
+import { GRAPHIQL_OPTIONS, graphiqlPage } from './graphiql-page.ts';
 
 /** Set by the WebSocket server, which authenticates once per connection. */
 export interface ServerContext {
@@ -94,7 +95,9 @@ export function createGraphQL(deps: Omit<Context, 'tenant' | 'requestId'> & { li
     landingPage: false,
     // CORS is the listener's, by allow-list, for every route (yoga's default echoes any origin).
     cors: false,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'Baton GraphQL' },
+    // Yoga's own page loads GraphiQL from unpkg; this one serves it from the package, offline.
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: graphiqlPage,
     maskedErrors: { maskError },
     // Yoga logs every error maskError rewrites; expected failures (a 404, a bad cursor) are answers,
     // not faults, and maskError itself logs the unexpected ones with their request id.
