@@ -38,10 +38,21 @@ export interface Metrics {
 /** Model ids come from workflows; past this many distinct ones, the rest are counted as `other`. */
 const MAX_MODELS = 50;
 
-/** Calls of `read` that overlap share one: the gauges of one scrape read the database once. */
-function shared<T>(read: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => (pending ??= read().finally(() => (pending = undefined)));
+/**
+ * What `read` answered within the last second is answered again: the gauges of one scrape read the
+ * database once, and /metrics asked in a loop (it takes no credentials) reads it once a second at most.
+ */
+function recent<T>(read: () => Promise<T>, ms = 1000): () => Promise<T> {
+  let last: { value: Promise<T>; at: number } | undefined;
+  return () => {
+    if (!last || performance.now() - last.at > ms) {
+      const value = read();
+      last = { value, at: Infinity };
+      // Fresh from when it settles; a failure is not kept.
+      value.then(() => (last = { value, at: performance.now() }), () => (last = undefined));
+    }
+    return last.value;
+  };
 }
 
 export function createMetrics(sources: MetricSources): Metrics {
@@ -59,7 +70,8 @@ export function createMetrics(sources: MetricSources): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
     registers: [registry],
   });
-  const load = shared(sources.load);
+  const load = recent(sources.load);
+  const queues = recent(sources.queues);
   // While the database is away the gauges have no value rather than a stale one.
   const fromLoad = (name: string, help: string, key: keyof Load) =>
     new Gauge({
@@ -81,7 +93,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['queue'] as const,
     registers: [registry],
     async collect() {
-      const sizes = await sources.queues().catch(() => ({}));
+      const sizes = await queues().catch(() => ({}));
       this.reset();
       for (const [queue, size] of Object.entries(sizes)) this.set({ queue }, size);
     },
