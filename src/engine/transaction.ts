@@ -279,7 +279,12 @@ export function setStatus(
       status: status as EndedExecution['status'],
       error: data.error,
       startedAt: execution.createdAt,
-      attributes: { 'baton.tenant.id': execution.tenantId, 'baton.execution.trigger': execution.triggeredBy ?? 'manual', ...(execution.recipeId ? { 'baton.recipe.id': execution.recipeId } : { 'baton.workflow.id': execution.workflowId ?? '' }) },
+      attributes: {
+        'baton.tenant.id': execution.tenantId,
+        'baton.execution.trigger': execution.triggeredBy ?? 'manual',
+        ...(execution.recipeId ? { 'baton.recipe.id': execution.recipeId } : {}),
+        ...(execution.workflowId ? { 'baton.workflow.id': execution.workflowId } : {}),
+      },
     });
   }
   changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, recipeId: execution.recipeId, status, at: at.toISOString() });
