@@ -102,6 +102,9 @@ For each: inputs.items
 Item {{item}}.
 `;
 
+/** Tracing and metrics as the environment sets them (OTEL_*, BATON_METRICS), to measure what they cost. */
+const observability = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_') || name === 'BATON_METRICS'));
+
 /** Rounds of the handoff measurement. */
 const ROUNDS = 4;
 
@@ -111,7 +114,7 @@ async function main() {
   const databaseUrl = process.env.DATABASE_URL ?? embedded!.url;
   await migrate(databaseUrl);
   const fake = await startFakeModel();
-  const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, BATON_RATE_LIMIT: '0', ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fake.url, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+  const env = parseEnv({ PORT: '0', BATON_DATA_DIR: dataDir, BATON_RATE_LIMIT: '0', ANTHROPIC_API_KEY: 'sk-bench', ANTHROPIC_BASE_URL: fake.url, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}), ...observability() });
   const app = await buildApp({ env, databaseUrl, role: 'all' });
   await app.start();
   const tenant = await createTenant(app.database.db, `bench ${Date.now()}`);

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startBoss, type Boss } from './store/boss.ts';
+import { queueDepths, startBoss, type Boss } from './store/boss.ts';
 import { openDatabase, type Database } from './store/db.ts';
 import type { Env } from './env.ts';
 import { attachGraphQLWebSocket } from './server/graphql-ws.ts';
@@ -24,6 +24,12 @@ import type { StepDeps } from './engine/step-deps.ts';
 import { createQueues, startEngineWorkers } from './workers/engine-workers.ts';
 import { createTriggerQueues, startTriggerWorkers } from './workers/schedule-worker.ts';
 import { createNotificationQueue, startNotificationWorkers, type NotificationSettings } from './workers/notification-worker.ts';
+import { systemLoad } from './library/active-workflows.ts';
+import { LOCAL_ATTEMPTS } from './engine/in-flight.ts';
+import { DEAD_AFTER_MS } from './engine/step-deps.ts';
+import { metricsHandler, metricsServer } from './server/metrics-route.ts';
+import type { Metrics } from './telemetry/metrics.ts';
+import type { Tracing } from './telemetry/trace-sdk.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -50,6 +56,10 @@ export interface App {
   boss: Boss;
   pubsub: PubSub;
   graphql: GraphQLServer;
+  /** This process's Prometheus metrics; none with BATON_METRICS off. */
+  metrics: Metrics | undefined;
+  /** Where /metrics is served once started, when on a port of its own (BATON_METRICS_PORT). */
+  readonly metricsUrl: string | undefined;
   /** Listens (API roles) and starts workers; resolves with the base URL when serving HTTP. */
   start(): Promise<string | undefined>;
   /** Stops accepting, lets in-flight requests finish, then closes sockets, queue and pools. */
@@ -57,6 +67,8 @@ export interface App {
 }
 
 const SHUTDOWN_GRACE_MS = 8000;
+/** How long a stop waits for the last spans to reach the collector. */
+const TRACES_FLUSH_MS = 2000;
 
 const bounded = (work: Promise<void>, ms: number) => {
   let timer: NodeJS.Timeout | undefined;
@@ -75,7 +87,15 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   const notifications: NotificationSettings = { ...webhookPolicy, timeoutMs: env.notificationTimeoutMs, retryDelaySeconds: env.notificationRetryDelaySeconds, retries: env.notificationRetries };
   await createNotificationQueue(boss, notifications);
   const tools = new McpTools({ db: database.db, secretKey: toolServerPolicy.secretKey, timeoutMs: env.toolTimeoutMs, resultLimit: env.toolResultLimit, local });
-  const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor: agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools }), inFlight: new InFlight(), prices: env.prices };
+  // Loaded only when on: off, neither prom-client nor the OpenTelemetry SDK is ever imported.
+  const metrics = env.metrics
+    ? (await import('./telemetry/metrics.ts')).createMetrics({
+        load: () => systemLoad(database.db, undefined, { aliveMs: DEAD_AFTER_MS, attemptsPerWorker: LOCAL_ATTEMPTS }),
+        queues: () => queueDepths(boss),
+      })
+    : undefined;
+  const agentFor = agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools, telemetry: { prices: env.prices, metrics } });
+  const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor, inFlight: new InFlight(), prices: env.prices, metrics };
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, webhookPerMinute: env.webhookRateLimit, redisUrl: env.redisUrl });
   const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, webhookPolicy, limiter, limits: env.graphqlLimits });
   let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
@@ -92,12 +112,16 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     { method: '*', path: '/mcp', handle: mcp.handle },
     ...restRoutes(graphql, env.publicUrl),
     ...webhookRoutes({ ...engine, models: env.models, secretKey: toolServerPolicy.secretKey, tools, modelsCallTools: Boolean(env.anthropicApiKey) }, limiter),
+    ...(metrics && env.metricsPort === undefined ? [{ method: 'GET', path: '/metrics', handle: metricsHandler(metrics) }] : []),
   ];
   const listener = createListener(routes, { bodyLimit: env.bodyLimit, trustProxy: env.trustProxy, corsOrigins: env.corsOrigins });
   const server = createServer(listener);
   // Attached once listening: attached before, a port in use would also surface as a WebSocket server error.
   let sockets: ReturnType<typeof attachGraphQLWebSocket> | undefined;
   let listening = false;
+  const scrapes = metrics && env.metricsPort !== undefined ? metricsServer(metrics) : undefined;
+  let metricsUrl: string | undefined;
+  const tracing: Tracing | undefined = env.tracing ? await (await import('./telemetry/trace-sdk.ts')).startTracing(env.tracing) : undefined;
 
   return {
     database,
@@ -106,7 +130,18 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
     boss,
     pubsub,
     graphql,
+    metrics,
+    get metricsUrl() {
+      return metricsUrl;
+    },
     async start() {
+      if (scrapes) {
+        await new Promise<void>((resolve, reject) => {
+          scrapes.once('error', reject);
+          scrapes.listen(env.metricsPort, () => resolve());
+        });
+        metricsUrl = `http://localhost:${(scrapes.address() as AddressInfo).port}/metrics`;
+      }
       if (role !== 'api') {
         workers = await startEngineWorkers(engine, { pollMs });
         triggerWorkers = await startTriggerWorkers({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey) });
@@ -143,6 +178,15 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
       await pubsub.close();
       limiter.close();
       await database.close();
+      if (metricsUrl) {
+        // Scrapers keep their connections open: a scrape in progress has nothing to finish that matters.
+        const closed = new Promise<void>((resolve) => scrapes!.close(() => resolve()));
+        scrapes!.closeAllConnections();
+        await closed;
+      }
+      // Last: the spans of everything above are exported before the process ends, unless the
+      // collector does not answer soon (the SDK would wait 10 s per batch).
+      if (tracing) await bounded(tracing.shutdown(), TRACES_FLUSH_MS);
     },
   };
 }

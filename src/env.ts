@@ -53,6 +53,26 @@ export interface Env {
   notificationRetryDelaySeconds: number;
   /** Retries after the first attempt (BATON_NOTIFICATION_RETRIES); with the default delay they span about a day. */
   notificationRetries: number;
+  /** Where and how spans are exported (OTLP over HTTP); unset → no tracing, and the OpenTelemetry SDK is never loaded. */
+  tracing: TracingSettings | undefined;
+  /** Whether this process keeps Prometheus metrics and serves `/metrics` (BATON_METRICS, on by default). */
+  metrics: boolean;
+  /** Serve `/metrics` on this port instead of the API's (BATON_METRICS_PORT): any role, worker-only processes included. */
+  metricsPort: number | undefined;
+}
+
+/** The OpenTelemetry exporter's settings, from the standard OTEL_* variables. */
+export interface TracingSettings {
+  /** The traces endpoint: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, or OTEL_EXPORTER_OTLP_ENDPOINT with `/v1/traces` appended. */
+  url: string;
+  protocol: 'http/protobuf' | 'http/json';
+  /** Sent with every export (OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TRACES_HEADERS on top): a collector's credentials. */
+  headers: Record<string, string>;
+  /** `service.name` (OTEL_SERVICE_NAME, `baton` by default), and the other resource attributes (OTEL_RESOURCE_ATTRIBUTES). */
+  serviceName: string;
+  resourceAttributes: Record<string, string>;
+  /** How long finished spans wait to be exported together (OTEL_BSP_SCHEDULE_DELAY, 5 s by default). */
+  exportDelayMs: number;
 }
 
 export class EnvError extends Error {}
@@ -90,9 +110,10 @@ function origins(raw: string | undefined): string[] {
   });
 }
 
-function boolean(name: string, raw: string | undefined): boolean {
-  if (raw === undefined || raw === '' || /^(0|false|no)$/i.test(raw)) return false;
-  if (/^(1|true|yes)$/i.test(raw)) return true;
+function boolean(name: string, raw: string | undefined, fallback = false): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
   throw new EnvError(`${name} must be true or false, got "${raw}"`);
 }
 
@@ -143,6 +164,54 @@ function prices(raw: string | undefined): PriceTable {
   return table;
 }
 
+/** The OpenTelemetry list format (`key1=value1,key2=value2`, values percent-encoded) of OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES. */
+function keyValues(name: string, raw: string | undefined): Record<string, string> {
+  if (!raw?.trim()) return {};
+  return Object.fromEntries(
+    raw.split(',').filter((entry) => entry.trim()).map((entry) => {
+      const at = entry.indexOf('=');
+      const key = entry.slice(0, at).trim();
+      let value: string | undefined;
+      try {
+        value = at > 0 ? decodeURIComponent(entry.slice(at + 1).trim()) : undefined;
+      } catch {
+        value = undefined;
+      }
+      if (!key || value === undefined) throw new EnvError(`${name} must be a list of key=value pairs separated by commas (values percent-encoded), such as "authorization=Bearer%20abc"; "${entry.trim()}" is not one`);
+      return [key, value];
+    }),
+  );
+}
+
+/**
+ * Tracing is on when an OTLP endpoint is configured (and OTEL_SDK_DISABLED is not true). Only OTLP
+ * over HTTP is built in; gRPC would need another exporter and its native-ish dependencies.
+ */
+function tracing(source: NodeJS.ProcessEnv): TracingSettings | undefined {
+  const endpoint = (name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_ENDPOINT') => {
+    const given = url(name, source[name]);
+    if (given && !/^https?:$/.test(new URL(given).protocol)) throw new EnvError(`${name} must be an http:// or https:// URL (OTLP over HTTP), got "${given}"`);
+    return given;
+  };
+  const signal = endpoint('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = endpoint('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if ((!signal && !base) || boolean('OTEL_SDK_DISABLED', source.OTEL_SDK_DISABLED)) return undefined;
+  const protocolName = source.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = (source[protocolName] || 'http/protobuf').trim();
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw new EnvError(`${protocolName} must be http/protobuf or http/json (Baton exports OTLP over HTTP only), got "${protocol}"`);
+  }
+  return {
+    // As the OTLP exporter specification says: the signal's own endpoint is used as it is, the base one gets the signal's path.
+    url: signal ?? `${base!.replace(/\/+$/, '')}/v1/traces`,
+    protocol,
+    headers: { ...keyValues('OTEL_EXPORTER_OTLP_HEADERS', source.OTEL_EXPORTER_OTLP_HEADERS), ...keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS', source.OTEL_EXPORTER_OTLP_TRACES_HEADERS) },
+    serviceName: source.OTEL_SERVICE_NAME?.trim() || 'baton',
+    resourceAttributes: keyValues('OTEL_RESOURCE_ATTRIBUTES', source.OTEL_RESOURCE_ATTRIBUTES),
+    exportDelayMs: integer('OTEL_BSP_SCHEDULE_DELAY', source.OTEL_BSP_SCHEDULE_DELAY, 5000, 0, 3_600_000),
+  };
+}
+
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const port = integer('PORT', source.PORT, 4000, 0, 65535);
   return {
@@ -178,5 +247,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     notificationTimeoutMs: integer('BATON_NOTIFICATION_TIMEOUT_MS', source.BATON_NOTIFICATION_TIMEOUT_MS, 10_000, 100, 120_000),
     notificationRetryDelaySeconds: integer('BATON_NOTIFICATION_RETRY_DELAY_SECONDS', source.BATON_NOTIFICATION_RETRY_DELAY_SECONDS, 15, 1, 3600),
     notificationRetries: integer('BATON_NOTIFICATION_RETRIES', source.BATON_NOTIFICATION_RETRIES, 12, 0, 30),
+    tracing: tracing(source),
+    metrics: boolean('BATON_METRICS', source.BATON_METRICS, true),
+    metricsPort: source.BATON_METRICS_PORT ? integer('BATON_METRICS_PORT', source.BATON_METRICS_PORT, 0, 0, 65535) : undefined,
   };
 }

@@ -87,6 +87,12 @@ async function serve(role: Role): Promise<void> {
   console.log(`  Database  ${database.description}${database.note ? ` (${database.note})` : ''}`);
   console.log(`  Pub/sub   ${app.pubsub.kind}${env.redisUrl ? ` (${new URL(env.redisUrl).host})` : ''}`);
   console.log(`  Models    ${env.anthropicApiKey ? 'Anthropic API' : 'offline model (set ANTHROPIC_API_KEY for Claude)'}`);
+  const metrics = app.metricsUrl ?? (app.metrics && url ? `${url}/metrics` : undefined);
+  if (metrics) console.log(`  Metrics   ${metrics}`);
+  if (env.tracing) {
+    const { origin, pathname } = new URL(env.tracing.url);
+    console.log(`  Traces    OTLP ${env.tracing.protocol} to ${origin}${pathname}`);
+  }
   if (created) {
     console.log('\nFirst start: created the default tenant. The key is shown only this once;');
     console.log(`it is also saved in ${env.dataDir}/credentials.json.`);

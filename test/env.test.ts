@@ -24,9 +24,39 @@ describe('configuration from the environment', () => {
     [{ BATON_ALLOW_PRIVATE_WEBHOOKS: 'sometimes' }, /BATON_ALLOW_PRIVATE_WEBHOOKS must be true or false/],
     [{ BATON_NOTIFICATION_TIMEOUT_MS: '50' }, /BATON_NOTIFICATION_TIMEOUT_MS must be an integer between 100 and 120000, got "50"/],
     [{ BATON_NOTIFICATION_RETRIES: '31' }, /BATON_NOTIFICATION_RETRIES must be an integer between 0 and 30/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, /OTEL_EXPORTER_OTLP_ENDPOINT must be an http:\/\/ or https:\/\/ URL/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, /OTEL_EXPORTER_OTLP_PROTOCOL must be http\/protobuf or http\/json .*got "grpc"/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_HEADERS: 'api-key' }, /OTEL_EXPORTER_OTLP_HEADERS must be a list of key=value pairs.*"api-key" is not one/],
+    [{ BATON_METRICS: 'maybe' }, /BATON_METRICS must be true or false/],
+    [{ BATON_METRICS_PORT: '70000' }, /BATON_METRICS_PORT must be an integer between 0 and 65535/],
   ])('names the variable that is wrong: %j', (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it('turns tracing on with an OTLP endpoint (the standard OTEL_* variables), and metrics off with BATON_METRICS', () => {
+    expect(parseEnv({})).toMatchObject({ tracing: undefined, metrics: true, metricsPort: undefined });
+    expect(parseEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc, x-team=ops' }).tracing).toEqual({
+      url: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      headers: { authorization: 'Bearer abc', 'x-team': 'ops' },
+      serviceName: 'baton',
+      resourceAttributes: {},
+      exportDelayMs: 5000,
+    });
+    const traces = parseEnv({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/ingest',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-team=ops',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-team=traces',
+      OTEL_SERVICE_NAME: 'baton-eu',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod',
+    }).tracing;
+    expect(traces).toMatchObject({ url: 'https://traces.example.com/ingest', protocol: 'http/json', headers: { 'x-team': 'traces' }, serviceName: 'baton-eu', resourceAttributes: { 'deployment.environment.name': 'prod' } });
+    expect(parseEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+    expect(parseEnv({ BATON_METRICS: 'off', BATON_METRICS_PORT: '9464' })).toMatchObject({ metrics: false, metricsPort: 9464 });
   });
 
   it('lets BATON_MODELS add or replace aliases and BATON_PRICES set prices by model prefix', () => {

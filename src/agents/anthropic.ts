@@ -1,6 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { JsonValue } from '../compiler/plan.ts';
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan } from '../telemetry/tracer.ts';
 import type { Agent, AgentResult } from './call.ts';
+import { modelRequest, type ModelTelemetry } from './model-request.ts';
 import type { ToolRegistry } from './tools.ts';
 
 /**
@@ -8,10 +11,13 @@ import type { ToolRegistry } from './tools.ts';
  * each turn the model may call tools (its tool servers', as `<alias>__<tool>`), whose results go back
  * to it, until it answers. A failed call goes back as an error result (`is_error`), so the model
  * can recover. 429, 529 and 5xx answers are retried by the SDK (honouring retry-after); a 400 fails
- * the step with the API's message.
+ * the step with the API's message. Each request is measured (model-request.ts) and each tool call
+ * is a GenAI `execute_tool` span when tracing.
  */
-export function anthropicAgent(options: { apiKey: string; baseURL?: string; tools: ToolRegistry; maxRetries?: number }): Agent {
-  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries ?? 4 });
+export function anthropicAgent(options: { apiKey: string; baseURL?: string; tools: ToolRegistry; maxRetries?: number; telemetry: ModelTelemetry }): Agent {
+  // The SDK's own spans are off: Baton's span of each request carries the same GenAI attributes and
+  // the cost, and two spans of one request would count its tokens twice.
+  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries ?? 4, openTelemetry: { traces: false, propagation: false } });
   return async (call) => {
     const toolbox = call.tools.length ? await options.tools.open(call.tenantId, call.tools, call.signal) : undefined;
     const tools = toolbox?.definitions ?? [];
@@ -20,20 +26,31 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
     for (;;) {
       result.turns++;
       const lastTurn = result.turns >= call.maxTurns;
-      const stream = client.messages.stream(
-        {
-          model: call.modelId,
-          max_tokens: call.maxTokens,
-          system: call.system,
-          messages,
-          ...(call.temperature !== null ? { temperature: call.temperature } : {}),
-          // On the last turn the model must answer, so it gets no tools.
-          ...(tools.length > 0 && !lastTurn ? { tools: tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema })) } : {}),
-        },
-        { signal: call.signal },
-      );
-      stream.on('text', (delta) => call.onText(delta));
-      const message = await stream.finalMessage();
+      const send = () => {
+        const stream = client.messages.stream(
+          {
+            model: call.modelId,
+            max_tokens: call.maxTokens,
+            system: call.system,
+            messages,
+            ...(call.temperature !== null ? { temperature: call.temperature } : {}),
+            // On the last turn the model must answer, so it gets no tools.
+            ...(tools.length > 0 && !lastTurn ? { tools: tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema })) } : {}),
+          },
+          { signal: call.signal },
+        );
+        stream.on('text', (delta) => call.onText(delta));
+        return stream.finalMessage();
+      };
+      const message = await modelRequest(options.telemetry, { provider: 'anthropic', model: call.modelId, maxTokens: call.maxTokens, temperature: call.temperature }, send, (answer) => ({
+        model: answer.model,
+        id: answer.id,
+        finishReason: answer.stop_reason,
+        tokensIn: answer.usage.input_tokens,
+        tokensOut: answer.usage.output_tokens,
+        tokensCacheRead: answer.usage.cache_read_input_tokens ?? 0,
+        tokensCacheWrite: answer.usage.cache_creation_input_tokens ?? 0,
+      }));
       result.tokensIn += message.usage.input_tokens;
       result.tokensOut += message.usage.output_tokens;
       result.tokensCacheRead += message.usage.cache_read_input_tokens ?? 0;
@@ -47,13 +64,16 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
       messages.push({ role: 'assistant', content: message.content });
       // The calls of one turn run side by side, as the model asked for them together.
       const outcomes = await Promise.all(
-        uses.map(async (use) => {
-          const started = performance.now();
-          const outcome = toolbox
-            ? await toolbox.call(use.name, use.input as JsonValue, call.signal)
-            : { content: `No tool named ${use.name}: this step has no tools`, output: `No tool named ${use.name}: this step has no tools`, isError: true };
-          return { use, outcome, durationMs: Math.round(performance.now() - started) };
-        }),
+        uses.map((use) =>
+          inSpan(`execute_tool ${use.name}`, { kind: SpanKind.INTERNAL, attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': use.name, 'gen_ai.tool.call.id': use.id, 'gen_ai.tool.type': 'extension' } }, undefined, async (span) => {
+            const started = performance.now();
+            const outcome = toolbox
+              ? await toolbox.call(use.name, use.input as JsonValue, call.signal)
+              : { content: `No tool named ${use.name}: this step has no tools`, output: `No tool named ${use.name}: this step has no tools`, isError: true };
+            if (outcome.isError) span?.setAttribute('error.type', 'tool_error');
+            return { use, outcome, durationMs: Math.round(performance.now() - started) };
+          }),
+        ),
       );
       for (const { use, outcome, durationMs } of outcomes) result.toolCalls.push({ name: use.name, input: use.input as JsonValue, output: outcome.output, durationMs, isError: outcome.isError });
       messages.push({

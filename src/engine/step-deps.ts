@@ -1,5 +1,6 @@
 import type { Agent } from '../agents/call.ts';
 import type { PriceTable } from '../agents/prices.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 import type { InFlight } from './in-flight.ts';
 import type { EngineDeps } from './transaction.ts';
 
@@ -17,4 +18,6 @@ export interface StepDeps extends EngineDeps {
   giveBack(): void;
   /** For each step's cost estimate. */
   prices: PriceTable;
+  /** This process's metrics (step durations); none when BATON_METRICS is off. */
+  metrics?: Metrics;
 }

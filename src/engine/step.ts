@@ -4,6 +4,8 @@ import { advance, loadStates, type Claim, type StepJob } from './advance.ts';
 import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import { record, type Outcome, type Sent } from './record.ts';
+import { withSpan } from '../telemetry/tracer.ts';
+import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
 import { WorkerStopping } from './in-flight.ts';
 import { DEAD_AFTER_MS, type StepDeps } from './step-deps.ts';
 import { appendEvent, isLive, lockExecution, transactionSent } from './transaction.ts';
@@ -113,15 +115,22 @@ async function runClaims(deps: StepDeps, claims: Claim[], claimed: Promise<void>
 async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Promise<void> {
   const controller = new AbortController();
   const done = deps.inFlight.start(claim.job, controller);
+  const span = startAttemptSpan(claim);
+  const started = performance.now();
+  let ended: { outcome: 'completed' | 'failed' | 'interrupted'; failure?: string } = { outcome: 'interrupted' };
   let next: Sent;
   try {
-    const outcome = await callModel(deps, claim, claimed, controller);
+    const outcome = await withSpan(span, () => callModel(deps, claim, claimed, controller));
     // Not claimed: whoever awaits that transaction's commit reports its error. Cut short because
     // this worker is stopping: the step stays running, and another worker takes it over.
     if (!(await claimed.then(() => true, () => false)) || (outcome.failure !== undefined && controller.signal.reason instanceof WorkerStopping)) return;
     next = await record(deps, claim, outcome);
+    const result = outcome.failure === undefined ? 'completed' : 'failed';
+    deps.metrics?.stepAttempted(result, (performance.now() - started) / 1000);
+    ended = { outcome: result, failure: outcome.failure };
   } finally {
     done();
+    endAttemptSpan(span, ended.outcome, ended.failure);
   }
   await Promise.all([next.committed, runClaims(deps, next.result, next.committed)]);
 }

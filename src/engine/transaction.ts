@@ -3,6 +3,9 @@ import type { Boss } from '../store/boss.ts';
 import type { Db } from '../store/db.ts';
 import type { ExecutionEventType, ExecutionStatus, Events } from '../store/events.ts';
 import type { PubSub } from '../store/pubsub.ts';
+import type { Plan } from '../compiler/plan.ts';
+import { traceExecutionEnd, type EndedExecution } from '../telemetry/execution-trace.ts';
+import { activeTracer } from '../telemetry/tracer.ts';
 import { deliveriesOf, notifyStatus, writeDeliveries, type NotifyJob, type PendingNotification } from './notify.ts';
 
 export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine', deadline: 'baton-deadline', recipeFinished: 'baton-recipe-finished', notify: 'baton-notify' } as const;
@@ -27,12 +30,13 @@ export interface ExecutionRow {
   output: string | null;
   outputType: string;
   triggeredBy: string;
+  createdAt: Date;
   /** Whether its tenant has an enabled webhook endpoint: without one, a status change notifies no one and asks nothing more. */
   notifies: boolean;
 }
 
 const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", recipe_id AS "recipeId", status, plan, inputs, steps_completed AS "stepsCompleted",
-  version, refine_status AS "refineStatus", output, output_type AS "outputType", triggered_by AS "triggeredBy",
+  version, refine_status AS "refineStatus", output, output_type AS "outputType", triggered_by AS "triggeredBy", created_at AS "createdAt",
   EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.tenant_id = executions.tenant_id AND w.enabled) AS "notifies"`;
 
 /** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
@@ -59,6 +63,8 @@ export class Changes {
   readonly writes: Promise<unknown>[] = [];
   /** Executions this transaction ended while steps of theirs may be running: their model calls are aborted in every process once it commits. */
   readonly stopped = new Set<string>();
+  /** Executions this transaction finished, whose spans are emitted once it commits (when tracing). */
+  readonly ended: EndedExecution[] = [];
 
   write(statement: Promise<unknown>): void {
     statement.catch(() => {});
@@ -153,6 +159,7 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
     }
     release();
     await publish(deps, changes);
+    changes.ended.forEach(traceExecutionEnd);
   })();
   committed.catch(() => {});
   return { result, committed };
@@ -252,7 +259,7 @@ const STATUS_COLUMNS: Record<keyof StatusData, string> = { error: 'error', compl
 export function setStatus(
   sql: Sql,
   changes: Changes,
-  execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'> & Partial<Pick<ExecutionRow, 'plan' | 'triggeredBy' | 'notifies'>>,
+  execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'> & Partial<Pick<ExecutionRow, 'plan' | 'triggeredBy' | 'notifies' | 'createdAt'>>,
   status: ExecutionStatus,
   data: StatusData = {},
   { budgetExhausted = false } = {},
@@ -265,6 +272,21 @@ export function setStatus(
   );
   appendEvent(changes, execution.id, `execution.${status}`, { status, ...(data.error ? { error: data.error } : {}) });
   if (execution.recipeId && !isLive(status)) changes.finished.push(execution.id);
+  if (!isLive(status) && execution.createdAt && activeTracer()) {
+    changes.ended.push({
+      executionId: execution.id,
+      name: (execution.plan as Plan | undefined)?.name ?? 'execution',
+      status: status as EndedExecution['status'],
+      error: data.error,
+      startedAt: execution.createdAt,
+      attributes: {
+        'baton.tenant.id': execution.tenantId,
+        'baton.execution.trigger': execution.triggeredBy ?? 'manual',
+        ...(execution.recipeId ? { 'baton.recipe.id': execution.recipeId } : {}),
+        ...(execution.workflowId ? { 'baton.workflow.id': execution.workflowId } : {}),
+      },
+    });
+  }
   changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, recipeId: execution.recipeId, status, at: at.toISOString() });
   if (execution.notifies !== false) notifyStatus(sql, changes, execution, status, { at: data.completedAt ?? at, error: data.error, output: data.output, stepsCompleted: data.stepsCompleted, budgetExhausted });
 }

@@ -1,3 +1,4 @@
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Db } from '../store/db.ts';
 import { EMPTY_TALLY, meanDurationMs, talliesOf, type Tally, type WorkflowKind } from './execution-tallies.ts';
 import { recentExecutionsOf, type ExecutionSummary } from './execution-summaries.ts';
@@ -101,14 +102,16 @@ export interface SystemLoad {
   load: number | null;
 }
 
-export async function systemLoad(db: Db, tenantId: string, { aliveMs, attemptsPerWorker }: { aliveMs: number; attemptsPerWorker: number }): Promise<SystemLoad> {
+/** The workspace's load, or with no tenant the whole deployment's (for /metrics). */
+export async function systemLoad(db: Db, tenantId: string | undefined, { aliveMs, attemptsPerWorker }: { aliveMs: number; attemptsPerWorker: number }): Promise<SystemLoad> {
+  const ofTenant = tenantId === undefined ? Prisma.empty : Prisma.sql`e.tenant_id = ${tenantId} AND`;
   const [row] = await db.$queryRaw<Omit<SystemLoad, 'capacity' | 'load'>[]>`
     SELECT
       (SELECT count(*) FROM workers WHERE heartbeat_at > now() - ${aliveMs} * interval '1 millisecond')::int AS workers,
       count(*) FILTER (WHERE s.status = 'running')::int AS "runningSteps",
       count(*) FILTER (WHERE s.status = 'pending' AND s.queued_at IS NOT NULL)::int AS "queuedSteps"
     FROM executions e JOIN step_runs s ON s.execution_id = e.id
-    WHERE e.tenant_id = ${tenantId} AND e.status IN ('running', 'awaiting_approval')`;
+    WHERE ${ofTenant} e.status IN ('running', 'awaiting_approval')`;
   const capacity = row.workers * attemptsPerWorker;
   return { ...row, capacity, load: capacity === 0 ? null : Math.min(1, row.runningSteps / capacity) };
 }

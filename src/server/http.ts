@@ -5,6 +5,8 @@ import { isConnectionFailure } from '../store/connection-failure.ts';
 import { corsPolicy } from './cors.ts';
 import { htmlHeaders } from './html-headers.ts';
 import { unsafeText } from './text-hygiene.ts';
+import { endRequestSpan, startRequestSpan } from './request-span.ts';
+import { withSpan } from '../telemetry/tracer.ts';
 
 /** A route answers a Fetch API Request; the REST layer, health and GraphQL all share this shape. */
 export type Handler = (request: Request, params: Record<string, string>) => Promise<Response> | Response;
@@ -146,8 +148,10 @@ export function createListener(routes: Route[], { bodyLimit, trustProxy, corsOri
   const listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || newRequestId();
     res.setHeader('x-request-id', requestId);
+    const span = startRequestSpan(req);
     let url: URL | undefined;
     let request: Request | undefined;
+    let served: Route | undefined;
     let response: Response;
     try {
       url = requestUrl(req);
@@ -155,13 +159,16 @@ export function createListener(routes: Route[], { bodyLimit, trustProxy, corsOri
       request = toRequest(req, url, body);
       addresses.set(request, addressOf(req, trustProxy));
       const preflight = cors.preflight(request);
-      response = preflight ?? await requestIds.run(requestId, async () => {
+      response = preflight ?? await withSpan(span, () => requestIds.run(requestId, async () => {
         for (const route of routes) {
           const params = match(route, req.method ?? 'GET', url!.pathname);
-          if (params) return route.handle(request!, params);
+          if (params) {
+            served = route;
+            return route.handle(request!, params);
+          }
         }
         return errorResponse(404, 'Not found', `No route for ${req.method} ${url!.pathname}`);
-      });
+      }));
     } catch (error) {
       if (error instanceof BadRequest) {
         response = errorResponse(400, 'Bad request', error.message);
@@ -180,6 +187,7 @@ export function createListener(routes: Route[], { bodyLimit, trustProxy, corsOri
       console.error(`[${requestId}] writing the response failed:`, (error as Error).message);
       res.destroy();
     });
+    endRequestSpan(span, { method: req.method ?? 'GET', path: url?.pathname ?? '', route: served?.path, status: response.status });
     if (draining) req.socket.end();
   };
   const drain = () => {

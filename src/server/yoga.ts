@@ -18,6 +18,7 @@ import { schema } from '../schema/index.ts';
 import { textHygiene } from './graphql-text-hygiene.ts';
 import { refuseSseSingleConnection } from './sse-single-connection.ts';
 import { GRAPHIQL_OPTIONS, graphiqlPage } from './graphiql-page.ts';
+import { graphqlSpan } from './graphql-span.ts';
 
 /** Set by the WebSocket server, which authenticates once per connection. */
 export interface ServerContext {
@@ -111,7 +112,7 @@ export function createGraphQL(deps: Omit<Context, 'tenant' | 'requestId'> & { li
     },
     // Limits first: a document over them is refused before anything else looks at it (a request of
     // SSE's single connection mode has no document to look at).
-    plugins: [refuseSseSingleConnection, ...graphqlLimits(deps.limits), textHygiene],
+    plugins: [refuseSseSingleConnection, ...graphqlLimits(deps.limits), textHygiene, graphqlSpan],
     // Parsed documents stay cached; validation results may not, since the cost rule reads the
     // variables and the cache is keyed by the document alone.
     parserAndValidationCache: { validationCache: false },

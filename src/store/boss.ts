@@ -18,3 +18,10 @@ export async function startBoss(url: string, role: { worker: boolean; cronCheckS
   await boss.start();
   return boss;
 }
+
+/** Jobs waiting to be fetched (created or due for retry), by queue; pg-boss's own queues left out. */
+export async function queueDepths(boss: Boss): Promise<Record<string, number>> {
+  const queues = (await boss.getQueues()).filter((queue) => !queue.name.startsWith('__pgboss'));
+  const sizes = await Promise.all(queues.map((queue) => boss.getQueueSize(queue.name)));
+  return Object.fromEntries(queues.map((queue, index) => [queue.name, sizes[index]]));
+}

@@ -1,6 +1,7 @@
 import type { Boss } from '../store/boss.ts';
 import { WorkerStopping } from '../engine/in-flight.ts';
 import { failureLog } from './failure-log.ts';
+import { inJobSpan } from './job-span.ts';
 
 export interface Dispatcher {
   /** Fetch now: jobs were just enqueued (here or in another process). */
@@ -59,7 +60,7 @@ export function startDispatcher(
         active++;
         // Completing or failing a job that expired meanwhile fails harmlessly: its step is
         // recorded in the engine's tables, and the redelivered job finds nothing to do.
-        const done = handle(job.data)
+        const done = inJobSpan(queue, job, () => handle(job.data))
           .then(() => boss.complete(queue, job.id).catch(() => {}))
           .catch(async (error: Error) => {
             // A job cut short by this worker's stop runs again, and a `quiet` failure is expected
