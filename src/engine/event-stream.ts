@@ -66,12 +66,19 @@ export async function* executionEvents(db: Db, pubsub: PubSub, executionId: stri
     second.catch(() => {});
     const end = await (start ?? state());
     if (!end) return;
-    /** Yields stored events; returns true when the stream ended with one. */
+    /**
+     * Yields stored events; returns true when the stream ended with one. Token deltas that arrived
+     * live while the stored events were read precede the last one: they were streamed before it.
+     */
     const deliver = async function* (rows: typeof first): AsyncGenerator<Event, boolean> {
       for (const row of rows) {
         last = row.seq;
+        if (end.delivered(row)) {
+          for (const event of live.takeUnread()) if (event !== RESUMED && event.seq === null) yield event;
+          yield toEvent(row);
+          return true;
+        }
         yield toEvent(row);
-        if (end.delivered(row)) return true;
       }
       return false;
     };

@@ -8,6 +8,8 @@ import { BatonError } from '../errors.ts';
 /** A live subscription: an async iterator whose `ready` resolves once the transport is listening. */
 export interface Subscription<T> extends AsyncIterableIterator<T> {
   ready: Promise<void>;
+  /** Takes, without waiting, the events that arrived and are still unread (markers are dropped). */
+  takeUnread(): T[];
 }
 
 /** Typed publish/subscribe over one event map; a topic is an event name plus a key (e.g. a tenant id). */
@@ -133,6 +135,12 @@ function iterate<T, R>(engine: PubSubEngine, topic: string, activity: EventEmitt
       if (finished) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => (waiting = resolve));
     },
+    takeUnread: () => {
+      const taken = queue.flatMap((entry) => ('value' in entry ? [entry.value] : []));
+      queue.length = 0;
+      unread = 0;
+      return taken;
+    },
     return: end,
     throw: async (error) => {
       await end();
@@ -202,6 +210,16 @@ export function createPubSub(redisUrl: string | undefined): PubSub {
       return sent;
     };
   }
+  const engine = new RedisPubSub({ publisher: publisher.client, subscriber: subscriber.client });
+  // Likewise, a SUBSCRIBE that fails (Redis closed while it waited) also rejects an internal promise
+  // kept for later subscribers of the same topic; with none, nothing handles it. Our own caller
+  // handles the failure (iterate's `ready`).
+  const pendingSubscribes = (engine as unknown as { subsPendingRefsMap: Map<string, { pending: { catch(onRejected: () => void): unknown } }> }).subsPendingRefsMap;
+  const remember = pendingSubscribes.set.bind(pendingSubscribes);
+  pendingSubscribes.set = (topic, pending) => {
+    pending.pending.catch(() => {});
+    return remember(topic, pending);
+  };
   const activity = new EventEmitter();
   let lost = false;
   subscriber.client.on('close', () => (lost = true));
@@ -215,7 +233,7 @@ export function createPubSub(redisUrl: string | undefined): PubSub {
       () => {},
     );
   });
-  return typed('redis', new RedisPubSub({ publisher: publisher.client, subscriber: subscriber.client }), {
+  return typed('redis', engine, {
     activity,
     failed: (error) => publisher.report(new Error(`cannot publish (${error.message})`)),
     check: async () => {
