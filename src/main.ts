@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Role } from './app.ts';
 import { EnvError, parseEnv } from './env.ts';
 import { CliError, UsageError } from './cli/errors.ts';
+import { OPTIONS } from './cli/options.ts';
 
 // What a command needs is imported when it runs: `baton --help` loads none of the server or client.
 
@@ -43,9 +44,10 @@ Client (through the API at --url or BATON_URL, default http://localhost:4000):
   baton workflows                         the workflows
   baton workflow push <file.md>           create the workflow, or update the one of its name
 
+  baton --version                         print the version
+
 Every command takes --json (machine-readable output). The client finds its key and tenant in
 BATON_API_KEY and BATON_TENANT_ID (or --tenant), else in credentials.json under BATON_DATA_DIR.
-  baton --version                         print the version
 
 Configuration comes from the environment: see the README.`;
 
@@ -140,96 +142,6 @@ async function credentials(json: boolean): Promise<void> {
   console.log(`Saved by the first start in ${file}:\n  Tenant id  ${saved.tenant_id}\n  API key    ${saved.api_key}`);
 }
 
-const OPTIONS = {
-  role: { type: 'string' },
-  json: { type: 'boolean' },
-  tenant: { type: 'string' },
-  url: { type: 'string' },
-  input: { type: 'string', multiple: true, short: 'i' },
-  watch: { type: 'boolean', short: 'w' },
-  status: { type: 'string' },
-  limit: { type: 'string' },
-  follow: { type: 'boolean', short: 'f' },
-  after: { type: 'string' },
-  reason: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-
-const count = (name: string, given: string | undefined, fallback: number) => {
-  if (given === undefined) return fallback;
-  const value = Number(given);
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} takes a whole number, not "${given}"`);
-  return value;
-};
-
-const needs = (value: string | undefined, what: string): string => {
-  if (!value) throw new UsageError(`needs ${what}`);
-  return value;
-};
-
-/** The commands that talk to a running server through its API. */
-async function client(command: string, [first, second]: string[], values: Values): Promise<number> {
-  const [{ Api }, { connectionFrom }] = await Promise.all([import('./cli/api.ts'), import('./cli/connection.ts')]);
-  const api = new Api(() => connectionFrom(values));
-  const json = Boolean(values.json);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
-  try {
-    switch (command) {
-      case 'run':
-        return await (await import('./cli/run.ts')).runWorkflow(api, needs(first, 'a markdown file or a workflow id: baton run <file.md | workflow id>'), { inputs: values.input ?? [], watch: Boolean(values.watch), json, interactive });
-      case 'watch': {
-        const [{ watchExecution }, { EXIT_CODES }] = await Promise.all([import('./cli/watch.ts'), import('./cli/run.ts')]);
-        return EXIT_CODES[await watchExecution(api, needs(first, 'an execution id: baton watch <execution id>'), { json, interactive })];
-      }
-      case 'fork':
-      case 'retry': {
-        const id = needs(first, `an execution id: baton ${command} <id>${command === 'fork' ? ' <step>' : ''}`);
-        const step = command === 'fork' ? needs(second, `a step: baton fork ${id} <step>`) : undefined;
-        return await (await import('./cli/fork.ts')).fork(api, id, step, { inputs: values.input ?? [], watch: Boolean(values.watch), json, interactive });
-      }
-      case 'executions':
-        await (await import('./cli/executions.ts')).listExecutions(api, { status: values.status, limit: count('limit', values.limit, 20), json });
-        return 0;
-      case 'execution':
-        await (await import('./cli/executions.ts')).showExecution(api, needs(first, 'an execution id: baton execution <id>'), json);
-        return 0;
-      case 'logs':
-        await (await import('./cli/logs.ts')).showLogs(api, needs(first, 'an execution id: baton logs <id>'), { follow: Boolean(values.follow), json, afterSeq: count('after', values.after, 0) });
-        return 0;
-      case 'approve':
-      case 'reject': {
-        const id = needs(first, `an execution id and a step: baton ${command} <id> <step>`);
-        const step = needs(second, `a step: baton ${command} ${id} <step>`);
-        if (command === 'reject' && !values.reason) throw new UsageError(`reject needs --reason: the step is revised with it`);
-        const decided = await (await import('./cli/steer.ts')).decideStep(api, id, step, command === 'approve', values.reason);
-        console.log(json ? JSON.stringify({ ...decided, step, decision: command === 'approve' ? 'approved' : 'rejected' }) : `${command === 'approve' ? 'Approved' : 'Rejected'} ${step}; ${id} is ${decided.status}`);
-        return 0;
-      }
-      case 'stop': {
-        const stopped = await (await import('./cli/steer.ts')).stopExecution(api, needs(first, 'an execution id: baton stop <id>'));
-        console.log(json ? JSON.stringify(stopped) : `${stopped.id} is ${stopped.status}`);
-        return 0;
-      }
-      case 'workflows':
-        await (await import('./cli/workflows.ts')).listWorkflows(api, json);
-        return 0;
-      default: {
-        if (first !== 'push') throw new UsageError(`unknown command: workflow ${first ?? ''}`.trim());
-        const pushed = await (await import('./cli/workflows.ts')).pushWorkflow(api, needs(second, 'a file: baton workflow push <file.md>'));
-        console.log(json ? JSON.stringify(pushed) : `${pushed.action[0].toUpperCase()}${pushed.action.slice(1)} ${pushed.name} v${pushed.version} (${pushed.id})`);
-        return 0;
-      }
-    }
-  } finally {
-    await api.close();
-  }
-}
-
-const CLIENT_COMMANDS = new Set(['run', 'watch', 'fork', 'retry', 'executions', 'execution', 'logs', 'approve', 'reject', 'stop', 'workflows', 'workflow']);
-
 async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   const [command, ...rest] = positionals;
@@ -238,8 +150,9 @@ async function run(argv: string[]): Promise<void> {
   if (values.version) return void console.log(await version());
   if (values.help || !command || command === 'help') return void console.log(USAGE);
 
+  const { CLIENT_COMMANDS, runClientCommand } = await import('./cli/client-commands.ts');
   if (CLIENT_COMMANDS.has(command)) {
-    process.exitCode = await client(command, rest, values);
+    process.exitCode = await runClientCommand(command, rest, values);
     return;
   }
   if (command === 'compile') return (await import('./cli/compile-file.ts')).compileFile(sub, json);
