@@ -49,16 +49,22 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
   };
   process.on('SIGINT', detach);
 
-  // Each step that stops at a gate is asked about once (or named once, when no one can be asked).
-  const gates = new Set<string>();
+  // Each time a step stops at its gate (its step.awaiting_approval event; a revised step stops
+  // again), it is asked about once, or named once when no one can be asked: after the execution
+  // reloaded with that event, so the question follows the event's line and shows what it reviews.
+  // `seen` counts stored events; a reload started after an event's arrival is the one that judges it.
+  let seen = 0;
+  let stopped: { stepId: string; at: number }[] = [];
   let asked = Promise.resolve();
-  const atGates = () => {
-    for (const step of execution.steps) {
-      if (step.status !== 'AWAITING_APPROVAL' || step.itemIndex !== null || gates.has(step.stepId)) continue;
-      gates.add(step.stepId);
-      if (interactive) asked = asked.then(() => askAbout(step.stepId));
+  const atGates = (readAfter: number) => {
+    const judged = stopped.filter((gate) => gate.at <= readAfter);
+    stopped = stopped.filter((gate) => gate.at > readAfter);
+    for (const { stepId } of judged) {
+      // Decided already (elsewhere, or the run ended): nothing to ask.
+      if (!execution.steps.some((step) => step.stepId === stepId && step.itemIndex === null && step.status === 'AWAITING_APPROVAL')) continue;
+      if (interactive) asked = asked.then(() => askAbout(stepId));
       else {
-        const hint = `${step.stepId} awaits approval: baton approve ${id} ${step.stepId}   or: baton reject ${id} ${step.stepId} --reason "…"`;
+        const hint = `${stepId} awaits approval: baton approve ${id} ${stepId}   or: baton reject ${id} ${stepId} --reason "…"`;
         if (tty) live.note = hint;
         else if (!json) console.log(hint);
       }
@@ -101,8 +107,9 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
     reloading = (async () => {
       do {
         again = false;
+        const readAfter = seen;
         execution = await fetchExecution(api, id);
-        atGates();
+        atGates(readAfter);
         scheduleDraw();
       } while (again);
     })()
@@ -124,13 +131,14 @@ export async function watchExecution(api: Api, id: string, { json, interactive }
       return scheduleDraw();
     }
     if (event.kind === 'STEP_STARTED' && key) live.text.delete(key);
+    seen++;
+    if (event.kind === 'STEP_AWAITING_APPROVAL' && typeof event.payload.stepId === 'string') stopped.push({ stepId: event.payload.stepId, at: seen });
     if (json) console.log(JSON.stringify(event));
     else if (!tty) console.log(`+${duration(Date.now() - startedAt).padEnd(7)} ${describeEvent(event)}`);
     reload();
   };
 
   try {
-    atGates();
     draw();
     await followEvents(api, id, 0, onEvent, (reason) => {
       live.connection = 'reconnecting';
