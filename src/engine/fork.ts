@@ -34,7 +34,7 @@ async function loadSource(deps: EngineDeps, tenantId: string, id: string) {
 
 type Source = Awaited<ReturnType<typeof loadSource>>;
 
-async function preview(deps: EngineDeps, tenantId: string, source: Source, fromStep: string): Promise<ForkPreview & { reuse: string[] }> {
+async function preview(deps: EngineDeps, tenantId: string, source: Source, fromStep: string): Promise<ForkPreview> {
   const { run, reuse } = planFork(source.plan, source.statuses, fromStep);
   const spent = new Map<string, { tokens: number; cost: number }>();
   for (const id of run) {
@@ -73,7 +73,6 @@ async function preview(deps: EngineDeps, tenantId: string, source: Source, fromS
     fromStep,
     stepsToRun: run,
     stepsReused: reuse,
-    reuse,
     estimatedTokens: known.reduce((sum, id) => sum + spent.get(id)!.tokens, 0),
     estimatedCostUsd: known.reduce((sum, id) => sum + spent.get(id)!.cost, 0),
     unestimatedSteps: run.filter((id) => !spent.has(id)),
@@ -82,18 +81,13 @@ async function preview(deps: EngineDeps, tenantId: string, source: Source, fromS
 
 /** `forkPreview`: what forking from `fromStep` would run, keep and cost, without starting anything. */
 export async function previewFork(deps: EngineDeps, tenantId: string, executionId: string, fromStep: string): Promise<ForkPreview> {
-  const { reuse: _reuse, ...answer } = await preview(deps, tenantId, await loadSource(deps, tenantId, executionId), fromStep);
-  return answer;
+  return preview(deps, tenantId, await loadSource(deps, tenantId, executionId), fromStep);
 }
 
-/**
- * `forkExecution`: a new execution of the same pinned plan that keeps the recorded outputs of every
- * step not downstream of `fromStep` and runs the rest. `inputs` override the source's, by name.
- */
-export async function forkExecution(deps: StartDeps, tenantId: string, executionId: string, fromStep: string, inputs?: unknown): Promise<{ id: string; preview: ForkPreview }> {
-  const source = await loadSource(deps, tenantId, executionId);
+/** Starts the fork of a loaded source: the preview, then the new execution with the kept steps copied. */
+async function fork(deps: StartDeps, tenantId: string, source: Source, fromStep: string, inputs?: unknown): Promise<{ id: string; preview: ForkPreview }> {
   if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) throw new ValidationError('Invalid inputs', 'inputs must be an object mapping input names to values');
-  const { reuse, ...answer } = await preview(deps, tenantId, source, fromStep);
+  const answer = await preview(deps, tenantId, source, fromStep);
   const { id } = await insertExecution(deps, {
     tenantId,
     workflowId: source.workflowId,
@@ -102,9 +96,17 @@ export async function forkExecution(deps: StartDeps, tenantId: string, execution
     inputs: { ...(source.inputs as object), ...((inputs as object | undefined) ?? {}) },
     triggeredBy: 'manual',
     metadata: source.metadata as Record<string, unknown>,
-    fork: { sourceId: source.id, fromStep, reuse },
+    fork: { sourceId: source.id, fromStep, reuse: answer.stepsReused },
   }, {});
   return { id, preview: answer };
+}
+
+/**
+ * `forkExecution`: a new execution of the same pinned plan that keeps the recorded outputs of every
+ * step not downstream of `fromStep` and runs the rest. `inputs` override the source's, by name.
+ */
+export async function forkExecution(deps: StartDeps, tenantId: string, executionId: string, fromStep: string, inputs?: unknown): Promise<{ id: string; preview: ForkPreview }> {
+  return fork(deps, tenantId, await loadSource(deps, tenantId, executionId), fromStep, inputs);
 }
 
 /** `retryExecution`: a fork from the first step that did not complete. */
@@ -112,5 +114,5 @@ export async function retryExecution(deps: StartDeps, tenantId: string, executio
   const source = await loadSource(deps, tenantId, executionId);
   const from = firstUnfinished(source.plan, source.statuses);
   if (!from) throw new ConflictError('Nothing to retry', `Execution ${executionId} completed every step: fork it from a step to run that step again.`);
-  return forkExecution(deps, tenantId, executionId, from);
+  return fork(deps, tenantId, source, from);
 }

@@ -39,10 +39,10 @@ const tokens = (row: StepRow | undefined) => (row ? row.tokensIn + row.tokensOut
 
 /** Compares two executions' steps (pure): A's rows in its order, then rows only B has. */
 export function diffSteps(a: StepRow[], b: StepRow[]): Omit<ExecutionDiff, 'a' | 'b'> {
+  const inA = new Map(a.map((row) => [keyOf(row), row]));
   const inB = new Map(b.map((row) => [keyOf(row), row]));
-  const inA = new Set(a.map(keyOf));
   const steps = [...a, ...b.filter((row) => !inA.has(keyOf(row)))].map((row): StepDiff => {
-    const left = a.find((candidate) => keyOf(candidate) === keyOf(row));
+    const left = inA.get(keyOf(row));
     const right = inB.get(keyOf(row));
     return {
       stepId: row.stepId,

@@ -16,7 +16,8 @@ export function metricsHandler(metrics: Metrics) {
 /** A listener of its own that serves only `GET /metrics` (BATON_METRICS_PORT): worker-only processes have no other. */
 export function metricsServer(metrics: Metrics): Server {
   return createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // The path without its query, read as written: no URL parsing, so no request target can make it throw.
+    const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Only GET /metrics is served here\n');
       return;
