@@ -248,7 +248,11 @@ describe('completion notifications', () => {
 
     const again = await rest(t, 'POST', `/api/webhook-deliveries/${first.id}/redeliver`, undefined, headers);
     expect(again.status).toBe(202);
-    expect(again.body).toMatchObject({ id: first.id, status: 'pending', attempt_count: 1 });
+    // The answer is read after the redelivery commits, when a fast worker may already have made the
+    // new round's attempt: the attempts below are what the test checks.
+    expect(again.body).toMatchObject({ id: first.id });
+    expect(['pending', 'delivered']).toContain(again.body.status);
+    expect([1, 2]).toContain(again.body.attempt_count);
     const [one, two] = await hooks.waitFor(2);
     expect(two.headers['webhook-id']).toBe(one.headers['webhook-id']);
     expect(two.body).toBe(one.body);
