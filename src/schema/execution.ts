@@ -9,6 +9,7 @@ import { executionEvents } from '../engine/event-stream.ts';
 import { EXECUTION_EVENT_TYPES, type Events, type ExecutionEventType } from '../store/events.ts';
 import { ExecutionStatus } from './execution-update.ts';
 import { OutputType, PlanRef } from './plan.ts';
+import { renderOutput } from '../sharing/render-output.ts';
 
 const StepStatus = builder.enumType('StepStatus', {
   values: Object.fromEntries(
@@ -60,6 +61,11 @@ builder.prismaObject('StepRun', {
     reused: t.exposeBoolean('reused', { description: 'Kept from the execution this one was forked from: the output recorded there, with no model call and no cost here.' }),
     output: t.exposeString('output', { nullable: true }),
     outputJson: t.expose('outputJson', { type: 'JSON', nullable: true }),
+    outputHtml: t.string({
+      nullable: true,
+      description: "The step's output read as markdown, as safe HTML (the share page's renderer and sanitizer); null while there is none.",
+      resolve: (run) => (run.output == null ? null : renderOutput(run.output, 'markdown')),
+    }),
     error: t.exposeString('error', { nullable: true }),
     tokens: t.field({ type: Tokens, resolve: (run) => ({ input: run.tokensIn, output: run.tokensOut, cacheRead: run.tokensCacheRead, cacheWrite: run.tokensCacheWrite }) }),
     costUsd: t.exposeFloat('costUsd'),

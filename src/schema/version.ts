@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Plan } from '../compiler/plan.ts';
 import { reload } from './execution.ts';
 import { OutputType } from './plan.ts';
+import { renderOutput } from '../sharing/render-output.ts';
 
 builder.prismaObject('OutputVersion', {
   description: "A version of an execution's output: 1 is the original, later ones are refinements.",
@@ -11,6 +12,10 @@ builder.prismaObject('OutputVersion', {
     version: t.exposeInt('version'),
     output: t.exposeString('output'),
     outputType: t.field({ type: OutputType, resolve: (version) => version.outputType as Plan['outputType'] }),
+    html: t.string({
+      description: 'The output as safe HTML, rendered and sanitized exactly as on the share page (markdown and HTML sanitized, JSON and text escaped).',
+      resolve: (version) => renderOutput(version.output, version.outputType),
+    }),
     prompt: t.exposeString('prompt', { nullable: true, description: 'The refinement prompt; null for version 1.' }),
     parentVersion: t.exposeInt('parentVersion', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -29,6 +34,12 @@ builder.prismaObjectFields('Execution', (t) => ({
     description: 'Null until the output is first refined.',
     select: { refineStatus: true },
     resolve: (execution) => execution.refineStatus as 'refining' | 'completed' | 'failed' | null,
+  }),
+  outputHtml: t.string({
+    nullable: true,
+    description: "The current output as safe HTML, rendered and sanitized exactly as on the share page; null while there is no output.",
+    select: { output: true, outputType: true },
+    resolve: (execution) => (execution.output == null ? null : renderOutput(execution.output, execution.outputType)),
   }),
   versions: t.relation('versions', { description: 'Output versions, newest first.', query: { orderBy: { version: 'desc' } } }),
   outputVersion: t.prismaField({
