@@ -103,9 +103,12 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
   let triggerWorkers: Awaited<ReturnType<typeof startTriggerWorkers>> | undefined;
   let notificationWorkers: ReturnType<typeof startNotificationWorkers> | undefined;
 
+  const dashboard = dashboardHandler();
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handle: healthHandler({ pool: database.pool, boss, pubsub }) },
-    { method: 'GET', path: '/dashboard', handle: dashboardHandler() },
+    { method: 'GET', path: '/dashboard', handle: dashboard.page },
+    { method: 'GET', path: '/dashboard/assets/:file', handle: dashboard.assets },
+    { method: 'GET', path: '/dashboard/templates', handle: dashboard.templates },
     { method: 'GET', path: '/graphiql/:file', handle: graphiqlAssetsHandler() },
     { method: 'GET', path: '/s/:slug', handle: sharePageHandler(database.db) },
     { method: '*', path: graphql.graphqlEndpoint, handle: (request) => graphql.fetch(request, { clientAddress: clientAddress(request) }) },

@@ -23,7 +23,8 @@ Write a note about {{inputs.topic}}.
 ## Output
 steps.draft.output
 `;
-// Markup in model output must show as text: none of it may become elements or run.
+// Markup in model output: the rendered output keeps formatting (sanitized as on the share page),
+// nothing of it runs, and no image loads; the steps' streamed text stays text.
 const answer = 'alpha beta gamma <b>bold</b> <img src=x onerror=window.pwned=1> omega';
 
 const fake = new FakeAnthropic();
@@ -64,7 +65,9 @@ describe('GET /dashboard', () => {
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const policy = response.headers.get('content-security-policy')!;
     expect(policy).toContain("default-src 'none'");
-    expect(policy).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+';/);
+    // Its own files, and the one inline script (the import map) by hash.
+    expect(policy).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+';/);
+    expect(policy).toContain("style-src 'self';");
     expect(policy).toContain("connect-src 'self'");
     expect(policy).not.toContain('unsafe');
     expect(await response.text()).toContain('<title>Baton dashboard</title>');
@@ -97,11 +100,15 @@ describe('GET /dashboard', () => {
 
     await page.locator('#execution-status', { hasText: 'COMPLETED' }).waitFor();
     await draft.locator('.status', { hasText: 'COMPLETED' }).waitFor();
-    expect(await page.locator('#output').textContent()).toBe(answer);
+    expect(await page.locator('#output b').textContent()).toBe('bold');
+    // markdown-it reads the image tag (its unquoted value holds "=") as text, so it shows as text.
+    expect(await page.locator('#output').innerText()).toBe('alpha beta gamma bold <img src=x onerror=window.pwned=1> omega');
+    await page.locator('#detail .raw-toggle').first().click();
+    expect(await page.locator('#detail .output-view .raw').first().textContent()).toBe(answer);
     expect(await draft.locator('.meta').textContent()).toMatch(/25 in \/ 12 out tokens .*started .* · took .* · approved: Reads well\./);
     expect(await page.locator('#stop').isHidden()).toBe(true);
     await page.locator('#executions button', { hasText: 'COMPLETED' }).waitFor();
-    expect(await page.locator('#detail b, #detail img').count()).toBe(0);
+    expect(await page.locator('#detail img, #detail [onerror], #steps b').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(problems).toEqual([]);
 
