@@ -1,7 +1,7 @@
 import { $, el } from './elements.js';
 import { connectSocket, credentials, request } from './graphql.js';
 import { loadTenantCosts } from './costs.js';
-import { loadWorkflowList, startEditor } from './editor.js';
+import { compile, loadWorkflowList, startEditor } from './editor.js';
 import { loadExecutions, refreshSummary, renderExecutions } from './executions.js';
 import { showView, state } from './page-state.js';
 import { loadTargets, run, showForm } from './runs.js';
@@ -40,6 +40,7 @@ async function connect() {
     const update = result.data?.executionUpdates;
     if (update) void refreshSummary(update.executionId);
   });
+  void compile();
   await Promise.all([loadTargets(), loadExecutions(), loadWorkflowList()]).catch((error) => setConnection(error.message, true));
 }
 

@@ -1,5 +1,5 @@
 import { $, el } from './elements.js';
-import { check, request } from './graphql.js';
+import { check, credentials, request } from './graphql.js';
 import { planGraph } from './graph.js';
 import { showView, state } from './page-state.js';
 import { choose, loadTargets } from './runs.js';
@@ -107,9 +107,16 @@ function goTo(line, column) {
   syncScroll();
 }
 
-async function compile() {
+export async function compile() {
   const ticket = ++editor.compiles;
   const markdown = text().value;
+  // Nothing to compile, or no one to ask yet (compiled again once connected).
+  if (!markdown.trim() || !credentials.key) {
+    editor.notes = [];
+    renderNotes();
+    $('diagnostics-summary').textContent = markdown.trim() ? 'Connect to check the workflow as you type.' : '';
+    return;
+  }
   let result;
   try {
     result = (await request(Q.compile, { markdown })).compileWorkflow;

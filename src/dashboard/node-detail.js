@@ -13,7 +13,7 @@ const STEP = `query DashboardStep($id: ID!) { execution(id: $id) { steps { stepI
 const signature = (runs) => runs.map((run) => `${run.itemIndex}:${run.status}:${run.attempts}:${run.turns}`).join(' ');
 
 export function nodeDetail(selection, { approve, fork }) {
-  const title = el('h3', { tabIndex: -1, id: 'node-title' });
+  const title = el('h2', { tabIndex: -1, id: 'node-title' });
   const body = el('div');
   const message = el('div', { className: 'message', role: 'status' });
   const close = el('button', { type: 'button', className: 'secondary small', textContent: 'Close', ariaLabel: 'Close the step detail' });
