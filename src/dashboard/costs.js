@@ -52,19 +52,21 @@ export async function loadTenantCosts() {
   }
   const cost = days.reduce((sum, day) => sum + day.costUsd, 0);
   const runs = days.reduce((sum, day) => sum + day.runs, 0);
-  const W = 14;
-  const H = 120;
-  const maxCost = Math.max(...days.map((day) => day.costUsd), 0.000001);
+  const W = 24;
+  const H = 160;
+  const maxCost = Math.max(...days.map((day) => day.costUsd), 0);
+  const costHeight = (usd) => (maxCost ? (H - 20) * (usd / maxCost) : 0);
   const maxRuns = Math.max(...days.map((day) => day.runs), 1);
-  const points = days.map((day, index) => `${index * W + W / 2},${H - (H * day.runs) / maxRuns}`).join(' ');
+  const points = days.map((day, index) => `${index * W + W / 2},${H - ((H - 20) * day.runs) / maxRuns}`).join(' ');
   const chart = svg('svg', { class: 'days', viewBox: `0 0 ${days.length * W} ${H + 16}`, width: days.length * W, height: H + 16, role: 'img', 'aria-label': `Cost and runs per day, last ${days.length} days` },
     ...days.map((day, index) =>
       svg('g', { 'data-date': day.date },
         svg('title', {}, `${day.date}: ${day.runs} run${day.runs === 1 ? '' : 's'}, ${dollars(day.costUsd)}`),
-        svg('rect', { class: 'bar', x: index * W + 2, width: W - 4, y: H - (H * day.costUsd) / maxCost, height: (H * day.costUsd) / maxCost }),
+        svg('rect', { class: 'bar', x: index * W + 2, width: W - 4, y: H - costHeight(day.costUsd), height: costHeight(day.costUsd) }),
       ),
     ),
     svg('polyline', { class: 'runs-line', points }),
+    svg('text', { class: 'axis', x: 2, y: 12 }, `top: ${dollars(maxCost)} a day, ${maxRuns} run${maxRuns === 1 ? '' : 's'} a day`),
     svg('text', { class: 'axis', x: 0, y: H + 13 }, days[0].date),
     svg('text', { class: 'axis', x: days.length * W, y: H + 13, 'text-anchor': 'end' }, days.at(-1).date),
   );

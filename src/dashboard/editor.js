@@ -49,7 +49,8 @@ function offsetOf(source, line, column) {
 function renderGutter() {
   const lines = text().value.split('\n').length;
   const worst = new Map();
-  for (const note of editor.notes) if (worst.get(note.line) !== 'ERROR') worst.set(note.line, note.severity);
+  const rank = { ERROR: 3, WARNING: 2, INFO: 1 };
+  for (const note of editor.notes) if ((rank[worst.get(note.line)] ?? 0) < rank[note.severity]) worst.set(note.line, note.severity);
   $('gutter').replaceChildren(...Array.from({ length: lines }, (_, index) => {
     const severity = worst.get(index + 1);
     const messages = editor.notes.filter((note) => note.line === index + 1).map((note) => note.message).join('\n');
@@ -60,7 +61,7 @@ function renderGutter() {
 /** The text again, behind the textarea, with each diagnostic's column underlined. */
 function renderBackdrop() {
   const source = text().value;
-  const marks = [...new Set(editor.notes.map((note) => offsetOf(source, note.line, note.column)))].sort((a, b) => a - b);
+  const marks = [...new Set(editor.notes.filter((note) => note.severity !== 'INFO').map((note) => offsetOf(source, note.line, note.column)))].sort((a, b) => a - b);
   const parts = [];
   let from = 0;
   for (const at of marks) {
@@ -81,9 +82,11 @@ function syncScroll() {
 }
 
 function renderNotes() {
-  const errors = editor.notes.filter((note) => note.severity === 'ERROR').length;
-  const warnings = editor.notes.length - errors;
-  $('diagnostics-summary').textContent = editor.notes.length === 0 ? 'No problems.' : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  const count = (severity) => editor.notes.filter((note) => note.severity === severity).length;
+  const [errors, warnings, infos] = [count('ERROR'), count('WARNING'), count('INFO')];
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const notes = infos ? ` ${plural(infos, 'note')}.` : '';
+  $('diagnostics-summary').textContent = errors + warnings === 0 ? `No problems.${notes}` : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}.${notes}`;
   $('diagnostics').replaceChildren(...editor.notes.map((note) =>
     el('li', { className: `note ${note.severity.toLowerCase()}`, dataset: { line: String(note.line), column: String(note.column) } },
       el('button', { type: 'button', className: 'link', onclick: () => goTo(note.line, note.column) },

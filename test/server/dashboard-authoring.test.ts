@@ -4,6 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, openDashboard, pageWatchesAnExecution } from '../support/dashboard.ts';
+import { watchExecutions } from '../support/executions.ts';
+import { createWorkflowId, startExecutionId } from '../support/runs.ts';
 import { FakeAnthropic, type LoggedRequest } from '../support/fake-anthropic.ts';
 
 // From an empty browser to a shared, refined result of a workflow written on the page: write it with
@@ -13,7 +15,7 @@ import { FakeAnthropic, type LoggedRequest } from '../support/fake-anthropic.ts'
 // is the local fake.
 //
 // Each state is photographed. The pictures are written when the test fails (test-results/dashboard/)
-// or when DASHBOARD_SCREENSHOTS names a folder (the README's come from `DASHBOARD_SCREENSHOTS=docs/dashboard`).
+// or, as JPEG, when DASHBOARD_SCREENSHOTS names a folder (the README's: `DASHBOARD_SCREENSHOTS=docs/dashboard`).
 
 const WITH_MISTAKE = `# Tide Notes
 A note a person checks, then polished.
@@ -75,12 +77,15 @@ function camera(page: Page) {
   const shots: [string, Buffer][] = [];
   const folder = process.env.DASHBOARD_SCREENSHOTS;
   return {
-    async take(name: string) {
+    /** Photographs the page scrolled to `at`, when given. */
+    async take(name: string, at?: string) {
+      if (at) await page.locator(at).first().evaluate((element) => element.scrollIntoView({ block: 'start' }));
       const picture = await page.screenshot({ fullPage: false });
       shots.push([name, picture]);
       if (folder) {
         mkdirSync(folder, { recursive: true });
-        writeFileSync(join(folder, `${name}.png`), picture);
+        // Small enough to keep in the repository.
+        writeFileSync(join(folder, `${name}.jpg`), await page.screenshot({ type: 'jpeg', quality: 70 }));
       }
     },
     async keepAll() {
@@ -107,6 +112,12 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
   try {
     // Write: the mistake is named at its line and column, in the gutter, under the text and in the list.
     await page.click('#tab-workflows');
+    // The examples are offered as templates: one fills the editor, and compiles clean.
+    await page.locator('#template option', { hasText: 'Relay' }).waitFor({ state: 'attached' });
+    await page.selectOption('#template', { label: 'Relay' });
+    expect(await page.inputValue('#markdown')).toMatch(/^# Relay/);
+    await page.locator('#diagnostics-summary', { hasText: /^No problems\./ }).waitFor();
+    expect(await page.locator('#editor-heading').textContent()).toBe('New workflow from “Relay”');
     await page.fill('#markdown', WITH_MISTAKE);
     const note = page.locator('#diagnostics li.error', { hasText: 'UNKNOWN_AGENT' });
     await note.waitFor();
@@ -122,14 +133,14 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
 
     // Fix and save: the plan is drawn, the workflow listed with its version.
     await page.fill('#markdown', FIXED);
-    await page.locator('#diagnostics-summary', { hasText: 'No problems.' }).waitFor();
+    await page.locator('#diagnostics-summary', { hasText: /^No problems\./ }).waitFor();
     expect(await page.locator('#workflow-graph [data-node]').count()).toBe(2);
     expect(await page.locator('#workflow-graph .edge').count()).toBe(1);
     expect(await page.locator('#workflow-graph [data-node="draft"] .node-marks').textContent()).toContain('approval');
     await page.keyboard.press('Control+s');
     await page.locator('#save-message', { hasText: 'Saved version 1.' }).waitFor();
     await page.locator('#workflow-list button', { hasText: 'Tide Notes' }).waitFor();
-    await photo.take('editor-saved');
+    await photo.take('editor-saved', '#editor-pane');
     // A second save keeps the first as a revision.
     await page.fill('#markdown', FIXED.replace('then polished.', 'then polished for print.'));
     await page.click('#save');
@@ -159,7 +170,7 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
     await detail.locator('.prompt', { hasText: 'Write a note about tides.' }).waitFor();
     await detail.locator('.rendered', { hasText: DRAFT }).waitFor();
     expect(await detail.locator('dd').allTextContents()).toEqual(expect.arrayContaining(['25 in / 12 out', '1']));
-    await photo.take('node-detail-approval');
+    await photo.take('node-detail-approval', '#execution-graph');
     await detail.locator('button.approve').click();
     await page.locator('#execution-graph [data-node="draft"][data-status="COMPLETED"]').waitFor();
     await page.locator('#execution-graph [data-node="polish"][data-status="RUNNING"]').waitFor();
@@ -172,7 +183,7 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
     expect(await page.locator('#output strong').textContent()).toBe('rises and falls');
     expect(await page.locator('#output li').count()).toBe(2);
     expect(await page.locator('#step-costs [data-step="draft"]').count()).toBe(1);
-    await photo.take('execution-completed');
+    await photo.take('execution-completed', '#output');
 
     // Refine into version 2.
     await page.fill('#refine-prompt', 'Make it shorter');
@@ -182,7 +193,7 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
     await page.locator('#versions li[data-version="2"]', { hasText: '“Make it shorter”' }).waitFor();
     await page.click('#compare');
     expect(await page.locator('#diff .added').allTextContents()).toEqual(['+ Twice a day, the moon pulls the sea.\n']);
-    await photo.take('refined');
+    await photo.take('refined', '#versions-part');
 
     // Share, and open the link as anyone would.
     await page.click('#share');
@@ -190,7 +201,7 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
     await link.waitFor();
     const url = await link.getAttribute('href');
     expect(url).toMatch(/\/s\/[\w-]+$/);
-    await photo.take('shared');
+    await photo.take('shared', '#share-part');
     const reader = await browser.newPage();
     // The link names BATON_PUBLIC_URL, which the test server (on a port of its own) leaves at its default.
     await reader.goto(`${t.url}${new URL(url!).pathname}`);
@@ -207,11 +218,53 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
     await page.click('#tab-runs');
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await photo.take('narrow');
+    await photo.take('narrow', '#detail');
     expect(problems).toEqual([]);
   } catch (error) {
     await photo.keepAll();
     throw error;
+  } finally {
+    await page.close();
+  }
+});
+
+const FAN_OUT = `# City notes
+## Inputs
+- cities: The cities (string[], required)
+## Agents
+### Guide
+Knows cities.
+Model: offline
+## Steps
+### Visit
+Agent: Guide
+For each: inputs.cities
+Write a line about {{item}}.
+### Sum up
+Agent: Guide
+Condition: steps.visit.output contains "Lyon"
+Sum up: {{steps.visit.output}}
+`;
+
+it('marks For each and condition steps on the graph, and shows a fan-out as its items done out of all', { timeout: 60_000 }, async () => {
+  const watch = await watchExecutions(t);
+  const id = await startExecutionId(t, await createWorkflowId(t, FAN_OUT), { cities: ['Lyon', 'Oslo', 'Porto'] });
+  await watch.until(id, ['completed']);
+  await watch.stop();
+  const problems: string[] = [];
+  const page = await openDashboard(browser, t, problems);
+  try {
+    await page.locator('#executions button', { hasText: 'City notes' }).click();
+    const visit = page.locator('#execution-graph [data-node="visit"]');
+    await page.locator('#execution-graph [data-node="visit"][data-status="COMPLETED"]').waitFor();
+    expect(await visit.locator('.node-status').textContent()).toBe('3/3 · completed');
+    expect(await visit.locator('.node-marks').textContent()).toContain('for each');
+    expect(await page.locator('#execution-graph [data-node="sum_up"] .node-marks').textContent()).toContain('if');
+    // Its detail lists every item's run.
+    await visit.click();
+    await page.locator('#node-detail .node-run[data-item="2"]').waitFor();
+    expect(await page.locator('#node-detail .node-run .prompt').allTextContents()).toEqual(expect.arrayContaining(['Write a line about Lyon.', 'Write a line about Porto.']));
+    expect(problems).toEqual([]);
   } finally {
     await page.close();
   }

@@ -73,6 +73,26 @@ describe('GET /dashboard', () => {
     expect(await response.text()).toContain('<title>Baton dashboard</title>');
   });
 
+  it('serves its own files at versioned URLs, refuses any other name with a 404, and offers the example workflows', async () => {
+    const page = await (await fetch(`${t.url}/dashboard`)).text();
+    const urls = [...page.matchAll(/"(\/dashboard\/assets\/[\w.-]+\?v=[\w-]+)"/g)].map(([, url]) => url);
+    expect(urls.some((url) => url.startsWith('/dashboard/assets/app.js?v='))).toBe(true);
+    expect(urls.some((url) => url.startsWith('/dashboard/assets/dagre.js?v='))).toBe(true);
+    for (const url of urls) {
+      const response = await fetch(`${t.url}${url}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toContain('immutable');
+      expect(response.headers.get('content-type')).toMatch(/^text\/(javascript|css); charset=utf-8$/);
+    }
+    for (const name of ['nothing.js', '..%2Fdashboard.html', '..%2F..%2Fpackage.json', 'dashboard.html', '%00']) {
+      const response = await fetch(`${t.url}/dashboard/assets/${name}`);
+      expect([400, 404]).toContain(response.status);
+    }
+    const templates = (await (await fetch(`${t.url}/dashboard/templates`)).json()) as { name: string; title: string; markdown: string }[];
+    expect(templates.length).toBeGreaterThan(5);
+    expect(templates.find((template) => template.name === 'relay')?.markdown).toMatch(/^# /);
+  });
+
   it('starts a run, streams its tokens live, approves it and shows it complete', async () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     // The model answers once the page watches the run, and holds its answer after three words.
