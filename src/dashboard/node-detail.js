@@ -1,5 +1,5 @@
 import { dollars, el, seconds } from './elements.js';
-import { request } from './graphql.js';
+import { check, request } from './graphql.js';
 import { outputView } from './output-view.js';
 import { toolCallItem } from './tool-calls.js';
 
@@ -9,6 +9,9 @@ import { toolCallItem } from './tool-calls.js';
 
 const STEP = `query DashboardStep($id: ID!) { execution(id: $id) { steps { stepId itemIndex status attempts model prompt output outputJson outputHtml error
   tokens { input output } costUsd turns durationMs toolCalls { name input output durationMs isError } } } }`;
+
+const PREVIEW = `query DashboardForkPreview($id: ID!, $fromStep: String!) { forkPreview(id: $id, fromStep: $fromStep) { __typename
+  ... on ForkPreview { stepsToRun stepsReused estimatedCostUsd estimatedTokens unestimatedSteps } ... on Error { message detail } } }`;
 
 const signature = (runs) => runs.map((run) => `${run.itemIndex}:${run.status}:${run.attempts}:${run.turns}`).join(' ');
 
@@ -73,10 +76,27 @@ export function nodeDetail(selection, { approve, fork }) {
       run.output == null ? el('p', { className: 'hint', textContent: 'No output yet.' }) : output.root,
       run.toolCalls.length ? el('h4', { textContent: `Tool calls (${run.toolCalls.length})` }) : null,
       run.toolCalls.length ? el('ol', { className: 'tool-calls' }, ...run.toolCalls.map(toolCallItem)) : null,
-      run.itemIndex === null && selection.finished
-        ? el('button', { type: 'button', className: 'secondary', textContent: 'Fork from here', title: 'Run this step and everything after it again, keeping the others', onclick: () => fork(selection, run.stepId) })
-        : null,
+      run.itemIndex === null && selection.finished ? forkPart(run.stepId) : null,
     );
+  }
+
+  /** Fork from here: first what it would run again, keep and cost (forkPreview), then the fork. */
+  function forkPart(stepId) {
+    const said = el('div', { className: 'meta fork-preview', role: 'status' });
+    const confirm = el('button', { type: 'button', className: 'fork-confirm', textContent: 'Fork', hidden: true, onclick: () => fork(selection, stepId) });
+    const ask = el('button', { type: 'button', className: 'secondary', textContent: 'Fork from here…', title: 'See what a fork from this step would run again and cost' });
+    ask.addEventListener('click', async () => {
+      try {
+        const preview = check((await request(PREVIEW, { id: selection.id, fromStep: stepId })).forkPreview);
+        const cost = preview.unestimatedSteps.length ? `at least $${preview.estimatedCostUsd.toFixed(4)}` : `about $${preview.estimatedCostUsd.toFixed(4)}`;
+        said.textContent = `Runs again: ${preview.stepsToRun.join(', ')}. Keeps: ${preview.stepsReused.join(', ') || 'nothing'}. Costs ${cost} (${preview.estimatedTokens.toLocaleString('en')} tokens), judging by past runs.`;
+        confirm.hidden = false;
+        confirm.focus();
+      } catch (error) {
+        said.textContent = error.message;
+      }
+    });
+    return el('div', { className: 'row' }, ask, confirm, said);
   }
 
   return {

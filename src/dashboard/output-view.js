@@ -9,7 +9,7 @@ import { el } from './elements.js';
  */
 function fromSanitizedHtml(html) {
   const template = document.createElement('template');
-  template.innerHTML = html;
+  template.innerHTML = html.trim();
   for (const image of template.content.querySelectorAll('img')) {
     const text = `[image${image.alt ? `: ${image.alt}` : ''}]`;
     const src = image.getAttribute('src') ?? '';

@@ -208,6 +208,11 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
     expect(await reader.locator('article h1').textContent()).toBe('Tides');
     expect(await reader.locator('article').innerText()).toContain('Twice a day, the moon pulls the sea.');
     await reader.close();
+    // Revoked, the link no longer opens.
+    await page.click('#revoke');
+    await page.locator('#share').waitFor();
+    expect(await link.isHidden()).toBe(true);
+    expect((await fetch(`${t.url}${new URL(url!).pathname}`)).status).toBe(404);
 
     // The workspace's costs, summed by the server.
     await page.click('#tab-costs');
@@ -264,6 +269,53 @@ it('marks For each and condition steps on the graph, and shows a fan-out as its 
     await visit.click();
     await page.locator('#node-detail .node-run[data-item="2"]').waitFor();
     expect(await page.locator('#node-detail .node-run .prompt').allTextContents()).toEqual(expect.arrayContaining(['Write a line about Lyon.', 'Write a line about Porto.']));
+    // Fork from the node: first what it would run again and keep, then the fork opens.
+    await page.locator('#node-detail button', { hasText: 'Fork from here…' }).click();
+    await page.locator('#node-detail .fork-preview', { hasText: 'Runs again: visit, sum_up. Keeps: nothing.' }).waitFor();
+    await page.locator('#node-detail .fork-confirm').click();
+    await page.locator('#lineage', { hasText: `Forked from ${id} at step visit` }).waitFor();
+    expect(problems).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});
+
+const JSON_OUTPUT = `# City facts
+## Agents
+### Guide
+Knows cities.
+## Steps
+### Facts
+Agent: Guide
+Output: json
+Give facts about Lyon.
+## Output
+steps.facts.output
+Type: json
+`;
+
+it('shows a JSON output as a tree that folds, with the raw text a toggle away', { timeout: 60_000 }, async () => {
+  const answer = { city: 'Lyon', river: { names: ['Rhône', 'Saône'] }, population: 522_000 };
+  fake.reply = () => ({ text: JSON.stringify(answer) });
+  const watch = await watchExecutions(t);
+  const id = await startExecutionId(t, await createWorkflowId(t, JSON_OUTPUT));
+  await watch.until(id, ['completed']);
+  await watch.stop();
+  const problems: string[] = [];
+  const page = await openDashboard(browser, t, problems);
+  try {
+    await page.locator('#executions button', { hasText: 'City facts' }).click();
+    const tree = page.locator('#output > details.json');
+    await tree.waitFor();
+    expect(await tree.locator('> summary').textContent()).toBe('{3 keys}');
+    expect(await tree.locator('> ul > li > .json-key').allTextContents()).toEqual(['city: ', 'river: ', 'population: ']);
+    expect(await tree.locator('.json-string').first().textContent()).toBe('"Lyon"');
+    // Folded and unfolded by its summary.
+    const river = tree.locator('> ul > li:nth-child(2) > details.json');
+    await river.locator('> summary').click();
+    expect(await river.getAttribute('open')).toBeNull();
+    await page.locator('#detail .output-view .raw-toggle').first().click();
+    expect(JSON.parse((await page.locator('#detail .output-view .raw').first().textContent())!)).toEqual(answer);
     expect(problems).toEqual([]);
   } finally {
     await page.close();
