@@ -50,7 +50,7 @@ const REFINED = '# Tides\n\nTwice a day, the moon pulls the sea.';
 const fake = new FakeAnthropic();
 let t: TestApp;
 let browser: Browser;
-const gates = { draft: gate(), polish: gate() };
+const gates = { draft: gate(), polish: gate(), refine: gate() };
 beforeAll(async () => {
   await fake.start();
   t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
@@ -59,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   gates.draft.open();
   gates.polish.open();
+  gates.refine.open();
   await browser?.close();
   await t?.stop();
   await fake.close();
@@ -99,11 +100,13 @@ function camera(page: Page) {
 
 it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph, approves from a node, refines and shares it', { timeout: 90_000 }, async () => {
   const watching = pageWatchesAnExecution(t);
+  let refineWatched: Promise<void> = Promise.resolve();
   fake.reply = (request) => {
     const text = said(request);
     if (text.includes('Write a note about tides')) return { text: DRAFT, after: watching, pause: { afterDeltas: 1, until: gates.draft.opened } };
     if (text.includes('Polish this note')) return { text: POLISHED, pause: { afterDeltas: 1, until: gates.polish.opened } };
-    return { text: REFINED };
+    // Once the page follows the refinement (its text is live only).
+    return { text: REFINED, after: refineWatched, pause: { afterDeltas: 2, until: gates.refine.opened } };
   };
   const problems: string[] = [];
   const page = await openDashboard(browser, t, problems);
@@ -187,7 +190,13 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
 
     // Refine into version 2.
     await page.fill('#refine-prompt', 'Make it shorter');
+    refineWatched = pageWatchesAnExecution(t);
     await page.click('#refine');
+    // The new version's text streams in as the model writes it.
+    await page.locator('#refine-stream', { hasText: /^# Tides/ }).waitFor();
+    expect(REFINED.startsWith((await page.locator('#refine-stream').textContent())!)).toBe(true);
+    expect(await page.locator('#refine-status').textContent()).toBe('Refining…');
+    gates.refine.open();
     await page.locator('#detail h2', { hasText: 'Output · version 2' }).waitFor();
     await page.locator('#output', { hasText: 'Twice a day, the moon pulls the sea.' }).waitFor();
     await page.locator('#versions li[data-version="2"]', { hasText: '“Make it shorter”' }).waitFor();
