@@ -46,8 +46,14 @@ function offsetOf(source, line, column) {
 }
 
 /** Line numbers, each marked with the worst diagnostic on its line. */
+let gutterKey = '';
+
 function renderGutter() {
   const lines = text().value.split('\n').length;
+  // Rebuilt only when the lines or the notes changed, not on every key.
+  const key = `${lines} ${JSON.stringify(editor.notes)}`;
+  if (key === gutterKey) return;
+  gutterKey = key;
   const worst = new Map();
   const rank = { ERROR: 3, WARNING: 2, INFO: 1 };
   for (const note of editor.notes) if ((rank[worst.get(note.line)] ?? 0) < rank[note.severity]) worst.set(note.line, note.severity);
