@@ -21,5 +21,6 @@ import './webhook-endpoint.ts';
 import './quality.ts';
 import './marketplace.ts';
 import './fork.ts';
+import './budget.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
