@@ -56,3 +56,8 @@ export function queryInteger(min: number, max: number) {
   const error = `must be an integer from ${min} to ${max}`;
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
+
+/** A hard limit on what one execution spends (Baton's addition to the documented bodies of run and execute; each limit above 0, checked by the engine). */
+export const Budget = z
+  .strictObject({ tokens: z.int().nullish().describe('Tokens in all (input, output, cache)'), usd: z.number().nullish().describe('US dollars at the list prices Baton estimates with') })
+  .describe("No model call starts that could take the execution past this; when none can, it ends `failed` with the error `budget exhausted: …`, keeping its finished steps. Over the workflow's default budget.");

@@ -18,15 +18,19 @@ Server (on the server's machine, against its database):
                                           another API key for a tenant; admin keys review
                                           the marketplace of every tenant
   baton key list --tenant <id>            a tenant's keys (ids, roles, when created and revoked)
+  baton tenant budget <id> [--usd-per-day X] [--usd-per-month X] [--tokens-per-day N]
+                                          set a tenant's limits (a limit left out is lifted);
+                                          with none, print them and today's spend
   baton key revoke <key id | key>         revoke an API key (its id, or the key as printed)
   baton credentials                       where the first start saved its key, and the key
   baton compile <file.md>                 check a workflow offline: file:line:col notes, exit 1 when invalid
 
 Client (through the API at --url or BATON_URL, default http://localhost:4000):
   baton run <file.md | workflow id> [--input name=value | name:=json]… [--watch]
+            [--budget-tokens N] [--budget-usd X]
                                           start a run (a file is pushed first); --watch follows
                                           it live, asks at approval gates on a terminal, and
-                                          exits 0 completed, 1 failed, 3 stopped
+                                          exits 0 completed, 1 failed or out of budget, 3 stopped
   baton watch <execution id>              follow a run live, as run --watch
   baton fork <id> <step> [--input …]… [--watch]
                                           run it again from a step, keeping the steps before it
@@ -164,6 +168,7 @@ async function run(argv: string[]): Promise<void> {
   }
   const keys = await import('./cli/keys.ts');
   if (command === 'tenant' && sub === 'create') return keys.createTenantCommand(arg, { role: values.role, json });
+  if (command === 'tenant' && sub === 'budget') return (await import('./cli/tenant-budget.ts')).tenantBudgetCommand(arg, values, json);
   if (command === 'key' && sub === 'create') return keys.createKeyCommand(values.tenant, { role: values.role, json });
   if (command === 'key' && sub === 'list') return keys.listKeysCommand(values.tenant, { json });
   if (command === 'key' && sub === 'revoke') return keys.revokeKeyCommand(arg, { json });

@@ -216,8 +216,8 @@ export const CompileWorkflow = graphql(`
 `);
 
 export const RunWorkflow = graphql(`
-  mutation RestRunWorkflow($workflowId: ID!, $inputs: JSON) {
-    runWorkflow(workflowId: $workflowId, inputs: $inputs) {
+  mutation RestRunWorkflow($workflowId: ID!, $inputs: JSON, $budget: BudgetInput) {
+    runWorkflow(workflowId: $workflowId, inputs: $inputs, budget: $budget) {
       ... on Execution {
         id
         status

@@ -1,3 +1,4 @@
+import type { BudgetInput } from '../../src/generated/graphql/graphql.ts';
 import * as examples from './examples.ts';
 import { failIfError, RestError } from '../graphql.ts';
 import { found, type RestRoute } from '../route.ts';
@@ -109,7 +110,7 @@ export const routes: RestRoute[] = [
     example: { execution_id: examples.execution.id, status: 'running', started_at: examples.execution.startedAt },
     errors: [400, 404, 409],
     async handle({ params, body, run }) {
-      const { runWorkflow } = await run(op.RunWorkflow, { workflowId: params.id, inputs: body.inputs ?? {} });
+      const { runWorkflow } = await run(op.RunWorkflow, { workflowId: params.id, inputs: body.inputs ?? {}, budget: body.budget as BudgetInput | null | undefined });
       const execution = failIfError(runWorkflow);
       return { execution_id: execution.id, status: execution.status.toLowerCase(), started_at: execution.startedAt };
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryInteger } from '../input.ts';
+import { queryInteger, Budget } from '../input.ts';
 
 // The first product document's JSON, as Baton answers it: the shapes (shapes.ts) are typed by these
 // schemas, the OpenAPI document is generated from them, and the contract test checks every response
@@ -156,7 +156,7 @@ export const RefineStarted = z.object({ status: z.literal('refining'), message: 
 // Requests. Optional fields accept null as absent.
 
 export const MarkdownBody = z.object({ markdown: z.string().describe('The workflow document') });
-export const RunBody = z.object({ inputs: z.record(z.string(), json).nullish().describe('Input name → value') });
+export const RunBody = z.object({ inputs: z.record(z.string(), json).nullish().describe('Input name → value'), budget: Budget.nullish() });
 export const ApproveBody = z.object({
   approved: z.boolean().describe('true to approve, false to reject'),
   reason: z.string().nullish().describe('Why; required to reject'),

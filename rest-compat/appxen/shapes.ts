@@ -71,7 +71,8 @@ export const execution = (e: RestExecutionFragment): z.infer<typeof schema.Execu
   execution_id: e.id,
   workflow_id: (e.workflowId ?? e.recipeId)!,
   workflow_name: e.workflowName,
-  status: word(e.status),
+  // The documented statuses: a budget stop is `failed`, its error says `budget exhausted: …`.
+  status: e.status === 'BUDGET_EXHAUSTED' ? 'failed' : word(e.status),
   started_at: e.startedAt,
   completed_at: e.completedAt ?? null,
   steps_completed: e.stepsCompleted,

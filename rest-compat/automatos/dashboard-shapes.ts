@@ -12,6 +12,7 @@ type Status = z.infer<typeof schema.ActiveWorkflow>['recent_executions'][number]
 /** The recipe API's word for an execution's status: a running one where no step has started is `pending`, stopped is `cancelled`. */
 export function statusWord(status: ExecutionStatus, started: boolean): Status {
   if (status === 'STOPPED') return 'cancelled';
+  if (status === 'BUDGET_EXHAUSTED') return 'failed';
   if (status === 'RUNNING' && !started) return 'pending';
   return status.toLowerCase() as Status;
 }

@@ -77,8 +77,8 @@ export const RecipeExecution = graphql(`
 `);
 
 export const RunRecipe = graphql(`
-  mutation ApiRunRecipe($id: ID!, $inputs: JSON) {
-    runRecipe(id: $id, inputs: $inputs) {
+  mutation ApiRunRecipe($id: ID!, $inputs: JSON, $budget: BudgetInput) {
+    runRecipe(id: $id, inputs: $inputs, budget: $budget) {
       __typename
       ... on Execution {
         id

@@ -1,3 +1,4 @@
+import type { BudgetInput } from '../../src/generated/graphql/graphql.ts';
 import type { z } from 'zod';
 import { failIfError, RestError } from '../graphql.ts';
 import { found, type Call, type RestRoute } from '../route.ts';
@@ -57,7 +58,7 @@ export const executionRoutes = (): RestRoute[] => [
     errors: [400, 404, 409],
     async handle({ params, body, run }) {
       const recipe = await recipeByRef(run, params.recipe_id);
-      const started = failIfError((await run(op.RunRecipe, { id: recipe.id, inputs: body.input_data ?? {} })).runRecipe);
+      const started = failIfError((await run(op.RunRecipe, { id: recipe.id, inputs: body.input_data ?? {}, budget: body.budget as BudgetInput | null | undefined })).runRecipe);
       return {
         recipe_execution_id: started.id,
         recipe_id: recipe.templateId,

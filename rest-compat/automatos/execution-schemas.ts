@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryInteger } from '../input.ts';
+import { Budget, queryInteger } from '../input.ts';
 
 // Executions of recipes in the product's JSON (spec recipes-api.md §3): views over Baton's executions.
 
@@ -11,7 +11,7 @@ export const RECIPE_EXECUTION_STATUSES = ['pending', 'running', 'awaiting_approv
 const RecipeExecutionStatus = z.enum(RECIPE_EXECUTION_STATUSES).describe('pending: no step has started yet; cancelled: stopped');
 const STEP_STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'skipped', 'rejected', 'cancelled'] as const;
 
-export const ExecuteBody = z.strictObject({ input_data: z.record(z.string(), json).nullish().describe("The recipe's inputs by name; defaults fill the ones left out") });
+export const ExecuteBody = z.strictObject({ input_data: z.record(z.string(), json).nullish().describe("The recipe's inputs by name; defaults fill the ones left out"), budget: Budget.nullish() });
 
 export const ExecuteStarted = z.object({
   recipe_execution_id: z.string().describe('exec_…: also readable at /executions/{id} and in GraphQL'),

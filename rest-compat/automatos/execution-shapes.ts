@@ -11,6 +11,7 @@ type Status = z.infer<typeof schema.RecipeExecution>['status'];
 /** The recipe API's status: a running execution where no step has started yet is `pending`; stopped is `cancelled`. */
 function statusOf(e: Execution): Status {
   if (e.status === 'STOPPED') return 'cancelled';
+  if (e.status === 'BUDGET_EXHAUSTED') return 'failed';
   if (e.status === 'RUNNING' && e.steps.every((run) => run.startedAt == null && run.status === 'PENDING')) return 'pending';
   return e.status.toLowerCase() as Status;
 }

@@ -23,7 +23,12 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
     const tools = toolbox?.definitions ?? [];
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: call.prompt }];
     const result: AgentResult = { text: '', tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
+    // The step's reservation covers its system prompt, prompt and one answer: the tools' definitions,
+    // and each further turn with the conversation so far, are reserved before they are sent.
+    const definitions = tools.length ? JSON.stringify(tools) : '';
+    if (definitions) await call.reserve?.(definitions, 0);
     for (;;) {
+      if (result.turns > 0) await call.reserve?.(call.system + definitions + JSON.stringify(messages), call.maxTokens);
       result.turns++;
       const lastTurn = result.turns >= call.maxTurns;
       const send = () => {

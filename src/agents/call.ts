@@ -18,6 +18,12 @@ export interface AgentCall {
   signal: AbortSignal;
   /** Each piece of text as the model produces it. */
   onText(delta: string): void;
+  /**
+   * With a budget: reserves more input (`input`, counted by its bytes) and output (`maxTokens`) for
+   * this step before a request its first reservation did not cover (tool definitions, a further turn
+   * of the tool loop); rejects with BudgetExhausted when it does not fit, and then nothing is sent.
+   */
+  reserve?(input: string, maxTokens: number): Promise<void>;
 }
 
 /** One tool call as the step records it: what the model sent, what came back, how long it took, whether it failed. */

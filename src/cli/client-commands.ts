@@ -1,5 +1,5 @@
 import { UsageError } from './errors.ts';
-import type { Values } from './options.ts';
+import { numberOption, type Values } from './options.ts';
 
 // Each command imports what it needs when it runs.
 
@@ -24,7 +24,13 @@ export async function runClientCommand(command: string, [first, second]: string[
   try {
     switch (command) {
       case 'run':
-        return await (await import('./run.ts')).runWorkflow(api, needs(first, 'a markdown file or a workflow id: baton run <file.md | workflow id>'), { inputs: values.input ?? [], watch: Boolean(values.watch), json, interactive });
+        return await (await import('./run.ts')).runWorkflow(api, needs(first, 'a markdown file or a workflow id: baton run <file.md | workflow id>'), {
+          inputs: values.input ?? [],
+          watch: Boolean(values.watch),
+          json,
+          interactive,
+          budget: { tokens: numberOption(values['budget-tokens'], '--budget-tokens'), usd: numberOption(values['budget-usd'], '--budget-usd') },
+        });
       case 'watch': {
         const [{ watchExecution }, { EXIT_CODES }] = await Promise.all([import('./watch.ts'), import('./run.ts')]);
         return EXIT_CODES[await watchExecution(api, needs(first, 'an execution id: baton watch <execution id>'), { json, interactive })];

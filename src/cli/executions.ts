@@ -82,7 +82,7 @@ const CliExecution = graphql(`
 export type ExecutionDetail = NonNullable<CliExecutionQuery['execution']>;
 export type StepDetail = ExecutionDetail['steps'][number];
 
-const STATUSES: ExecutionStatus[] = ['RUNNING', 'AWAITING_APPROVAL', 'COMPLETED', 'FAILED', 'STOPPED'];
+const STATUSES: ExecutionStatus[] = ['RUNNING', 'AWAITING_APPROVAL', 'COMPLETED', 'FAILED', 'STOPPED', 'BUDGET_EXHAUSTED'];
 
 export function statusOf(given: string | undefined): ExecutionStatus | undefined {
   if (given === undefined) return undefined;

@@ -6,7 +6,7 @@ import { UsageError } from './errors.ts';
 // These commands work on the database directly, as the operator of the server: they need no key.
 
 /** Runs `work` against the configured database, then releases it. */
-async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
   const [{ openDatabaseServer }, { openDatabase }] = await Promise.all([import('../store/database-url.ts'), import('../store/db.ts')]);
   const server = await openDatabaseServer(parseEnv());
   const database = openDatabase(server.url);

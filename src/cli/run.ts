@@ -7,8 +7,8 @@ import { watchExecution } from './watch.ts';
 import { pushWorkflow } from './workflows.ts';
 
 const CliRunWorkflow = graphql(`
-  mutation CliRunWorkflow($workflowId: ID!, $inputs: JSON) {
-    runWorkflow(workflowId: $workflowId, inputs: $inputs) {
+  mutation CliRunWorkflow($workflowId: ID!, $inputs: JSON, $budget: BudgetInput) {
+    runWorkflow(workflowId: $workflowId, inputs: $inputs, budget: $budget) {
       __typename
       ... on Execution {
         id
@@ -22,8 +22,8 @@ const CliRunWorkflow = graphql(`
   }
 `);
 
-/** What `baton run --watch` exits with: 0 when the run completed, 1 when it failed, 3 when it was stopped. */
-export const EXIT_CODES: Record<ExecutionStatus, number> = { COMPLETED: 0, FAILED: 1, STOPPED: 3, RUNNING: 4, AWAITING_APPROVAL: 4 };
+/** What `baton run --watch` exits with: 0 when the run completed, 1 when it failed (or ran out of budget), 3 when it was stopped. */
+export const EXIT_CODES: Record<ExecutionStatus, number> = { COMPLETED: 0, FAILED: 1, BUDGET_EXHAUSTED: 1, STOPPED: 3, RUNNING: 4, AWAITING_APPROVAL: 4 };
 
 /**
  * `--input name=value` (a string; the server reads "5" as 5 for a number input) or `name:=json`
@@ -55,7 +55,7 @@ const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false)
  * Without --watch it prints the execution's id and returns; with it, follows the run to its end and
  * answers the exit code of its final status.
  */
-export async function runWorkflow(api: Api, target: string, options: { inputs: string[]; watch: boolean; json: boolean; interactive: boolean }): Promise<number> {
+export async function runWorkflow(api: Api, target: string, options: { inputs: string[]; watch: boolean; json: boolean; interactive: boolean; budget: { tokens?: number; usd?: number } }): Promise<number> {
   const inputs = parseInputs(options.inputs);
   let workflowId = target;
   if (await isFile(target)) {
@@ -63,7 +63,8 @@ export async function runWorkflow(api: Api, target: string, options: { inputs: s
     console.error(`${pushed.action} ${pushed.name} v${pushed.version} (${pushed.id})`);
     workflowId = pushed.id;
   } else if (/\.(md|markdown)$/i.test(target) || target.includes('/')) throw new CliError(`no file ${target}`, 'run takes a markdown file or a workflow id (baton workflows lists them)');
-  const { runWorkflow: started } = await api.request(CliRunWorkflow, { workflowId, inputs });
+  const budget = options.budget.tokens === undefined && options.budget.usd === undefined ? null : options.budget;
+  const { runWorkflow: started } = await api.request(CliRunWorkflow, { workflowId, inputs, budget });
   if (started.__typename !== 'Execution') throw new CliError(problemOf(started), started.__typename === 'NotFoundError' ? 'baton workflows lists them' : undefined);
   if (!options.watch) {
     if (options.json) console.log(JSON.stringify({ id: started.id, status: started.status, workflowId }));

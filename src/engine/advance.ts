@@ -2,8 +2,10 @@ import type { JsonValue, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
 import { stepPrompt } from './prompt.ts';
 import { newId } from '../store/ids.ts';
 import type { ExecutionEventType } from '../store/events.ts';
-import { decide, key, scopeOf, type StepState } from './decide.ts';
+import { decide, isActive, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
+import type { PriceTable } from '../agents/prices.ts';
+import { budgetRoom, BudgetExhausted, hasBudget, worstCase, type Room, type Spend } from './budget.ts';
 import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql, type StatusData } from './transaction.ts';
 
 export interface StepJob {
@@ -25,6 +27,8 @@ export interface Claim {
   agent: PlanAgent;
   prompt: string;
   modelId: string;
+  /** Whether budgets bind its execution: then each model request beyond the first reserves its worst case too. */
+  budgeted: boolean;
 }
 
 /** The columns of a step row the engine decides on. */
@@ -47,18 +51,41 @@ export function updateStep(sql: Sql, changes: Changes, executionId: string, step
 }
 
 /**
- * Ends a live execution as `stopped` or `failed`: its unfinished steps stop (none is left running or
- * pending in a finished execution), nothing more starts, and once the transaction commits the model
- * calls still running for it are aborted in every process. `budgetExhausted`: it failed because its
- * budget ran out (endpoints hear `execution.budget_exhausted` beside `execution.failed`).
+ * Ends a live execution as `stopped`, `failed` or `budget_exhausted`: its unfinished steps stop (none
+ * is left running or pending in a finished execution), nothing more starts, and once the transaction
+ * commits the model calls still running for it are aborted in every process.
  */
-export function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status: 'stopped' | 'failed', data: StatusData = {}, notice: { budgetExhausted?: boolean } = {}): void {
+export function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status: 'stopped' | 'failed' | 'budget_exhausted', data: StatusData = {}): void {
   const completedAt = data.completedAt ?? new Date();
   changes.write(
     sql.query(`UPDATE step_runs SET status = 'stopped', completed_at = $2 WHERE execution_id = $1 AND status IN ('pending', 'running', 'awaiting_approval')`, [execution.id, completedAt]),
   );
-  setStatus(sql, changes, execution, status, { ...data, completedAt }, notice);
+  setStatus(sql, changes, execution, status, { ...data, completedAt });
   changes.stopped.add(execution.id);
+}
+
+/**
+ * A step could not reserve its model call within a budget. While other attempts run, it waits (what
+ * they settle may leave room; it is ready again at their record). With none left, the execution
+ * ends `budget_exhausted`, keeping its finished steps and the output as far as they make it.
+ * Returns whether it ended.
+ */
+export function outOfBudget(sql: Sql, changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, limit: string): boolean {
+  const plan = execution.plan as Plan;
+  // A running For each step only waits for its items: they are what calls models.
+  const fanOuts = plan.steps.filter((step) => step.forEach);
+  if ([...states.values()].some((state) => isActive(state) && !(state.itemIndex === -1 && fanOuts.some((step) => step.id === state.stepId)))) return false;
+  // A For each step cut short reads as the outputs of the items that finished.
+  const partial = new Map([...states].map(([name, state]) => [name, { ...state }]));
+  for (const step of fanOuts) {
+    const parent = partial.get(key(step.id, -1))!;
+    if (parent.status !== 'running') continue;
+    const done = [...states.values()].filter((state) => state.stepId === step.id && state.itemIndex >= 0 && state.status === 'completed').sort((a, b) => a.itemIndex - b.itemIndex);
+    parent.outputJson = done.map((item) => (step.outputFormat === 'json' ? item.outputJson : item.output ?? ''));
+  }
+  const output = resolveOutput(plan, partial, execution);
+  halt(sql, changes, execution, 'budget_exhausted', { error: new BudgetExhausted(limit).message, output, stepsCompleted: countDone(states) });
+  return true;
 }
 
 /** A JSON value for a jsonb parameter. */
@@ -73,11 +100,12 @@ function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: Ex
 /**
  * Applies the engine's decisions for a locked execution: skips, approvals, fan-outs, jobs for
  * ready steps, and the end of the execution. Everything happens in the caller's transaction.
- * With `workerId` (a worker process), up to `slots` ready steps and items are claimed for that
- * worker instead of queued, so they start at once, without a round trip through the queue; a crash
- * of that worker is recovered like any other (workers/liveness.ts).
+ * With a `worker` (a worker process), up to `slots` ready steps and items are claimed for it instead
+ * of queued, so they start at once, without a round trip through the queue; a crash of that worker
+ * is recovered like any other (workers/liveness.ts). A claim reserves its model call's worst case
+ * against the execution's budgets; a step that does not fit is left ready, not started.
  */
-export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Changes, execution: ExecutionRow, workerId?: string, slots = 0, loaded?: Map<string, StepState>): Promise<Claim[]> {
+export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Changes, execution: ExecutionRow, worker?: LocalWorker, loaded?: Map<string, StepState>): Promise<Claim[]> {
   const plan = execution.plan as Plan;
   const states = loaded ?? (await loadStates(sql, execution.id));
   const now = new Date();
@@ -141,7 +169,9 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
     }
   }
   // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for.
-  const claims = workerId === undefined ? [] : claimLocally(changes, execution, states, ready.splice(0, slots), workerId, now);
+  const local = worker ? ready.splice(0, worker.slots) : [];
+  const room = local.length && hasBudget(execution) ? await budgetRoom(sql, execution) : undefined;
+  const { claims, short } = worker ? claimLocally(changes, execution, states, local, worker, now, room) : { claims: [], short: undefined };
   // The other steps that became ready are queued together: one update, one insert of jobs.
   if (ready.length > 0) {
     changes.write(
@@ -160,6 +190,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
     });
     enqueueMany(deps, sql, changes, QUEUES.step, jobs);
   }
+  if (short && outOfBudget(sql, changes, execution, states, short)) return [];
   const top = [...states.values()].filter((state) => state.itemIndex === -1);
   const waiting = top.some((state) => state.status === 'awaiting_approval');
   const busy = [...states.values()].some((state) => state.status === 'running' || (state.status === 'pending' && state.queued));
@@ -174,33 +205,59 @@ function countDone(states: Map<string, StepState>): number {
   return [...states.values()].filter((state) => state.itemIndex === -1 && (state.status === 'completed' || state.status === 'skipped')).length;
 }
 
-/** Claims steps for this worker (written with the transaction's events) and says what to send the model for each. */
-function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], workerId: string, now: Date): Claim[] {
+/** The worker process an engine transaction claims ready steps for: its id, how many it has room for, and the prices its reservations are costed at. */
+export interface LocalWorker {
+  id: string;
+  slots: number;
+  prices: PriceTable;
+}
+
+/** The worst case of a claimed step's first model call (engine/budget.ts). */
+export const claimWorstCase = (prices: PriceTable, claim: Pick<Claim, 'agent' | 'prompt' | 'modelId'>): Spend =>
+  worstCase(prices, claim.modelId, claim.agent.systemPrompt + claim.prompt, claim.agent.maxTokens);
+
+const NOTHING: Spend = { tokens: 0, usd: 0 };
+
+/**
+ * Claims steps for this worker (written with the transaction's events) and says what to send the
+ * model for each. With a `room`, each claim reserves its worst case; a step that does not fit stays
+ * ready, unclaimed, and `short` names the budget it does not fit.
+ */
+function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], worker: LocalWorker, now: Date, room?: Room) {
   const plan = execution.plan as Plan;
   const inputs = execution.inputs as Record<string, JsonValue>;
-  return entries.map(({ stepId, itemIndex }): Claim => {
+  let short: string | undefined;
+  const claims = entries.flatMap(({ stepId, itemIndex }): Claim[] => {
     const step = plan.steps.find((s) => s.id === stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
     const prompt = stepPrompt(plan, step, states, inputs, execution.id, itemIndex);
+    const modelId = step.modelId ?? agent.modelId;
+    const reserved = room ? claimWorstCase(worker.prices, { agent, prompt, modelId }) : NOTHING;
+    const limit = room?.take(reserved);
+    if (limit) {
+      short ??= limit;
+      return [];
+    }
     // The execution is locked, so the row's next attempt is known without asking.
     const state = states.get(key(stepId, itemIndex))!;
     const attempt = state.attempt + 1;
     Object.assign(state, { attempt, status: 'running' });
-    changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt, workerId, at: now });
+    changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt, workerId: worker.id, at: now, reserved });
     appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt });
-    return { job: { executionId: execution.id, stepId, itemIndex, attempt }, tenantId: execution.tenantId, step, agent, prompt, modelId: step.modelId ?? agent.modelId };
+    return [{ job: { executionId: execution.id, stepId, itemIndex, attempt }, tenantId: execution.tenantId, step, agent, prompt, modelId, budgeted: room !== undefined }];
   });
+  return { claims, short };
 }
 
 /**
  * The `advance` job: look at the execution again and do what is due; with a worker, claim what it
  * has room for. Answers once COMMIT is sent (see transactionSent).
  */
-export function advance(deps: EngineDeps, executionId: string, workerId?: string, slots = 0) {
+export function advance(deps: EngineDeps, executionId: string, worker?: LocalWorker) {
   return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     // Pipelined: the states are read once the lock is held.
     const [execution, states] = await Promise.all([lockExecution(sql, executionId), loadStates(sql, executionId)]);
     if (!execution || !isLive(execution.status)) return [];
-    return applyDecisions(deps, sql, changes, execution, workerId, slots, states);
+    return applyDecisions(deps, sql, changes, execution, worker, states);
   });
 }

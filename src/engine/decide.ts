@@ -30,8 +30,8 @@ const TERMINAL = ['completed', 'skipped', 'failed', 'rejected', 'stopped'];
 
 export const isTerminal = (status: string) => TERMINAL.includes(status);
 
-/** Running, or queued to run. */
-const isActive = (state: StepState) => state.status === 'running' || (state.status === 'pending' && state.queued);
+/** Running, or queued to run: what may still spend, and settle what it reserved. */
+export const isActive = (state: StepState) => state.status === 'running' || (state.status === 'pending' && state.queued);
 
 /** A dependency lets its dependents run when it completed, was skipped, or failed with `On error: continue`. */
 function satisfied(step: PlanStep, state: StepState): boolean {

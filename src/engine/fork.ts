@@ -24,7 +24,7 @@ const HISTORY = 50;
 async function loadSource(deps: EngineDeps, tenantId: string, id: string) {
   const source = await deps.db.execution.findFirst({
     where: { id, tenantId },
-    select: { id: true, status: true, plan: true, inputs: true, workflowId: true, recipeId: true, metadata: true, steps: { select: { stepId: true, itemIndex: true, status: true, reused: true, tokensIn: true, tokensOut: true, costUsd: true } } },
+    select: { id: true, status: true, plan: true, inputs: true, workflowId: true, recipeId: true, metadata: true, budgetTokens: true, budgetUsd: true, steps: { select: { stepId: true, itemIndex: true, status: true, reused: true, tokensIn: true, tokensOut: true, costUsd: true } } },
   });
   if (!source) throw executionNotFound(id);
   if (LIVE.has(source.status)) throw new ConflictError('Execution is still running', `Execution ${id} is ${source.status}: fork or retry it once it has finished (stopExecution stops it).`);
@@ -97,6 +97,8 @@ async function fork(deps: StartDeps, tenantId: string, source: Source, fromStep:
     triggeredBy: 'manual',
     metadata: source.metadata as Record<string, unknown>,
     fork: { sourceId: source.id, fromStep, reuse: answer.stepsReused },
+    // The source's budget, afresh: the steps it keeps cost the fork nothing.
+    budget: { tokens: source.budgetTokens, usd: source.budgetUsd },
   }, {});
   return { id, preview: answer };
 }

@@ -45,11 +45,12 @@ export function notify(sql: Sql, changes: Changes, notification: Omit<PendingNot
 }
 
 /** Which events an execution's new status sends. */
-function eventsOf(status: ExecutionStatus, budgetExhausted: boolean): NotificationEvent[] {
+function eventsOf(status: ExecutionStatus): NotificationEvent[] {
   if (status === 'completed') return ['execution.completed'];
   if (status === 'awaiting_approval') return ['execution.awaiting_approval'];
+  if (status === 'failed') return ['execution.failed'];
   // A budget stop is a failure too: endpoints that only watch failures still hear of it.
-  if (status === 'failed') return budgetExhausted ? ['execution.failed', 'execution.budget_exhausted'] : ['execution.failed'];
+  if (status === 'budget_exhausted') return ['execution.failed', 'execution.budget_exhausted'];
   return [];
 }
 
@@ -61,9 +62,9 @@ export function notifyStatus(
   changes: Changes,
   execution: NotifiedExecution,
   status: ExecutionStatus,
-  details: { at: Date; error?: string; output?: string; stepsCompleted?: number; budgetExhausted?: boolean },
+  details: { at: Date; error?: string; output?: string; stepsCompleted?: number },
 ): void {
-  const events = eventsOf(status, details.budgetExhausted ?? false);
+  const events = eventsOf(status);
   if (!events.length) return;
   const output = details.output;
   const data: Record<string, unknown> = {
@@ -72,7 +73,8 @@ export function notifyStatus(
     workflow_id: execution.workflowId,
     recipe_id: execution.recipeId,
     triggered_by: execution.triggeredBy ?? null,
-    status,
+    // Receivers know the documented statuses: a budget stop is `failed`, its error says why.
+    status: status === 'budget_exhausted' ? 'failed' : status,
     error: details.error ?? null,
     ...(status === 'completed' ? { output: output === undefined ? null : output.slice(0, OUTPUT_LIMIT), output_truncated: (output?.length ?? 0) > OUTPUT_LIMIT } : {}),
     ...(details.stepsCompleted === undefined ? {} : { steps_completed: details.stepsCompleted }),

@@ -4,7 +4,7 @@ import type { JsonValue } from '../compiler/plan.ts';
 import type { ExecutionEventType } from '../store/events.ts';
 import { applyDecisions, attemptKey, jsonb, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
 import { key, type StepState } from './decide.ts';
-import type { StepDeps } from './step-deps.ts';
+import { localWorker, type StepDeps } from './step-deps.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Sql } from './transaction.ts';
 
 /** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
@@ -12,6 +12,8 @@ export interface Outcome {
   result?: AgentResult;
   outputJson: JsonValue;
   failure?: string;
+  /** A further request of the attempt did not fit its budgets: the step is ready again, not failed (engine/budget.ts). */
+  outOfBudget?: boolean;
 }
 
 /** A transaction on its way: the steps it claimed for this worker, and its commit. */
@@ -65,12 +67,14 @@ async function writeBatches(deps: StepDeps, executionId: string, batch: string, 
 interface Write {
   columns: Record<string, unknown>;
   after: Partial<StepState>;
-  event: [ExecutionEventType, Record<string, unknown>];
+  event?: [ExecutionEventType, Record<string, unknown>];
   retry?: { job: StepJob; delaySeconds: number };
 }
 
-function plan({ job, step }: Claim, { result, outputJson, failure }: Outcome, now: Date): Write {
+function plan({ job, step }: Claim, { result, outputJson, failure, outOfBudget }: Outcome, now: Date): Write {
   const event = { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt };
+  // What it spent is recorded; it runs again when its budgets have room, or the execution ends.
+  if (outOfBudget) return { columns: { status: 'pending', error: failure, queued_at: null }, after: { status: 'pending', queued: false } };
   if (failure === undefined) {
     const status = step.approval && job.itemIndex === -1 ? 'awaiting_approval' : 'completed';
     const json = outputJson === null ? {} : { output_json: jsonb(outputJson) };
@@ -107,12 +111,12 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     const states = read[last].states!;
     for (const write of recorded) {
       Object.assign(states.get(key(write.claim.job.stepId, write.claim.job.itemIndex))!, write.after);
-      appendEvent(changes, executionId, ...write.event);
+      if (write.event) appendEvent(changes, executionId, ...write.event);
       if (write.retry) enqueue(deps, sql, changes, QUEUES.step, write.retry.job, attemptKey(write.retry.job), write.retry.delaySeconds);
     }
     // A retry alone changes nothing to decide on.
     if (recorded.every((write) => write.retry)) return [];
-    return applyDecisions(deps, sql, changes, execution, deps.workerId, deps.inFlight.room(), states);
+    return applyDecisions(deps, sql, changes, execution, localWorker(deps), states);
   });
 }
 
@@ -124,7 +128,8 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
 async function recordAttempt(sql: Sql, deps: StepDeps, { job, modelId }: Claim, result: AgentResult | undefined, columns: Record<string, unknown>, read: boolean): Promise<{ recorded: boolean; states?: Map<string, StepState> }> {
   const names = Object.keys(columns);
   const usage = result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
-  const update = `UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8,
+  // The attempt's reservation is settled: its real usage takes its place.
+  const update = `UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8, reserved_tokens = 0, reserved_usd = 0,
        tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
        ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
      WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'

@@ -8,6 +8,7 @@ import { findWorkflow } from '../library/workflows.ts';
 import { recipeToRun } from '../library/recipes.ts';
 import { jsonb } from './advance.ts';
 import { validateInputs } from './inputs.ts';
+import { checkBudget, type Budget } from './budget.ts';
 import { appendEvent, enqueue, QUEUES, transaction, type Changes, type EngineDeps, type Sql } from './transaction.ts';
 
 /**
@@ -46,6 +47,8 @@ export interface NewExecution {
   metadata: Record<string, unknown>;
   /** A fork: the execution it comes from, the step it runs again from, and the steps whose recorded rows it copies. */
   fork?: { sourceId: string; fromStep: string; reuse: string[] };
+  /** No model call starts that could take it past this (checked). */
+  budget?: { tokens: number | null; usd: number | null } | null;
 }
 
 /** How a trigger starts an execution (`manual` callers pass nothing). */
@@ -54,6 +57,8 @@ export interface StartOptions {
   also?: (sql: Sql, executionId: string) => Promise<unknown>;
   /** Inputs the plan does not declare are dropped instead of refused (webhook payloads carry far more). */
   dropUndeclaredInputs?: boolean;
+  /** The execution's budget, over the workflow's default (engine/budget.ts). */
+  budget?: Budget | null;
 }
 
 const declaredOnly = (plan: Plan, inputs: unknown) =>
@@ -74,9 +79,12 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
   const id = newId('exec');
   return transaction(deps, async (sql, changes) => {
     const [execution] = await sql.query<{ id: string; created_at: Date }>(
-      `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13) RETURNING id, created_at`,
-      [id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata), run.fork?.sourceId ?? null, run.fork?.fromStep ?? null],
+      `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step, budget_tokens, budget_usd)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, created_at`,
+      [
+        id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata),
+        run.fork?.sourceId ?? null, run.fork?.fromStep ?? null, run.budget?.tokens ?? null, run.budget?.usd ?? null,
+      ],
     );
     await sql.query(
       `INSERT INTO step_runs (id, execution_id, step_id, position, status, agent_id, model_id)
@@ -128,10 +136,12 @@ async function reuseSteps(sql: Sql, changes: Changes, executionId: string, fork:
   }
 }
 
-/** `runWorkflow`: an execution of a markdown workflow's current plan. */
+/** `runWorkflow`: an execution of a markdown workflow's current plan, with the budget asked for or else the workflow's. */
 export async function startExecution(deps: StartDeps, tenantId: string, workflowId: string, inputs: unknown, triggeredBy: Trigger = 'manual', options: StartOptions = {}) {
+  const asked = checkBudget(options.budget);
   const workflow = await findWorkflow(deps.db, tenantId, workflowId);
-  return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan as unknown as Plan, inputs, triggeredBy, metadata: {} }, options);
+  const budget = asked ?? checkBudget({ tokens: workflow.budgetTokens, usd: workflow.budgetUsd });
+  return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan as unknown as Plan, inputs, triggeredBy, metadata: {}, budget }, options);
 }
 
 /**
@@ -139,9 +149,10 @@ export async function startExecution(deps: StartDeps, tenantId: string, workflow
  * into the execution. Starting one counts a use of the recipe (use_count, last_used_at).
  */
 export async function startRecipeExecution(deps: StartDeps & { models: ModelRegistry }, tenantId: string, ref: string, inputs: unknown, triggeredBy: Trigger = 'manual', options: StartOptions = {}) {
+  const budget = checkBudget(options.budget);
   const { recipe, plan } = await recipeToRun(deps.db, tenantId, ref, deps.models);
   const metadata = { template_id: recipe.templateId, recipe_version: recipe.version, execution_config: recipe.executionConfig };
-  const started = await insertExecution(deps, { tenantId, workflowId: null, recipeId: recipe.id, plan, inputs, triggeredBy, metadata }, options, (sql) =>
+  const started = await insertExecution(deps, { tenantId, workflowId: null, recipeId: recipe.id, plan, inputs, triggeredBy, metadata, budget }, options, (sql) =>
     sql.query('UPDATE recipes SET use_count = use_count + 1, last_used_at = now() WHERE id = $1', [recipe.id]),
   );
   return { ...started, recipeId: recipe.id };

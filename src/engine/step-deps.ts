@@ -3,6 +3,7 @@ import type { PriceTable } from '../agents/prices.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { InFlight } from './in-flight.ts';
 import type { EngineDeps } from './transaction.ts';
+import type { LocalWorker } from './advance.ts';
 
 /** A worker whose heartbeat is older than this is dead; its running steps start again elsewhere. */
 export const DEAD_AFTER_MS = 10_000;
@@ -21,3 +22,6 @@ export interface StepDeps extends EngineDeps {
   /** This process's metrics (step durations); none when BATON_METRICS is off. */
   metrics?: Metrics;
 }
+
+/** This worker, for the transactions that claim steps for it. */
+export const localWorker = (deps: StepDeps): LocalWorker => ({ id: deps.workerId, slots: deps.inFlight.room(), prices: deps.prices });

@@ -1,13 +1,15 @@
 import type { AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan } from '../compiler/plan.ts';
-import { advance, loadStates, type Claim, type StepJob } from './advance.ts';
+import { advance, claimWorstCase, loadStates, outOfBudget, updateStep, type Claim, type StepJob } from './advance.ts';
+import { budgetRoom, BudgetExhausted, hasBudget, worstCase } from './budget.ts';
+import { reserveMore } from './reserve.ts';
 import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import { record, type Outcome, type Sent } from './record.ts';
 import { withSpan } from '../telemetry/tracer.ts';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
 import { WorkerStopping } from './in-flight.ts';
-import { DEAD_AFTER_MS, type StepDeps } from './step-deps.ts';
+import { DEAD_AFTER_MS, localWorker, type StepDeps } from './step-deps.ts';
 import { appendEvent, isLive, lockExecution, transactionSent } from './transaction.ts';
 
 /** Strips a ```json fence the model may wrap its answer in, then parses. */
@@ -57,16 +59,27 @@ function claim(deps: StepDeps, job: StepJob) {
     const step = plan.steps.find((s) => s.id === job.stepId)!;
     const agent = plan.agents.find((a) => a.id === step.agent)!;
     const prompt = stepPrompt(plan, step, states, execution.inputs as Record<string, JsonValue>, execution.id, job.itemIndex);
+    const modelId = step.modelId ?? agent.modelId;
+    // Within its budgets, or not started: the step is ready again (no longer queued) when an attempt
+    // running beside it settles, and with none the execution has run out of budget.
+    const reserved = hasBudget(execution) ? claimWorstCase(deps.prices, { agent, prompt, modelId }) : { tokens: 0, usd: 0 };
+    const limit = hasBudget(execution) ? (await budgetRoom(sql, execution))!.take(reserved) : undefined;
+    if (limit) {
+      updateStep(sql, changes, job.executionId, job.stepId, job.itemIndex, { queued_at: null });
+      row.queued = false;
+      outOfBudget(sql, changes, execution, states, limit);
+      return [];
+    }
     const now = new Date();
     changes.write(
       sql.query(
-        `UPDATE step_runs SET status = 'running', prompt = $4, worker_id = $5, started_at = COALESCE(started_at, $6)
+        `UPDATE step_runs SET status = 'running', prompt = $4, worker_id = $5, started_at = COALESCE(started_at, $6), reserved_tokens = $7, reserved_usd = $8
          WHERE execution_id = $1 AND step_id = $2 AND item_index = $3`,
-        [job.executionId, job.stepId, job.itemIndex, prompt, deps.workerId, now],
+        [job.executionId, job.stepId, job.itemIndex, prompt, deps.workerId, now, reserved.tokens, reserved.usd],
       ),
     );
     appendEvent(changes, job.executionId, 'step.started', { stepId: job.stepId, itemIndex: job.itemIndex, attempt: job.attempt });
-    return [{ job, tenantId: execution.tenantId, step, agent, prompt, modelId: step.modelId ?? agent.modelId }];
+    return [{ job, tenantId: execution.tenantId, step, agent, prompt, modelId, budgeted: hasBudget(execution) }];
   });
 }
 
@@ -80,7 +93,7 @@ export async function runStep(deps: StepDeps, job: StepJob): Promise<void> {
 
 /** The `advance` job: decide, and start what this worker claimed. */
 export async function runAdvance(deps: StepDeps, executionId: string): Promise<void> {
-  await startClaimed(deps, await advance(deps, executionId, deps.workerId, deps.inFlight.room()));
+  await startClaimed(deps, await advance(deps, executionId, localWorker(deps)));
 }
 
 /**
@@ -135,7 +148,9 @@ async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Pr
   await Promise.all([next.committed, runClaims(deps, next.result, next.committed)]);
 }
 
-async function callModel(deps: StepDeps, { job, tenantId, step, agent, prompt, modelId }: Claim, claimed: Promise<void>, controller: AbortController): Promise<Outcome> {
+async function callModel(deps: StepDeps, claim: Claim, claimed: Promise<void>, controller: AbortController): Promise<Outcome> {
+  const { job, tenantId, step, agent, prompt, modelId } = claim;
+  const reserve = claim.budgeted ? (input: string, maxTokens: number) => reserveMore(deps, claim, worstCase(deps.prices, modelId, input, maxTokens)) : undefined;
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
   const publishText = (text: string) =>
     void deps.pubsub.publish('executionEvent', job.executionId, {
@@ -167,6 +182,7 @@ async function callModel(deps: StepDeps, { job, tenantId, step, agent, prompt, m
       outputSchema: step.outputSchema,
       signal: controller.signal,
       onText: (delta) => (held ? held.push(delta) : publishText(delta)),
+      reserve,
     });
 
   let result: AgentResult | undefined;
@@ -176,11 +192,14 @@ async function callModel(deps: StepDeps, { job, tenantId, step, agent, prompt, m
     let parsed = parseJson(result.text);
     if ('error' in parsed) {
       // One more try, telling the model what was wrong with its answer.
-      result = sum(result, await call(`${prompt}\n\nYour previous answer was not valid JSON (${parsed.error}). Answer again with one JSON value only.`));
+      const again = `${prompt}\n\nYour previous answer was not valid JSON (${parsed.error}). Answer again with one JSON value only.`;
+      await reserve?.(agent.systemPrompt + again, agent.maxTokens);
+      result = sum(result, await call(again));
       parsed = parseJson(result.text);
     }
     return 'error' in parsed ? { result, outputJson: null, failure: `the answer is not valid JSON: ${parsed.error}` } : { result, outputJson: parsed.value };
   } catch (error) {
+    if (error instanceof BudgetExhausted) return { result, outputJson: null, failure: error.message, outOfBudget: true };
     // A timeout or a stop aborts the call: say which, rather than the client's generic "aborted".
     return { result, outputJson: null, failure: controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? controller.signal.reason) : (error as Error).message };
   } finally {

@@ -4,6 +4,7 @@ import type { Db } from '../store/db.ts';
 import type { ExecutionEventType, ExecutionStatus, Events } from '../store/events.ts';
 import type { PubSub } from '../store/pubsub.ts';
 import type { Plan } from '../compiler/plan.ts';
+import type { Spend } from './budget.ts';
 import { traceExecutionEnd, type EndedExecution } from '../telemetry/execution-trace.ts';
 import { activeTracer } from '../telemetry/tracer.ts';
 import { deliveriesOf, notifyStatus, writeDeliveries, type NotifyJob, type PendingNotification } from './notify.ts';
@@ -33,11 +34,18 @@ export interface ExecutionRow {
   createdAt: Date;
   /** Whether its tenant has an enabled webhook endpoint: without one, a status change notifies no one and asks nothing more. */
   notifies: boolean;
+  /** Its budget (null: none), and whether its tenant has daily or monthly limits (engine/budget.ts). */
+  budgetTokens: number | null;
+  budgetUsd: number | null;
+  tenantBudgeted: boolean;
 }
 
 const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", recipe_id AS "recipeId", status, plan, inputs, steps_completed AS "stepsCompleted",
   version, refine_status AS "refineStatus", output, output_type AS "outputType", triggered_by AS "triggeredBy", created_at AS "createdAt",
-  EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.tenant_id = executions.tenant_id AND w.enabled) AS "notifies"`;
+  EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.tenant_id = executions.tenant_id AND w.enabled) AS "notifies",
+  budget_tokens AS "budgetTokens", budget_usd AS "budgetUsd",
+  EXISTS (SELECT 1 FROM tenants t WHERE t.id = executions.tenant_id
+    AND (t.budget_usd_per_day IS NOT NULL OR t.budget_usd_per_month IS NOT NULL OR t.budget_tokens_per_day IS NOT NULL)) AS "tenantBudgeted"`;
 
 /** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
 export const isLive = (status: string) => status === 'running' || status === 'awaiting_approval';
@@ -52,7 +60,7 @@ export class Changes {
   /** Events appended in this transaction, written together just before it commits. */
   readonly pending: { executionId: string; type: ExecutionEventType; payload: Record<string, unknown> }[] = [];
   /** Steps claimed for a worker (their new attempt is known under the lock), written with the events. */
-  readonly claims: { executionId: string; stepId: string; itemIndex: number; prompt: string; workerId: string; at: Date }[] = [];
+  readonly claims: { executionId: string; stepId: string; itemIndex: number; prompt: string; workerId: string; at: Date; reserved: Spend }[] = [];
   /** Recipe executions this transaction finished: each gets its `recipeFinished` job in it. */
   readonly finished: string[] = [];
   /** Notifications for the tenants' webhook endpoints: each subscribed endpoint gets a delivery and its job in this transaction. */
@@ -211,8 +219,9 @@ function writeEvents(sql: Sql, changes: Changes): Promise<unknown> {
       const claims = changes.claims.filter((claim) => claim.executionId === executionId);
       const rows = await sql.query<{ seq: number; created_at: Date }>(
         `WITH claimed AS (
-           UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = c.at, status = 'running', prompt = c.prompt, worker_id = c.worker_id, started_at = c.at
-           FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[]) AS c(step_id, item_index, prompt, worker_id, at)
+           UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = c.at, status = 'running', prompt = c.prompt, worker_id = c.worker_id, started_at = c.at,
+             reserved_tokens = c.reserved_tokens, reserved_usd = c.reserved_usd
+           FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[], $11::int[], $12::float8[]) AS c(step_id, item_index, prompt, worker_id, at, reserved_tokens, reserved_usd)
            WHERE r.execution_id = $1 AND r.step_id = c.step_id AND r.item_index = c.item_index
          ), next AS (
            UPDATE executions SET last_seq = last_seq + $2, steps_completed = COALESCE($10::int, steps_completed) WHERE id = $1 RETURNING last_seq
@@ -232,6 +241,8 @@ function writeEvents(sql: Sql, changes: Changes): Promise<unknown> {
           claims.map((claim) => claim.workerId),
           claims.map((claim) => claim.at),
           changes.stepsCompleted.get(executionId) ?? null,
+          claims.map((claim) => claim.reserved.tokens),
+          claims.map((claim) => claim.reserved.usd),
         ],
       );
       rows.sort((a, b) => a.seq - b.seq);
@@ -253,8 +264,7 @@ const STATUS_COLUMNS: Record<keyof StatusData, string> = { error: 'error', compl
 
 /**
  * Changes an execution's status (and what `data` sets with it); sent now, awaited at commit. The
- * tenant's webhook endpoints are notified of it (`budgetExhausted`: a failure because the
- * execution's budget ran out).
+ * tenant's webhook endpoints are notified of it.
  */
 export function setStatus(
   sql: Sql,
@@ -262,7 +272,6 @@ export function setStatus(
   execution: Pick<ExecutionRow, 'id' | 'tenantId' | 'workflowId' | 'recipeId'> & Partial<Pick<ExecutionRow, 'plan' | 'triggeredBy' | 'notifies' | 'createdAt'>>,
   status: ExecutionStatus,
   data: StatusData = {},
-  { budgetExhausted = false } = {},
 ): void {
   const at = new Date();
   const entries = Object.entries(data).filter(([, value]) => value !== undefined) as [keyof StatusData, unknown][];
@@ -288,7 +297,7 @@ export function setStatus(
     });
   }
   changes.updates.push({ tenantId: execution.tenantId, executionId: execution.id, workflowId: execution.workflowId, recipeId: execution.recipeId, status, at: at.toISOString() });
-  if (execution.notifies !== false) notifyStatus(sql, changes, execution, status, { at: data.completedAt ?? at, error: data.error, output: data.output, stepsCompleted: data.stepsCompleted, budgetExhausted });
+  if (execution.notifies !== false) notifyStatus(sql, changes, execution, status, { at: data.completedAt ?? at, error: data.error, output: data.output, stepsCompleted: data.stepsCompleted });
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */

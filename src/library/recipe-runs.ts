@@ -11,6 +11,7 @@ export const notThisRecipes = (executionId: string, templateId: string) =>
 /** The recipe API's status of an execution (as its REST views show it). */
 function statusOf(execution: Execution, steps: StepRun[]): RunStatus {
   if (execution.status === 'stopped') return 'cancelled';
+  if (execution.status === 'budget_exhausted') return 'failed';
   if (execution.status === 'running' && steps.every((step) => step.startedAt == null && step.status === 'pending')) return 'pending';
   return execution.status as RunStatus;
 }
@@ -58,7 +59,7 @@ export async function executionOfRecipe(db: Db | Tx, tenantId: string, recipe: {
   return execution;
 }
 
-export const isFinished = (status: string) => status === 'completed' || status === 'failed' || status === 'stopped';
+export const isFinished = (status: string) => status === 'completed' || status === 'failed' || status === 'stopped' || status === 'budget_exhausted';
 
 /** The share of the recipe's finished executions that completed (stopped ones are not counted: a person ended them); 0 before any. */
 export async function successRateOf(db: Db | Tx, tenantId: string, recipeId: string): Promise<number> {

@@ -8,6 +8,7 @@ export const ExecutionStatus = builder.enumType('ExecutionStatus', {
     COMPLETED: { value: 'completed' },
     FAILED: { value: 'failed' },
     STOPPED: { value: 'stopped' },
+    BUDGET_EXHAUSTED: { value: 'budget_exhausted', description: 'Ended because no further model call fitted its budgets; its finished steps and partial output are kept. REST clients see `failed` with the error `budget exhausted: …`.' },
   } as const,
 });
 

@@ -2,6 +2,7 @@ import { builder } from '../builder.ts';
 import type { Context } from '../server/context.ts';
 import type { Plan } from '../compiler/plan.ts';
 import { startExecution, startRecipeExecution } from '../engine/start.ts';
+import { BudgetInput } from './budget.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { ConflictError, executionNotFound, NotFoundError, ValidationError } from '../errors.ts';
 import { decideApproval, stopExecution } from '../engine/decisions.ts';
@@ -188,8 +189,8 @@ builder.mutationField('runWorkflow', (t) =>
     type: 'Execution',
     description: "Starts an execution and returns at once; bad inputs are a ValidationError naming every problem; an agent whose tool server the tenant has not configured is a ConflictError.",
     errors: { types: [NotFoundError, ValidationError, ConflictError] },
-    args: { workflowId: t.arg.id({ required: true }), inputs: t.arg({ type: 'JSON' }) },
-    resolve: async (query, _root, { workflowId, inputs }, ctx) => reload(ctx, query, (await startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {})).id),
+    args: { workflowId: t.arg.id({ required: true }), inputs: t.arg({ type: 'JSON' }), budget: t.arg({ type: BudgetInput, description: "Over the workflow's default budget (updateWorkflowSettings)." }) },
+    resolve: async (query, _root, { workflowId, inputs, budget }, ctx) => reload(ctx, query, (await startExecution(ctx, ctx.tenant.id, String(workflowId), inputs ?? {}, 'manual', { budget })).id),
   }),
 );
 
@@ -200,8 +201,8 @@ builder.mutationField('runRecipe', (t) =>
       'Starts an execution of a recipe and returns at once. The recipe is compiled afresh with its agents as they are now and copied into the execution. ' +
       'Bad inputs are a ValidationError naming every problem; an agent that can no longer run (inactive, unknown model) is a ConflictError naming the steps. Counts a use of the recipe.',
     errors: { types: [NotFoundError, ValidationError, ConflictError] },
-    args: { id: t.arg.id({ required: true, description: "The recipe's id (rcp_…) or its template_id." }), inputs: t.arg({ type: 'JSON' }) },
-    resolve: async (query, _root, { id, inputs }, ctx) => reload(ctx, query, (await startRecipeExecution(ctx, ctx.tenant.id, String(id), inputs ?? {})).id),
+    args: { id: t.arg.id({ required: true, description: "The recipe's id (rcp_…) or its template_id." }), inputs: t.arg({ type: 'JSON' }), budget: t.arg({ type: BudgetInput }) },
+    resolve: async (query, _root, { id, inputs, budget }, ctx) => reload(ctx, query, (await startRecipeExecution(ctx, ctx.tenant.id, String(id), inputs ?? {}, 'manual', { budget })).id),
   }),
 );
 

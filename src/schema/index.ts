@@ -22,5 +22,6 @@ import './quality.ts';
 import './marketplace.ts';
 import './fork.ts';
 import './tenant-costs.ts';
+import './budget.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -63,7 +63,7 @@ export async function loadExecution(db: Db, tenantId: string, executionId: strin
   return { view, lastSeq: execution.lastSeq };
 }
 
-const STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'stopped'];
+const STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'stopped', 'budget_exhausted'];
 
 /** What run tools return as structured content. */
 export const runOutputSchema = {
@@ -105,6 +105,8 @@ export function runResult(view: ExecutionView, end: WaitEnd, waitedSeconds: numb
       return answer(`Execution ${id} failed: ${view.error ?? 'no reason recorded'}`, true);
     case 'stopped':
       return answer(`Execution ${id} was stopped before it finished.`, true);
+    case 'budget_exhausted':
+      return answer(`Execution ${id} ended before it finished: ${view.error}. Its finished steps are kept; retry_execution… is not an MCP tool, so use retryExecution over GraphQL with a larger budget.`, true);
     case 'awaiting_approval':
       return {
         ...answer(`Execution ${id} is waiting for a person to approve:\n${awaiting(view)}\nApprove or reject with approve_step, then call get_execution with wait_seconds for the output.`),

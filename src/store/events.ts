@@ -35,7 +35,8 @@ export interface Events {
   mcpCallCancelled: { reason: string | null };
 }
 
-export type ExecutionStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'stopped';
+/** `budget_exhausted`: it ended because no model call could be reserved within its budgets (a failure to clients that know only `failed`). */
+export type ExecutionStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'stopped' | 'budget_exhausted';
 
 /** Every kind of execution event: stored state changes, and the live-only token deltas. */
 export const EXECUTION_EVENT_TYPES = [
@@ -44,6 +45,7 @@ export const EXECUTION_EVENT_TYPES = [
   'execution.completed',
   'execution.failed',
   'execution.stopped',
+  'execution.budget_exhausted',
   'step.started',
   'step.token',
   'step.completed',

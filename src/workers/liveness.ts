@@ -43,7 +43,7 @@ export async function recoverOrphans(deps: EngineDeps, self?: Self): Promise<num
       await lockExecution(sql, orphan.execution_id);
       // Someone else may have recovered or finished it meanwhile.
       const recovered = await sql.query(
-        `UPDATE step_runs SET status = 'pending', attempt = attempt + 1, queued_at = now(), worker_id = NULL
+        `UPDATE step_runs SET status = 'pending', attempt = attempt + 1, queued_at = now(), worker_id = NULL, reserved_tokens = 0, reserved_usd = 0
          WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND status = 'running' AND attempt = $4 RETURNING id`,
         [orphan.execution_id, orphan.step_id, orphan.item_index, orphan.attempt],
       );

@@ -120,6 +120,19 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
     expect(json<{ preview: { stepsToRun: string[] } }>(forked.stdout).preview.stepsToRun).toEqual(['first', 'second']);
   });
 
+  it('runs within a budget: a run that runs out exits 1 naming the budget, and a bad budget is named', async () => {
+    const run = await runBaton(['run', fixture('relay.md'), '--budget-tokens', '1', '--watch'], env);
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/budget_exhausted/);
+    expect(run.output).toMatch(/budget exhausted: the execution's budget of 1 tokens/);
+    const zero = await runBaton(['run', fixture('relay.md'), '--budget-usd', '0'], env);
+    expect(zero.code).toBe(1);
+    expect(zero.output).toMatch(/budget\.usd must be above 0, not 0/);
+    const words = await runBaton(['run', fixture('relay.md'), '--budget-tokens', 'lots'], env);
+    expect(words.code).toBe(2);
+    expect(words.output).toMatch(/--budget-tokens needs a number, not "lots"/);
+  });
+
   it('stops a running execution: its watcher exits 3', async () => {
     fake.reply = () => ({ hang: true });
     const started = await runBaton(['run', fixture('relay.md')], env);

@@ -217,7 +217,7 @@ describe('completion notifications', () => {
     const executionId = await startExecutionId(t, await createWorkflowId(t, gated, headers), {}, headers);
     await vi.waitFor(async () => expect((await t.app.database.db.execution.findUniqueOrThrow({ where: { id: executionId } })).status).toBe('awaiting_approval'), { timeout: 10_000 });
     // What a budget check calls when the money runs out.
-    await transaction(t.app.engine, async (sql, changes) => halt(sql, changes, (await lockExecution(sql, executionId))!, 'failed', { error: 'Its budget of $0.50 ran out' }, { budgetExhausted: true }));
+    await transaction(t.app.engine, async (sql, changes) => halt(sql, changes, (await lockExecution(sql, executionId))!, 'budget_exhausted', { error: 'Its budget of $0.50 ran out' }));
     const [request] = await hooks.waitFor(1);
     expect(JSON.parse(request.body)).toMatchObject({ type: 'execution.budget_exhausted', data: { execution_id: executionId, status: 'failed', error: 'Its budget of $0.50 ran out' } });
     await deliveriesWhen(headers, { executionId }, (found) => found.length === 1 && found[0].event === 'EXECUTION_BUDGET_EXHAUSTED' && found[0].status === 'DELIVERED');
