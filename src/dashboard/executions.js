@@ -15,7 +15,7 @@ const Q = {
   executions: `query DashboardExecutions { executions(first: 50) { edges { node { ${SUMMARY} } } } }`,
   summary: `query DashboardSummary($id: ID!) { execution(id: $id) { ${SUMMARY} } }`,
   detail: `query DashboardExecution($id: ID!, $withEvents: Boolean!) { execution(id: $id) { ${SUMMARY} error output outputHtml outputType
-    version refineStatus shareUrl forkedFromStep forkedFrom { id workflowName } forks { id status forkedFromStep }
+    version refineStatus shareUrl budget { tokens usd } spend { usd tokens reservedUsd } forkedFromStep forkedFrom { id workflowName } forks { id status forkedFromStep }
     plan { agents { id name model } steps { id title agent approval prompt dependsOn condition forEach model } }
     steps { stepId itemIndex status reused attempts model output error tokens { input output cacheRead cacheWrite } costUsd turns startedAt completedAt durationMs approval { approved reason } }
     events @include(if: $withEvents) { seq } } }`,
@@ -147,6 +147,7 @@ function buildDetail(selection) {
     stop: el('button', { type: 'button', className: 'danger', id: 'stop', textContent: 'Stop', onclick: () => stop(selection) }),
     retry: el('button', { type: 'button', id: 'retry', textContent: 'Retry', title: 'Run again from the first step that did not complete, keeping the steps before it', onclick: () => fork(selection, null) }),
     meta: el('div', { className: 'meta' }),
+    budget: el('div', { className: 'meta', id: 'budget' }),
     lineage: el('div', { className: 'meta', id: 'lineage' }),
     error: el('div', { className: 'error' }),
     message: el('p', { className: 'message', role: 'status' }),
@@ -162,13 +163,21 @@ function buildDetail(selection) {
   output.root.hidden = true;
   $('detail').replaceChildren(
     el('div', { className: 'detail-head' }, parts.title, parts.kind, parts.status, parts.stop, parts.retry),
-    parts.meta, parts.lineage, parts.error, parts.message,
+    parts.meta, parts.budget, parts.lineage, parts.error, parts.message,
     el('h2', { textContent: 'Graph' }), el('p', { className: 'hint', textContent: 'Select a step to see its prompt, output, tokens, cost and tool calls.' }),
     parts.graph, selection.node.root,
     parts.outputTitle, output.root, selection.steer.root,
     el('h2', { textContent: 'Cost by step' }), parts.costs,
     el('details', { className: 'step-list', open: true }, el('summary', { textContent: 'Steps' }), parts.steps),
   );
+}
+
+/** The execution's budget and what it has spent against it (budgets: runWorkflow's budget, the workflow's default). */
+function budgetText({ budget, spend, status }) {
+  if (!budget) return status === 'BUDGET_EXHAUSTED' ? 'Stopped by the workspace’s budget.' : '';
+  const limits = [budget.usd != null ? `$${budget.usd}` : null, budget.tokens != null ? `${budget.tokens.toLocaleString('en')} tokens` : null].filter(Boolean).join(' and ');
+  const reserved = spend.reservedUsd ? ` (+ $${spend.reservedUsd.toFixed(4)} held by running calls)` : '';
+  return `Budget ${limits} · spent $${spend.usd.toFixed(4)}, ${Math.round(spend.tokens).toLocaleString('en')} tokens${reserved}`;
 }
 
 function updateDetail(selection, execution) {
@@ -187,13 +196,14 @@ function updateDetail(selection, execution) {
   parts.status.textContent = execution.status;
   parts.status.className = `status ${execution.status}`;
   parts.stop.hidden = !LIVE.has(execution.status);
-  parts.retry.hidden = execution.status !== 'FAILED' && execution.status !== 'STOPPED';
+  parts.retry.hidden = !['FAILED', 'STOPPED', 'BUDGET_EXHAUSTED'].includes(execution.status);
   selection.finished = !LIVE.has(execution.status);
   renderLineage(selection, execution);
   const took = execution.completedAt ? ` · took ${seconds(new Date(execution.completedAt) - new Date(execution.startedAt))}` : '';
   const cost = execution.steps.reduce((sum, step) => sum + step.costUsd, 0);
   parts.meta.textContent = `${execution.id} · ${execution.stepsCompleted}/${execution.stepsTotal} steps · started ${time(execution.startedAt)}${took}${cost ? ` · $${cost.toFixed(4)}` : ''}`;
   parts.error.textContent = execution.error ?? '';
+  parts.budget.textContent = budgetText(execution);
   parts.output.show({ text: execution.output, html: execution.outputHtml, type: execution.outputType });
   parts.output.root.hidden = execution.output == null;
   parts.outputTitle.hidden = execution.output == null;

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { graphql } from '../../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, openDashboard, pageWatchesAnExecution } from '../support/dashboard.ts';
 import { watchExecutions } from '../support/executions.ts';
@@ -303,11 +304,19 @@ steps.facts.output
 Type: json
 `;
 
-it('shows a JSON output as a tree that folds, with the raw text a toggle away', { timeout: 60_000 }, async () => {
+const RunWithBudget = graphql(`
+  mutation TestDashboardRunWithBudget($workflowId: ID!) {
+    runWorkflow(workflowId: $workflowId, budget: { usd: 2, tokens: 50000 }) { __typename ... on Execution { id } }
+  }
+`);
+
+it('shows a JSON output as a tree that folds, with the raw text a toggle away, and the run’s budget', { timeout: 60_000 }, async () => {
   const answer = { city: 'Lyon', river: { names: ['Rhône', 'Saône'] }, population: 522_000 };
   fake.reply = () => ({ text: JSON.stringify(answer) });
   const watch = await watchExecutions(t);
-  const id = await startExecutionId(t, await createWorkflowId(t, JSON_OUTPUT));
+  const run = (await t.request(RunWithBudget, { workflowId: await createWorkflowId(t, JSON_OUTPUT) })).body.data!.runWorkflow;
+  if (run.__typename !== 'Execution') throw new Error(run.__typename);
+  const id = run.id;
   await watch.until(id, ['completed']);
   await watch.stop();
   const problems: string[] = [];
@@ -325,6 +334,7 @@ it('shows a JSON output as a tree that folds, with the raw text a toggle away', 
     expect(await river.getAttribute('open')).toBeNull();
     await page.locator('#detail .output-view .raw-toggle').first().click();
     expect(JSON.parse((await page.locator('#detail .output-view .raw').first().textContent())!)).toEqual(answer);
+    expect(await page.locator('#budget').textContent()).toMatch(/^Budget \$2 and 50,000 tokens · spent \$0\.\d{4}, 37 tokens$/);
     expect(problems).toEqual([]);
   } finally {
     await page.close();
