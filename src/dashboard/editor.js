@@ -171,6 +171,9 @@ function changed() {
   editor.timer = setTimeout(compile, DELAY_MS);
 }
 
+/** Before the editor's text is replaced by the person's choice: unsaved changes are kept unless they agree. */
+const mayReplace = () => text().value === editor.saved || text().value.trim() === '' || window.confirm('Discard the unsaved changes in the editor?');
+
 function load(markdown, { id = null, version = 0, name = 'New workflow' } = {}) {
   Object.assign(editor, { id, version, saved: id ? markdown : '' });
   text().value = markdown;
@@ -252,7 +255,7 @@ export async function loadWorkflowList() {
 function renderList() {
   $('workflow-list').replaceChildren(...(workflows.length
     ? workflows.map((workflow) => el('li', {},
-      el('button', { type: 'button', dataset: { id: workflow.id }, ariaCurrent: String(editor.id === workflow.id), onclick: () => void open(workflow.id) },
+      el('button', { type: 'button', dataset: { id: workflow.id }, ariaCurrent: String(editor.id === workflow.id), onclick: () => mayReplace() && void open(workflow.id) },
         el('strong', { textContent: workflow.name }), el('div', { className: 'meta', textContent: `version ${workflow.version} · ${new Date(workflow.updatedAt).toLocaleString()}` }))))
     : [el('li', { className: 'hint', textContent: 'None yet: write one, or start from a template.' })]));
 }
@@ -264,7 +267,7 @@ async function loadTemplates() {
     ...templates.map((template, index) => el('option', { value: String(index), textContent: template.title })));
   $('template').onchange = () => {
     const template = templates[Number($('template').value)];
-    if (template) load(template.markdown, { name: `New workflow from “${template.title}”` });
+    if (template && mayReplace()) load(template.markdown, { name: `New workflow from “${template.title}”` });
     $('template').value = '';
     text().focus();
   };
@@ -282,6 +285,7 @@ export function startEditor() {
   });
   $('save').addEventListener('click', () => void save());
   $('new-workflow').addEventListener('click', () => {
+    if (!mayReplace()) return;
     load('# New workflow\nWhat it does.\n\n## Inputs\n- topic: The topic (string, required)\n\n## Agents\n### Writer\nWrites clearly.\n\n## Steps\n### Draft\nAgent: Writer\nWrite about {{inputs.topic}}.\n\n## Output\nsteps.draft.output\n');
     area.focus();
   });

@@ -151,6 +151,15 @@ it('writes a workflow with a mistake, fixes it, saves, runs it live on the graph
     await page.locator('#save-message', { hasText: 'Saved version 2.' }).waitFor();
     await page.locator('#revisions li[data-version="1"] button').click();
     expect(await page.locator('#revision-text').textContent()).toBe(FIXED);
+    // Unsaved changes are not thrown away by opening a workflow unless the person agrees.
+    await page.fill('#markdown', `${FIXED}\nUnsaved.`);
+    const asked = page.waitForEvent('dialog');
+    const click = page.locator('#workflow-list button', { hasText: 'Tide Notes' }).click();
+    const dialog = await asked;
+    expect(dialog.message()).toBe('Discard the unsaved changes in the editor?');
+    await dialog.dismiss();
+    await click;
+    expect(await page.inputValue('#markdown')).toBe(`${FIXED}\nUnsaved.`);
 
     // Run it from the editor: the run form of this workflow.
     await page.click('#run-workflow');
