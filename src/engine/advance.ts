@@ -6,6 +6,10 @@ import { decide, isActive, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
 import type { PriceTable } from '../agents/prices.ts';
 import { budgetRoom, BudgetExhausted, hasBudget, worstCase, type Room, type Spend } from './budget.ts';
+import { callRoom, hasCap, queuePriority, stepsWaiting, waitForRoom } from './limits.ts';
+
+/** A worker with fewer free slots than this beyond what is ready checks the queue before claiming its own steps. */
+const FAIR_SPARE = 10;
 import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql, type StatusData } from './transaction.ts';
 
 export interface StepJob {
@@ -62,6 +66,7 @@ export function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status
   );
   setStatus(sql, changes, execution, status, { ...data, completedAt });
   changes.stopped.add(execution.id);
+  if (hasCap(execution)) changes.freed.set(execution.tenantId, execution);
 }
 
 /**
@@ -168,8 +173,16 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
       }
     }
   }
-  // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for.
-  const local = worker ? ready.splice(0, worker.slots) : [];
+  // Past its tenant's or workflow's limit of running calls, a step waits (woken when a call ends).
+  const allowed = ready.length && hasCap(execution) ? await callRoom(sql, execution) : Infinity;
+  if (ready.length > allowed) {
+    ready.splice(allowed);
+    waitForRoom(sql, changes, execution);
+  }
+  // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for;
+  // nearly full, it leaves its last slots to the steps waiting in the queue, in the queue's fair order.
+  const slots = !worker?.slots || !ready.length ? 0 : worker.slots - ready.length >= FAIR_SPARE || !(await stepsWaiting(sql, QUEUES.step)) ? worker.slots : 0;
+  const local = ready.splice(0, slots);
   const room = local.length && hasBudget(execution) ? await budgetRoom(sql, execution) : undefined;
   const { claims, short } = worker ? claimLocally(changes, execution, states, local, worker, now, room) : { claims: [], short: undefined };
   // The other steps that became ready are queued together: one update, one insert of jobs.
@@ -182,11 +195,12 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
         [execution.id, now, ready.map((entry) => entry.stepId), ready.map((entry) => entry.itemIndex)],
       ),
     );
-    const jobs = ready.map(({ stepId, itemIndex }) => {
+    const priority = await queuePriority(sql, execution.tenantId);
+    const jobs = ready.map(({ stepId, itemIndex }, index) => {
       const state = states.get(key(stepId, itemIndex))!;
       Object.assign(state, { attempt: state.attempt + 1, queued: true });
       const job: StepJob = { executionId: execution.id, stepId, itemIndex, attempt: state.attempt };
-      return { data: job, singletonKey: attemptKey(job) };
+      return { data: job, singletonKey: attemptKey(job), priority: priority - index };
     });
     enqueueMany(deps, sql, changes, QUEUES.step, jobs);
   }
