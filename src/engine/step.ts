@@ -1,6 +1,7 @@
 import type { AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan } from '../compiler/plan.ts';
-import { advance, claimWorstCase, loadStates, outOfBudget, updateStep, type Claim, type StepJob } from './advance.ts';
+import { advance, loadStates, outOfBudget, updateStep, type Claim, type StepJob } from './advance.ts';
+import { claimWorstCase } from './claim-local.ts';
 import { budgetRoom, BudgetExhausted, hasBudget, worstCase } from './budget.ts';
 import { reserveMore } from './reserve.ts';
 import { callRoom, hasCap, waitForRoom } from './limits.ts';
