@@ -134,10 +134,12 @@ async function main() {
     const chains = {
       markdown: (n: number) => startExecution(app.engine, tenant.tenantId, workflow.id, { n }),
       recipe: (n: number) => startRecipeExecution(engine, tenant.tenantId, recipe.templateId, { n }),
+      // A budget that binds (every call reserves and settles) but is never reached.
+      budgeted: (n: number) => startExecution(app.engine, tenant.tenantId, workflow.id, { n }, 'manual', { budget: { tokens: 100_000_000, usd: 10_000 } }),
     };
-    const handoffs = { markdown: [] as number[], recipe: [] as number[] };
+    const handoffs = { markdown: [] as number[], recipe: [] as number[], budgeted: [] as number[] };
     for (let round = -1; round < ROUNDS; round++) {
-      for (const kind of ['markdown', 'recipe'] as const) {
+      for (const kind of ['markdown', 'recipe', 'budgeted'] as const) {
         await fake.clear();
         await runAll(app, tenant.tenantId, 5, (i) => chains[kind]((round + 1) * 5 + i));
         if (round >= 0) handoffs[kind].push(...handoffsOf(await fake.calls()));
@@ -146,6 +148,7 @@ async function main() {
     const figures = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms`;
     rows.push([`step handoff, 20-step chain (5 runs at once, ${ROUNDS} rounds)`, figures(handoffs.markdown), 'p50 ≤ 5 ms, p99 ≤ 25 ms']);
     rows.push([`step handoff, the same chain as a recipe (rounds taking turns with the row above)`, figures(handoffs.recipe), 'as the markdown workflow']);
+    rows.push([`step handoff, the markdown chain with a budget (each call reserved and settled)`, figures(handoffs.budgeted), 'p50 ≤ the first row’s + 1 ms']);
 
     // Fork: a finished 20-step execution forked from its 15th step, from the forkExecution call (as
     // the API makes it: preview, then the new execution with 14 steps copied) to the model's first
@@ -189,6 +192,28 @@ async function main() {
     const short = await createWorkflow(app.database.db, tenant.tenantId, chain(steps), app.models);
     const elapsed = await runAll(app, tenant.tenantId, runs, (n) => startExecution(app.engine, tenant.tenantId, short.id, { n }));
     rows.push([`throughput, instant model, ${runs} executions × ${steps} steps`, `${((runs * steps) / (elapsed / 1000)).toFixed(0)} steps/s`, '≥ 300 steps/s']);
+
+    // Fairness: one tenant's 1,000-item fan-out fills the worker (100 calls at 50 ms, 900 queued);
+    // another tenant then starts a one-step run. Measured: its start → its model request, five
+    // times while the burst runs. First in, first out, it would wait for the 900 (about 450 ms).
+    await fake.answer('ok', 50);
+    const other = await createTenant(app.database.db, `bench other ${Date.now()}`);
+    const single = await createWorkflow(app.database.db, other.tenantId, chain(1), app.models);
+    const burst = await createWorkflow(app.database.db, tenant.tenantId, fanOut(1000), app.models);
+    await fake.clear();
+    const bursting = runAll(app, tenant.tenantId, 1, () => startExecution(app.engine, tenant.tenantId, burst.id, { items: Array.from({ length: 1000 }, (_, i) => `item ${i}`) }));
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      // Polled: the burst's progress is only known to the fake model's process.
+      while ((await fake.calls()).length < 150 + i * 100) await new Promise((resolve) => setTimeout(resolve, 10));
+      let started = 0;
+      await runAll(app, other.tenantId, 1, () => ((started = performance.timeOrigin + performance.now()), startExecution(app.engine, other.tenantId, single.id, { n: 2000 + i })));
+      const call = (await fake.calls()).find((each) => each.prompt === `Step 0 of run ${2000 + i}.`);
+      if (!call) throw new Error(`the other tenant's run ${i} made no model request`);
+      waits.push(call.receivedAt - started);
+    }
+    await bursting;
+    rows.push(['fairness: a one-step run of another tenant while a 1,000-item fan-out fills the worker: start → model request (5 runs)', `${figures(waits)} (FIFO: ~450 ms)`, 'within one slot (50 ms)']);
   } finally {
     await app.stop();
     fake.stop();

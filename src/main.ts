@@ -18,9 +18,10 @@ Server (on the server's machine, against its database):
                                           another API key for a tenant; admin keys review
                                           the marketplace of every tenant
   baton key list --tenant <id>            a tenant's keys (ids, roles, when created and revoked)
-  baton tenant budget <id> [--usd-per-day X] [--usd-per-month X] [--tokens-per-day N]
-                                          set a tenant's limits (a limit left out is lifted);
-                                          with none, print them and today's spend
+  baton tenant limits <id> [--usd-per-day X] [--usd-per-month X] [--tokens-per-day N] [--max-calls N]
+                                          set a tenant's budget and how many model calls run at
+                                          once (a limit left out is lifted); with none, print
+                                          them and today's spend
   baton key revoke <key id | key>         revoke an API key (its id, or the key as printed)
   baton credentials                       where the first start saved its key, and the key
   baton compile <file.md>                 check a workflow offline: file:line:col notes, exit 1 when invalid
@@ -168,7 +169,7 @@ async function run(argv: string[]): Promise<void> {
   }
   const keys = await import('./cli/keys.ts');
   if (command === 'tenant' && sub === 'create') return keys.createTenantCommand(arg, { role: values.role, json });
-  if (command === 'tenant' && sub === 'budget') return (await import('./cli/tenant-budget.ts')).tenantBudgetCommand(arg, values, json);
+  if (command === 'tenant' && sub === 'limits') return (await import('./cli/tenant-limits.ts')).tenantLimitsCommand(arg, values, json);
   if (command === 'key' && sub === 'create') return keys.createKeyCommand(values.tenant, { role: values.role, json });
   if (command === 'key' && sub === 'list') return keys.listKeysCommand(values.tenant, { json });
   if (command === 'key' && sub === 'revoke') return keys.revokeKeyCommand(arg, { json });

@@ -22,8 +22,8 @@ graphql(`
 `);
 
 export const ForkExecution = graphql(`
-  mutation RestForkExecution($id: ID!, $fromStep: String!, $inputs: JSON) {
-    forkExecution(id: $id, fromStep: $fromStep, inputs: $inputs) {
+  mutation RestForkExecution($id: ID!, $fromStep: String!, $inputs: JSON, $onLatest: Boolean, $planOverrides: JSON) {
+    forkExecution(id: $id, fromStep: $fromStep, inputs: $inputs, onLatest: $onLatest, planOverrides: $planOverrides) {
       ... on Fork {
         ...RestFork
       }

@@ -43,7 +43,7 @@ export const forkRoutes: RestRoute[] = [
     example,
     errors: [400, 404, 409],
     async handle({ params, body, run }) {
-      const { forkExecution } = await run(op.ForkExecution, { id: params.id, fromStep: body.from_step as string, inputs: body.inputs ?? undefined });
+      const { forkExecution } = await run(op.ForkExecution, { id: params.id, fromStep: body.from_step as string, inputs: body.inputs ?? undefined, onLatest: body.on_latest as boolean | null | undefined, planOverrides: body.plan_overrides });
       return started(failIfError(forkExecution));
     },
   },

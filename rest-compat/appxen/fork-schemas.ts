@@ -7,6 +7,8 @@ const json = z.custom<z.core.util.JSONType>((value) => value !== undefined).desc
 export const ForkBody = z.object({
   from_step: z.string().min(1).describe('The step to run again; everything depending on it runs again too'),
   inputs: z.record(z.string(), json).nullish().describe('Input name → value, overriding the original inputs by name'),
+  on_latest: z.boolean().nullish().describe("Run the workflow's current version instead of the plan the execution pinned; 400 naming the steps when one the fork keeps changed there"),
+  plan_overrides: json.nullish().describe('{"steps": {"<step id>": {"prompt"?, "model"?, "maxTurns"?}}}: changes to steps the fork runs; 400 naming every problem'),
 });
 
 export const ForkPreview = z.object({

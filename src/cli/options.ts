@@ -19,6 +19,7 @@ export const OPTIONS = {
   'usd-per-day': { type: 'string' },
   'usd-per-month': { type: 'string' },
   'tokens-per-day': { type: 'string' },
+  'max-calls': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;

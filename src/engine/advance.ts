@@ -1,11 +1,14 @@
 import type { JsonValue, Plan, PlanAgent, PlanStep } from '../compiler/plan.ts';
-import { stepPrompt } from './prompt.ts';
 import { newId } from '../store/ids.ts';
 import type { ExecutionEventType } from '../store/events.ts';
 import { decide, isActive, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import type { PriceTable } from '../agents/prices.ts';
-import { budgetRoom, BudgetExhausted, hasBudget, worstCase, type Room, type Spend } from './budget.ts';
+import { budgetRoom, BudgetExhausted, hasBudget } from './budget.ts';
+import { claimLocally, type LocalWorker } from './claim-local.ts';
+import { callRoom, hasCap, queuePriority, stepsWaiting, waitForRoom } from './limits.ts';
+
+/** A worker with fewer free slots than this beyond what is ready checks the queue before claiming its own steps. */
+const FAIR_SPARE = 10;
 import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql, type StatusData } from './transaction.ts';
 
 export interface StepJob {
@@ -62,6 +65,7 @@ export function halt(sql: Sql, changes: Changes, execution: ExecutionRow, status
   );
   setStatus(sql, changes, execution, status, { ...data, completedAt });
   changes.stopped.add(execution.id);
+  if (hasCap(execution)) changes.freed.set(execution.tenantId, execution);
 }
 
 /**
@@ -168,8 +172,16 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
       }
     }
   }
-  // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for.
-  const local = worker ? ready.splice(0, worker.slots) : [];
+  // Past its tenant's or workflow's limit of running calls, a step waits (woken when a call ends).
+  const allowed = ready.length && hasCap(execution) ? await callRoom(sql, execution) : Infinity;
+  if (ready.length > allowed) {
+    ready.splice(allowed);
+    waitForRoom(sql, changes, execution);
+  }
+  // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for;
+  // nearly full, it leaves its last slots to the steps waiting in the queue, in the queue's fair order.
+  const slots = !worker?.slots || !ready.length ? 0 : worker.slots - ready.length >= FAIR_SPARE || !(await stepsWaiting(sql, QUEUES.step)) ? worker.slots : 0;
+  const local = ready.splice(0, slots);
   const room = local.length && hasBudget(execution) ? await budgetRoom(sql, execution) : undefined;
   const { claims, short } = worker ? claimLocally(changes, execution, states, local, worker, now, room) : { claims: [], short: undefined };
   // The other steps that became ready are queued together: one update, one insert of jobs.
@@ -182,11 +194,12 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
         [execution.id, now, ready.map((entry) => entry.stepId), ready.map((entry) => entry.itemIndex)],
       ),
     );
-    const jobs = ready.map(({ stepId, itemIndex }) => {
+    const priority = await queuePriority(sql, execution.tenantId);
+    const jobs = ready.map(({ stepId, itemIndex }, index) => {
       const state = states.get(key(stepId, itemIndex))!;
       Object.assign(state, { attempt: state.attempt + 1, queued: true });
       const job: StepJob = { executionId: execution.id, stepId, itemIndex, attempt: state.attempt };
-      return { data: job, singletonKey: attemptKey(job) };
+      return { data: job, singletonKey: attemptKey(job), priority: priority - index };
     });
     enqueueMany(deps, sql, changes, QUEUES.step, jobs);
   }
@@ -203,50 +216,6 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
 
 function countDone(states: Map<string, StepState>): number {
   return [...states.values()].filter((state) => state.itemIndex === -1 && (state.status === 'completed' || state.status === 'skipped')).length;
-}
-
-/** The worker process an engine transaction claims ready steps for: its id, how many it has room for, and the prices its reservations are costed at. */
-export interface LocalWorker {
-  id: string;
-  slots: number;
-  prices: PriceTable;
-}
-
-/** The worst case of a claimed step's first model call (engine/budget.ts). */
-export const claimWorstCase = (prices: PriceTable, claim: Pick<Claim, 'agent' | 'prompt' | 'modelId'>): Spend =>
-  worstCase(prices, claim.modelId, claim.agent.systemPrompt + claim.prompt, claim.agent.maxTokens);
-
-const NOTHING: Spend = { tokens: 0, usd: 0 };
-
-/**
- * Claims steps for this worker (written with the transaction's events) and says what to send the
- * model for each. With a `room`, each claim reserves its worst case; a step that does not fit stays
- * ready, unclaimed, and `short` names the budget it does not fit.
- */
-function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], worker: LocalWorker, now: Date, room?: Room) {
-  const plan = execution.plan as Plan;
-  const inputs = execution.inputs as Record<string, JsonValue>;
-  let short: string | undefined;
-  const claims = entries.flatMap(({ stepId, itemIndex }): Claim[] => {
-    const step = plan.steps.find((s) => s.id === stepId)!;
-    const agent = plan.agents.find((a) => a.id === step.agent)!;
-    const prompt = stepPrompt(plan, step, states, inputs, execution.id, itemIndex);
-    const modelId = step.modelId ?? agent.modelId;
-    const reserved = room ? claimWorstCase(worker.prices, { agent, prompt, modelId }) : NOTHING;
-    const limit = room?.take(reserved);
-    if (limit) {
-      short ??= limit;
-      return [];
-    }
-    // The execution is locked, so the row's next attempt is known without asking.
-    const state = states.get(key(stepId, itemIndex))!;
-    const attempt = state.attempt + 1;
-    Object.assign(state, { attempt, status: 'running' });
-    changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt, workerId: worker.id, at: now, reserved });
-    appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt });
-    return [{ job: { executionId: execution.id, stepId, itemIndex, attempt }, tenantId: execution.tenantId, step, agent, prompt, modelId, budgeted: room !== undefined }];
-  });
-  return { claims, short };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { estimateCost, type PriceTable } from '../agents/prices.ts';
 import type { Sql } from './transaction.ts';
 import { ValidationError } from '../errors.ts';
+import { lockTenant } from './limits.ts';
 
 /** What a model call may spend at most, or what a budget has left: tokens (input, output and cache, all billed) and US dollars. */
 export interface Spend {
@@ -83,7 +84,7 @@ export async function budgetRoom(sql: Sql, execution: Budgeted): Promise<Room | 
 
 /** A tenant's daily and monthly limits, with what its executions spent in the UTC day and month and reserve now. */
 async function tenantLimits(sql: Sql, tenantId: string): Promise<Limit[]> {
-  await sql.query(`SELECT pg_advisory_xact_lock(hashtext('baton-budget:' || $1))`, [tenantId]);
+  await lockTenant(sql, tenantId);
   const [row] = await sql.query<{ perDay: number | null; perMonth: number | null; tokensPerDay: number | null; dayUsd: number; dayTokens: number; monthUsd: number } & Omit<Totals, keyof Spend>>(
     `WITH today AS (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day),
           spend AS (

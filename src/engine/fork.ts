@@ -2,6 +2,9 @@ import type { Plan } from '../compiler/plan.ts';
 import { ConflictError, executionNotFound, ValidationError } from '../errors.ts';
 import { firstUnfinished, planFork } from './fork-plan.ts';
 import { insertExecution, type StartDeps } from './start.ts';
+import { applyOverrides, checkRevision } from './fork-overrides.ts';
+import type { ModelRegistry } from '../compiler/models.ts';
+import { findWorkflow } from '../library/workflows.ts';
 import type { EngineDeps } from './transaction.ts';
 
 /** What a fork will run and keep, and what running it should cost judging by past runs. */
@@ -34,8 +37,26 @@ async function loadSource(deps: EngineDeps, tenantId: string, id: string) {
 
 type Source = Awaited<ReturnType<typeof loadSource>>;
 
-async function preview(deps: EngineDeps, tenantId: string, source: Source, fromStep: string): Promise<ForkPreview> {
-  const { run, reuse } = planFork(source.plan, source.statuses, fromStep);
+/** What a fork may ask for besides its step: new inputs, the workflow's newest version, plan overrides. */
+export interface ForkOptions {
+  inputs?: unknown;
+  /** Run the workflow's current version instead of the pinned plan (when the steps it keeps are unchanged there). */
+  onLatest?: boolean | null;
+  planOverrides?: unknown;
+}
+
+/** The plan a fork runs: the pinned one, or the workflow's current version when asked and compatible. */
+async function forkPlan(deps: EngineDeps, tenantId: string, source: Source, fromStep: string, onLatest: boolean | null | undefined): Promise<{ plan: Plan; version?: number }> {
+  if (!onLatest) return { plan: source.plan };
+  if (!source.workflowId) throw new ValidationError('No newer version', 'onLatest applies to markdown workflows: a recipe execution pins its compiled recipe (fork it as it is, or run the recipe again)');
+  const workflow = await findWorkflow(deps.db, tenantId, source.workflowId);
+  const plan = workflow.plan as unknown as Plan;
+  checkRevision(source.plan, plan, planFork(plan, source.statuses, fromStep).reuse, workflow.version);
+  return { plan, version: workflow.version };
+}
+
+async function preview(deps: EngineDeps, tenantId: string, source: Source, fromStep: string, plan = source.plan): Promise<ForkPreview> {
+  const { run, reuse } = planFork(plan, source.statuses, fromStep);
   const spent = new Map<string, { tokens: number; cost: number }>();
   for (const id of run) {
     const rows = source.steps.filter((step) => step.stepId === id);
@@ -80,19 +101,24 @@ async function preview(deps: EngineDeps, tenantId: string, source: Source, fromS
 }
 
 /** `forkPreview`: what forking from `fromStep` would run, keep and cost, without starting anything. */
-export async function previewFork(deps: EngineDeps, tenantId: string, executionId: string, fromStep: string): Promise<ForkPreview> {
-  return preview(deps, tenantId, await loadSource(deps, tenantId, executionId), fromStep);
+export async function previewFork(deps: EngineDeps, tenantId: string, executionId: string, fromStep: string, onLatest?: boolean | null): Promise<ForkPreview> {
+  const source = await loadSource(deps, tenantId, executionId);
+  return preview(deps, tenantId, source, fromStep, (await forkPlan(deps, tenantId, source, fromStep, onLatest)).plan);
 }
 
+export type ForkDeps = StartDeps & { models: ModelRegistry };
+
 /** Starts the fork of a loaded source: the preview, then the new execution with the kept steps copied. */
-async function fork(deps: StartDeps, tenantId: string, source: Source, fromStep: string, inputs?: unknown): Promise<{ id: string; preview: ForkPreview }> {
+async function fork(deps: ForkDeps, tenantId: string, source: Source, fromStep: string, { inputs, onLatest, planOverrides }: ForkOptions = {}): Promise<{ id: string; preview: ForkPreview }> {
   if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) throw new ValidationError('Invalid inputs', 'inputs must be an object mapping input names to values');
-  const answer = await preview(deps, tenantId, source, fromStep);
+  const chosen = await forkPlan(deps, tenantId, source, fromStep, onLatest);
+  const answer = await preview(deps, tenantId, source, fromStep, chosen.plan);
+  const plan = planOverrides == null ? chosen.plan : applyOverrides(chosen.plan, planOverrides, answer.stepsToRun, deps.models);
   const { id } = await insertExecution(deps, {
     tenantId,
     workflowId: source.workflowId,
     recipeId: source.recipeId,
-    plan: source.plan,
+    plan,
     inputs: { ...(source.inputs as object), ...((inputs as object | undefined) ?? {}) },
     triggeredBy: 'manual',
     metadata: source.metadata as Record<string, unknown>,
@@ -107,12 +133,12 @@ async function fork(deps: StartDeps, tenantId: string, source: Source, fromStep:
  * `forkExecution`: a new execution of the same pinned plan that keeps the recorded outputs of every
  * step not downstream of `fromStep` and runs the rest. `inputs` override the source's, by name.
  */
-export async function forkExecution(deps: StartDeps, tenantId: string, executionId: string, fromStep: string, inputs?: unknown): Promise<{ id: string; preview: ForkPreview }> {
-  return fork(deps, tenantId, await loadSource(deps, tenantId, executionId), fromStep, inputs);
+export async function forkExecution(deps: ForkDeps, tenantId: string, executionId: string, fromStep: string, options: ForkOptions = {}): Promise<{ id: string; preview: ForkPreview }> {
+  return fork(deps, tenantId, await loadSource(deps, tenantId, executionId), fromStep, options);
 }
 
 /** `retryExecution`: a fork from the first step that did not complete. */
-export async function retryExecution(deps: StartDeps, tenantId: string, executionId: string): Promise<{ id: string; preview: ForkPreview }> {
+export async function retryExecution(deps: ForkDeps, tenantId: string, executionId: string): Promise<{ id: string; preview: ForkPreview }> {
   const source = await loadSource(deps, tenantId, executionId);
   const from = firstUnfinished(source.plan, source.statuses);
   if (!from) throw new ConflictError('Nothing to retry', `Execution ${executionId} completed every step: fork it from a step to run that step again.`);

@@ -5,6 +5,7 @@ import type { ExecutionEventType } from '../store/events.ts';
 import { applyDecisions, attemptKey, jsonb, STATE_COLUMNS, type Claim, type StepJob } from './advance.ts';
 import { key, type StepState } from './decide.ts';
 import { localWorker, type StepDeps } from './step-deps.ts';
+import { hasCap } from './limits.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Sql } from './transaction.ts';
 
 /** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
@@ -109,6 +110,8 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     const recorded = writes.filter((_, index) => read[index].recorded);
     if (!execution || recorded.length === 0) return [];
     const states = read[last].states!;
+    // Calls ended: executions waiting for the tenant's limit are woken.
+    if (hasCap(execution)) changes.freed.set(execution.tenantId, execution);
     for (const write of recorded) {
       Object.assign(states.get(key(write.claim.job.stepId, write.claim.job.itemIndex))!, write.after);
       if (write.event) appendEvent(changes, executionId, ...write.event);

@@ -3,7 +3,7 @@ import type { PriceTable } from '../agents/prices.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { InFlight } from './in-flight.ts';
 import type { EngineDeps } from './transaction.ts';
-import type { LocalWorker } from './advance.ts';
+import type { LocalWorker } from './claim-local.ts';
 
 /** A worker whose heartbeat is older than this is dead; its running steps start again elsewhere. */
 export const DEAD_AFTER_MS = 10_000;

@@ -1,8 +1,10 @@
 import type { AgentResult } from '../agents/call.ts';
 import type { JsonValue, Plan } from '../compiler/plan.ts';
-import { advance, claimWorstCase, loadStates, outOfBudget, updateStep, type Claim, type StepJob } from './advance.ts';
+import { advance, loadStates, outOfBudget, updateStep, type Claim, type StepJob } from './advance.ts';
+import { claimWorstCase } from './claim-local.ts';
 import { budgetRoom, BudgetExhausted, hasBudget, worstCase } from './budget.ts';
 import { reserveMore } from './reserve.ts';
+import { callRoom, hasCap, waitForRoom } from './limits.ts';
 import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
 import { record, type Outcome, type Sent } from './record.ts';
@@ -60,14 +62,17 @@ function claim(deps: StepDeps, job: StepJob) {
     const agent = plan.agents.find((a) => a.id === step.agent)!;
     const prompt = stepPrompt(plan, step, states, execution.inputs as Record<string, JsonValue>, execution.id, job.itemIndex);
     const modelId = step.modelId ?? agent.modelId;
-    // Within its budgets, or not started: the step is ready again (no longer queued) when an attempt
-    // running beside it settles, and with none the execution has run out of budget.
+    // Within its budgets and its limits of running calls, or not started: the step is ready again (no
+    // longer queued) when an attempt running beside it settles, or one of its tenant's calls ends; with
+    // no attempt running and no budget left, the execution has run out of budget.
     const reserved = hasBudget(execution) ? claimWorstCase(deps.prices, { agent, prompt, modelId }) : { tokens: 0, usd: 0 };
     const limit = hasBudget(execution) ? (await budgetRoom(sql, execution))!.take(reserved) : undefined;
-    if (limit) {
+    const full = !limit && hasCap(execution) && (await callRoom(sql, execution)) < 1;
+    if (limit || full) {
       updateStep(sql, changes, job.executionId, job.stepId, job.itemIndex, { queued_at: null });
       row.queued = false;
-      outOfBudget(sql, changes, execution, states, limit);
+      if (limit) outOfBudget(sql, changes, execution, states, limit);
+      else waitForRoom(sql, changes, execution);
       return [];
     }
     const now = new Date();

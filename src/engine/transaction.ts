@@ -5,6 +5,7 @@ import type { ExecutionEventType, ExecutionStatus, Events } from '../store/event
 import type { PubSub } from '../store/pubsub.ts';
 import type { Plan } from '../compiler/plan.ts';
 import type { Spend } from './budget.ts';
+import { wakeWaiting, type Capped } from './limits.ts';
 import { traceExecutionEnd, type EndedExecution } from '../telemetry/execution-trace.ts';
 import { activeTracer } from '../telemetry/tracer.ts';
 import { deliveriesOf, notifyStatus, writeDeliveries, type NotifyJob, type PendingNotification } from './notify.ts';
@@ -38,14 +39,18 @@ export interface ExecutionRow {
   budgetTokens: number | null;
   budgetUsd: number | null;
   tenantBudgeted: boolean;
+  /** Its tenant's and workflow's limits on running model calls (engine/limits.ts). */
+  tenantCap: number | null;
+  workflowCap: number | null;
 }
 
-const EXECUTION_COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", recipe_id AS "recipeId", status, plan, inputs, steps_completed AS "stepsCompleted",
-  version, refine_status AS "refineStatus", output, output_type AS "outputType", triggered_by AS "triggeredBy", created_at AS "createdAt",
-  EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.tenant_id = executions.tenant_id AND w.enabled) AS "notifies",
-  budget_tokens AS "budgetTokens", budget_usd AS "budgetUsd",
-  EXISTS (SELECT 1 FROM tenants t WHERE t.id = executions.tenant_id
-    AND (t.budget_usd_per_day IS NOT NULL OR t.budget_usd_per_month IS NOT NULL OR t.budget_tokens_per_day IS NOT NULL)) AS "tenantBudgeted"`;
+/** An execution row with what its tenant and workflow set for it (`e`, `t`, `w`). */
+const EXECUTION_COLUMNS = `e.id, e.tenant_id AS "tenantId", e.workflow_id AS "workflowId", e.recipe_id AS "recipeId", e.status, e.plan, e.inputs, e.steps_completed AS "stepsCompleted",
+  e.version, e.refine_status AS "refineStatus", e.output, e.output_type AS "outputType", e.triggered_by AS "triggeredBy", e.created_at AS "createdAt",
+  EXISTS (SELECT 1 FROM webhook_endpoints h WHERE h.tenant_id = e.tenant_id AND h.enabled) AS "notifies",
+  e.budget_tokens AS "budgetTokens", e.budget_usd AS "budgetUsd",
+  (t.budget_usd_per_day IS NOT NULL OR t.budget_usd_per_month IS NOT NULL OR t.budget_tokens_per_day IS NOT NULL) AS "tenantBudgeted",
+  t.max_concurrent_calls AS "tenantCap", w.max_concurrent_calls AS "workflowCap"`;
 
 /** An execution that still runs or waits for a person; the others (completed, failed, stopped) are finished. */
 export const isLive = (status: string) => status === 'running' || status === 'awaiting_approval';
@@ -73,6 +78,8 @@ export class Changes {
   readonly stopped = new Set<string>();
   /** Executions this transaction finished, whose spans are emitted once it commits (when tracing). */
   readonly ended: EndedExecution[] = [];
+  /** Tenants with a limit on running calls some of whose calls this transaction ended: their waiting executions are woken in it (engine/limits.ts). */
+  readonly freed = new Map<string, Capped>();
 
   write(statement: Promise<unknown>): void {
     statement.catch(() => {});
@@ -151,6 +158,7 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
     // Enqueued with the change that finished the execution: never lost, and one per execution (its singleton key).
     for (const executionId of changes.finished) enqueue(deps, sql, changes, QUEUES.recipeFinished, { executionId }, executionId);
     if (changes.notifications.length) await queueDeliveries(deps, sql, changes);
+    for (const execution of changes.freed.values()) await wakeWaiting(sql, changes, execution, (id) => enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id));
     await begin;
   } catch (error) {
     return rollback(error);
@@ -197,7 +205,10 @@ async function publish(deps: EngineDeps, changes: Changes): Promise<void> {
 
 /** The execution row, locked until the transaction ends: one writer per execution at a time. */
 export async function lockExecution(sql: Sql, id: string): Promise<ExecutionRow | undefined> {
-  const [row] = await sql.query<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE id = $1 FOR UPDATE`, [id]);
+  const [row] = await sql.query<ExecutionRow>(
+    `SELECT ${EXECUTION_COLUMNS} FROM executions e JOIN tenants t ON t.id = e.tenant_id LEFT JOIN workflows w ON w.id = e.workflow_id WHERE e.id = $1 FOR UPDATE OF e`,
+    [id],
+  );
   return row;
 }
 
@@ -301,7 +312,7 @@ export function setStatus(
 }
 
 /** Many jobs of one queue in one statement (a fan-out starts its items at once). */
-export function enqueueMany(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, jobs: { data: object; singletonKey: string }[]): void {
+export function enqueueMany(deps: EngineDeps, sql: Sql, changes: Changes, queue: string, jobs: { data: object; singletonKey: string; priority?: number }[]): void {
   if (jobs.length === 0) return;
   sendJob(sql, changes, (db) => deps.boss.insert(jobs.map((job) => ({ name: queue, ...job })), { db }));
   changes.queues.add(queue);

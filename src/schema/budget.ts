@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { executionSpend, type Totals } from '../engine/budget.ts';
-import { MAX_SPEND_DAYS, setTenantBudget, setWorkflowBudget, spendByDay, type SpendDay } from '../library/budgets.ts';
+import { MAX_SPEND_DAYS, setTenantBudget, setTenantCallLimit, spendByDay, updateWorkflowSettings, type SpendDay } from '../library/budgets.ts';
 
 export const BudgetInput = builder.inputType('BudgetInput', {
   description: 'A hard limit: no model call starts that could take the execution past it (each call reserves its worst case first). Give tokens, USD or both; each above 0.',
@@ -42,6 +42,7 @@ builder.prismaObjectFields('Execution', (t) => ({
 
 builder.prismaObjectFields('Workflow', (t) => ({
   budget: t.field({ type: Budget, nullable: true, select: { budgetTokens: true, budgetUsd: true }, description: 'The budget its executions get unless their run names one.', resolve: budgetOf }),
+  maxConcurrentCalls: t.exposeInt('maxConcurrentCalls', { nullable: true, description: "At most this many of its executions' model calls run at once, across all workers; null: no limit of its own." }),
 }));
 
 const TenantBudget = builder.objectRef<{ budgetUsdPerDay: number | null; budgetUsdPerMonth: number | null; budgetTokensPerDay: number | null }>('TenantBudget').implement({
@@ -65,6 +66,7 @@ const SpendDayRef = builder.objectRef<SpendDay>('SpendDay').implement({
 
 builder.prismaObjectFields('Tenant', (t) => ({
   budget: t.field({ type: TenantBudget, select: { budgetUsdPerDay: true, budgetUsdPerMonth: true, budgetTokensPerDay: true }, resolve: (tenant) => tenant }),
+  maxConcurrentCalls: t.exposeInt('maxConcurrentCalls', { nullable: true, description: "At most this many of the workspace's model calls run at once, across all workers (the others wait, oldest first); null: no limit." }),
   spendByDay: t.field({
     type: [SpendDayRef],
     description: `Spend per UTC day over the last \`days\` days (1–${MAX_SPEND_DAYS}), today last; days without spend are zero.`,
@@ -77,10 +79,17 @@ builder.prismaObjectFields('Tenant', (t) => ({
 builder.mutationFields((t) => ({
   updateWorkflowSettings: t.prismaField({
     type: 'Workflow',
-    description: "Sets the workflow's default budget (null lifts it); a budget of 0 or less is a ValidationError.",
+    description: "Sets the workflow's default budget and its limit of running model calls: an argument left out stays as it is, null lifts it; a budget or limit of 0 or less is a ValidationError.",
     errors: { types: [NotFoundError, ValidationError] },
-    args: { id: t.arg.id({ required: true }), budget: t.arg({ type: BudgetInput }) },
-    resolve: (_query, _root, { id, budget }, ctx) => setWorkflowBudget(ctx.db, ctx.tenant.id, String(id), budget ?? null),
+    args: { id: t.arg.id({ required: true }), budget: t.arg({ type: BudgetInput }), maxConcurrentCalls: t.arg.int() },
+    resolve: (_query, _root, { id, budget, maxConcurrentCalls }, ctx) => updateWorkflowSettings(ctx.db, ctx.tenant.id, String(id), { budget, maxConcurrentCalls }),
+  }),
+  setTenantCallLimit: t.prismaField({
+    type: 'Tenant',
+    description: "Sets how many of a workspace's model calls run at once, across all workers (admin keys only; null lifts it). Calls past it wait, oldest first; other workspaces are not held up. `tenantId` defaults to the caller's.",
+    errors: { types: [ForbiddenError, NotFoundError, ValidationError] },
+    args: { tenantId: t.arg.id(), maxConcurrentCalls: t.arg.int() },
+    resolve: (_query, _root, { tenantId, maxConcurrentCalls }, ctx) => setTenantCallLimit(ctx.db, ctx.tenant, tenantId ? String(tenantId) : ctx.tenant.id, maxConcurrentCalls ?? null),
   }),
   setTenantBudget: t.prismaField({
     type: 'Tenant',

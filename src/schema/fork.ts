@@ -31,8 +31,8 @@ builder.queryField('forkPreview', (t) =>
     type: ForkPreview,
     description: 'What forkExecution would run, keep and cost, without starting anything.',
     errors: FORK_ERRORS,
-    args: { id: t.arg.id({ required: true }), fromStep: t.arg.string({ required: true }) },
-    resolve: (_root, { id, fromStep }, ctx) => previewFork(ctx, ctx.tenant.id, String(id), fromStep),
+    args: { id: t.arg.id({ required: true }), fromStep: t.arg.string({ required: true }), onLatest: t.arg.boolean({ description: 'As forkExecution would with it.' }) },
+    resolve: (_root, { id, fromStep, onLatest }, ctx) => previewFork(ctx, ctx.tenant.id, String(id), fromStep, onLatest),
   }),
 );
 
@@ -41,10 +41,18 @@ builder.mutationFields((t) => ({
     type: Fork,
     description:
       'Starts a new execution of the same pinned plan that keeps the recorded outputs of every step not depending on `fromStep` (marked `reused`: no model call, no cost) and runs `fromStep` and everything after it. ' +
-      '`inputs` override the original ones by name. A running execution is a ConflictError; an unknown step, or an item of a For each step, a ValidationError.',
+      '`inputs` override the original ones by name. `onLatest` runs the workflow\'s current version instead (a ValidationError naming the steps when a step the fork keeps changed there). ' +
+      '`planOverrides` `{"steps": {"<id>": {"prompt"?, "model"?, "maxTurns"?}}}` changes steps the fork runs (every problem named in one ValidationError). ' +
+      'A running execution is a ConflictError; an unknown step, or an item of a For each step, a ValidationError.',
     errors: FORK_ERRORS,
-    args: { id: t.arg.id({ required: true }), fromStep: t.arg.string({ required: true }), inputs: t.arg({ type: 'JSON' }) },
-    resolve: (_root, { id, fromStep, inputs }, ctx) => forkExecution(ctx, ctx.tenant.id, String(id), fromStep, inputs ?? undefined),
+    args: {
+      id: t.arg.id({ required: true }),
+      fromStep: t.arg.string({ required: true }),
+      inputs: t.arg({ type: 'JSON' }),
+      onLatest: t.arg.boolean(),
+      planOverrides: t.arg({ type: 'JSON' }),
+    },
+    resolve: (_root, { id, fromStep, inputs, onLatest, planOverrides }, ctx) => forkExecution(ctx, ctx.tenant.id, String(id), fromStep, { inputs, onLatest, planOverrides }),
   }),
   retryExecution: t.field({
     type: Fork,

@@ -35,16 +35,17 @@ describe('the baton command', { timeout: 90_000 }, () => {
     expect(answer.body.data?.viewer).toEqual({ role: 'MEMBER', tenant: { id: created.tenant_id, name: 'Acme Corp' } });
   });
 
-  it("sets a tenant's budget, prints it with today's spend, and names a bad limit", async () => {
-    const { code, output } = await runBaton(['tenant', 'budget', t.tenant.tenantId, '--usd-per-day', '2.5', '--tokens-per-day', '100000', '--json'], env);
+  it("sets a tenant's budget and call limit, prints them with today's spend, and names a bad limit", async () => {
+    const { code, output } = await runBaton(['tenant', 'limits', t.tenant.tenantId, '--usd-per-day', '2.5', '--tokens-per-day', '100000', '--max-calls', '4', '--json'], env);
     expect(code).toBe(0);
-    expect(JSON.parse(output)).toEqual({ tenant_id: t.tenant.tenantId, budget: { usd_per_day: 2.5, usd_per_month: null, tokens_per_day: 100000 }, spent_today: { usd: 0, tokens: 0 } });
-    const shown = await runBaton(['tenant', 'budget', t.tenant.tenantId], env);
+    expect(JSON.parse(output)).toEqual({ tenant_id: t.tenant.tenantId, budget: { usd_per_day: 2.5, usd_per_month: null, tokens_per_day: 100000 }, max_concurrent_calls: 4, spent_today: { usd: 0, tokens: 0 } });
+    const shown = await runBaton(['tenant', 'limits', t.tenant.tenantId], env);
     expect(shown.output).toMatch(/per day\s+2\.5 USD, 100000 tokens/);
-    const bad = await runBaton(['tenant', 'budget', t.tenant.tenantId, '--usd-per-month=-3'], env);
+    expect(shown.output).toMatch(/at once\s+4 model calls/);
+    const bad = await runBaton(['tenant', 'limits', t.tenant.tenantId, '--usd-per-month=-3'], env);
     expect(bad.code).toBe(2);
     expect(bad.output).toMatch(/budget\.usdPerMonth must be above 0, not -3/);
-    const lifted = await runBaton(['tenant', 'budget', t.tenant.tenantId, '--usd-per-month', '40', '--json'], env);
+    const lifted = await runBaton(['tenant', 'limits', t.tenant.tenantId, '--usd-per-month', '40', '--json'], env);
     expect(JSON.parse(lifted.output).budget).toEqual({ usd_per_day: null, usd_per_month: 40, tokens_per_day: null });
   });
 

@@ -194,7 +194,7 @@ describe('the baton client commands', { timeout: 120_000 }, () => {
     ['an unknown workflow', ['run', 'wf_nope'], {}, 1, /baton: .*wf_nope.* \(baton workflows lists them\)/],
     ['an unknown execution', ['execution', 'exec_nope'], {}, 1, /baton: no execution with id exec_nope/],
     ['a malformed input', ['run', 'wf_nope', '--input', 'topic'], {}, 2, /--input takes name=value or name:=json, not "topic"/],
-    ['an unknown status', ['executions', '--status', 'done'], {}, 2, /--status must be one of running, awaiting_approval, completed, failed, stopped, not "done"/],
+    ['an unknown status', ['executions', '--status', 'done'], {}, 2, /--status must be one of running, awaiting_approval, completed, failed, stopped, budget_exhausted, not "done"/],
   ] as [string, string[], Record<string, string>, number, RegExp][])('answers %s in one line with a hint', async (_what, args, extra, code, message) => {
     const argv = args.map((arg) => (arg === 'GATE' ? fixture('gate.md') : arg));
     const result = await runBaton(argv, { ...env, ...extra, ...(extra.BATON_URL === 'CLOSED' ? { BATON_URL: `http://127.0.0.1:${closedPort}` } : {}) });

@@ -96,6 +96,10 @@ describe('POST /executions/{id}/fork and /retry', () => {
     expect((await rest(t, 'POST', `/executions/${done}/fork`, {})).status).toBe(400);
     expect((await rest(t, 'POST', `/executions/${done}/fork`, { from_step: 'edit', inputs: { nope: 1 } })).body.detail).toMatch(/unknown input "nope"/);
     expect((await rest(t, 'POST', `/executions/exec_nope/fork`, { from_step: 'edit' })).status).toBe(404);
+    const overridden = await rest(t, 'POST', `/executions/${done}/fork`, { from_step: 'edit', plan_overrides: { steps: { polsh: { model: 'opus' } } } });
+    expect(overridden.status).toBe(400);
+    expect(overridden.body.detail).toMatch(/no step "polsh"\. Did you mean `polish`\?/);
+    expect((await rest(t, 'POST', `/executions/${done}/fork`, { from_step: 'edit', on_latest: 'yes' })).body.detail).toMatch(/on_latest/);
     expect((await rest(t, 'POST', `/executions/exec_nope/retry`)).status).toBe(404);
     expect(await rest(t, 'POST', `/executions/${done}/retry`)).toMatchObject({ status: 409, body: { error: 'Nothing to retry' } });
   });
