@@ -39,7 +39,7 @@ function measure(markdown: string, runs: number): { median: number; p95: number 
 
 if (process.argv[1]?.endsWith("compile.ts")) main();
 function main() {
-const dir = new URL('../test/fixtures/workflows/', import.meta.url);
+const dir = new URL('../docs/examples/workflows/', import.meta.url);
 const rows: [string, string][] = readdirSync(dir)
   .filter((name) => name.endsWith('.md'))
   .map((name) => [name, readFileSync(new URL(name, dir), 'utf8')]);

@@ -36,7 +36,7 @@ async function templates(db: Db, tenantId: string, models: ModelRegistry) {
       { step_id: 'write', order: 3, agent_id: writer.id, prompt_template: 'Write from: {previous_output}' },
     ],
   }, models);
-  const markdown = readFileSync(new URL('../test/fixtures/workflows/parallel-perspectives.md', import.meta.url), 'utf8');
+  const markdown = readFileSync(new URL('../docs/examples/workflows/parallel-perspectives.md', import.meta.url), 'utf8');
   const workflow = await createWorkflow(db, tenantId, markdown, models);
   return { recipe, workflow };
 }

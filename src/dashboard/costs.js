@@ -38,7 +38,7 @@ export function stepCostChart(plan, runs) {
   );
 }
 
-const DAYS = 'query DashboardCosts { dailyCosts(days: 30) { date runs costUsd tokensIn tokensOut } }';
+const DAYS = 'query DashboardCosts { dailyCosts(days: 30) { date runs costUsd tokens } }';
 
 /** The workspace's last 30 days: cost as bars, runs as a line, with the totals in words and a table for screen readers. */
 export async function loadTenantCosts() {
@@ -73,8 +73,8 @@ export async function loadTenantCosts() {
   const table = el('details', {},
     el('summary', { textContent: 'As a table' }),
     el('table', {},
-      el('thead', {}, el('tr', {}, ...['Day', 'Runs', 'Cost', 'Tokens in', 'Tokens out'].map((name) => el('th', { textContent: name })))),
-      el('tbody', {}, ...days.filter((day) => day.runs).map((day) => el('tr', {}, ...[day.date, day.runs, dollars(day.costUsd), day.tokensIn, day.tokensOut].map((value) => el('td', { textContent: String(value) }))))),
+      el('thead', {}, el('tr', {}, ...['Day', 'Runs', 'Cost', 'Tokens'].map((name) => el('th', { textContent: name })))),
+      el('tbody', {}, ...days.filter((day) => day.runs || day.costUsd).map((day) => el('tr', {}, ...[day.date, day.runs, dollars(day.costUsd), day.tokens].map((value) => el('td', { textContent: String(value) }))))),
     ),
   );
   box.replaceChildren(

@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { executionSpend, type Totals } from '../engine/budget.ts';
-import { MAX_SPEND_DAYS, setTenantBudget, setTenantCallLimit, spendByDay, updateWorkflowSettings, type SpendDay } from '../library/budgets.ts';
+import { setTenantBudget, setTenantCallLimit, updateWorkflowSettings } from '../library/budgets.ts';
 
 export const BudgetInput = builder.inputType('BudgetInput', {
   description: 'A hard limit: no model call starts that could take the execution past it (each call reserves its worst case first). Give tokens, USD or both; each above 0.',
@@ -59,21 +59,9 @@ const TenantBudgetInput = builder.inputType('TenantBudgetInput', {
   fields: (t) => ({ usdPerDay: t.float(), usdPerMonth: t.float(), tokensPerDay: t.int() }),
 });
 
-const SpendDayRef = builder.objectRef<SpendDay>('SpendDay').implement({
-  description: "What a workspace's executions spent on one UTC day.",
-  fields: (t) => ({ day: t.expose('day', { type: 'DateTime' }), usd: t.exposeFloat('usd'), tokens: t.exposeFloat('tokens') }),
-});
-
 builder.prismaObjectFields('Tenant', (t) => ({
   budget: t.field({ type: TenantBudget, select: { budgetUsdPerDay: true, budgetUsdPerMonth: true, budgetTokensPerDay: true }, resolve: (tenant) => tenant }),
   maxConcurrentCalls: t.exposeInt('maxConcurrentCalls', { nullable: true, description: "At most this many of the workspace's model calls run at once, across all workers (the others wait, oldest first); null: no limit." }),
-  spendByDay: t.field({
-    type: [SpendDayRef],
-    description: `Spend per UTC day over the last \`days\` days (1–${MAX_SPEND_DAYS}), today last; days without spend are zero.`,
-    args: { days: t.arg.int({ defaultValue: 30 }) },
-    select: { id: true },
-    resolve: (tenant, { days }, ctx) => spendByDay(ctx.db, tenant.id, days ?? 30),
-  }),
 }));
 
 builder.mutationFields((t) => ({

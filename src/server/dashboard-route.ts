@@ -83,9 +83,9 @@ export function dashboardHandler(files = dashboardFiles()): { page: Handler; ass
   };
 }
 
-/** The example workflows (test/fixtures/workflows, each run by the suite), offered by the editor as templates. */
+/** The example workflows (docs/examples/workflows, each run by the suite), offered by the editor as templates. */
 function exampleWorkflows(): { name: string; title: string; markdown: string }[] {
-  const folder = new URL('../../test/fixtures/workflows/', import.meta.url);
+  const folder = new URL('../../docs/examples/workflows/', import.meta.url);
   let names: string[];
   try {
     names = readdirSync(folder).filter((name) => name.endsWith('.md')).sort();

@@ -87,7 +87,7 @@ describe('the baton command', { timeout: 90_000 }, () => {
     expect(output).toContain(`${invalid}:18:7 error UNKNOWN_STEP`);
     expect(output).toContain(`${invalid}: 3 errors`);
 
-    const valid = new URL('../fixtures/workflows/company-briefs.md', import.meta.url).pathname;
+    const valid = new URL('../../docs/examples/workflows/company-briefs.md', import.meta.url).pathname;
     const json = await runBaton(['compile', valid, '--json'], cleanEnv());
     expect(json.code).toBe(0);
     const result = JSON.parse(json.output) as { valid: boolean; plan: { steps: { id: string }[] } };

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.ts';
 
-const dir = new URL('../fixtures/workflows/', import.meta.url);
+const dir = new URL('../../docs/examples/workflows/', import.meta.url);
 const fixtures = readdirSync(dir)
   .filter((name) => name.endsWith('.md'))
   .map((name) => readFileSync(new URL(name, dir), 'utf8'));

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { watchExecutions } from '../support/executions.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
 
-const research = readFileSync(new URL('../fixtures/workflows/market-research.md', import.meta.url), 'utf8');
+const research = readFileSync(new URL('../../docs/examples/workflows/market-research.md', import.meta.url), 'utf8');
 const revising = `# Reviewed Draft
 ## Agents
 ### Writer

@@ -89,7 +89,8 @@ const Stop = graphql(`
 
 const Spend = graphql(`
   query BudgetTestSpend($days: Int) {
-    viewer { tenant { budget { tokensPerDay } spendByDay(days: $days) { day tokens usd } } }
+    viewer { tenant { budget { tokensPerDay } } }
+    dailyCosts(days: $days) { date tokens costUsd runs }
   }
 `);
 
@@ -208,11 +209,11 @@ describe('budgets', () => {
     const spent = execution!.spend.tokens;
     expect(spent).toBeGreaterThan(0);
     expect(spent).toBeLessThanOrEqual(1000);
-    const { tenant } = (await t.request(Spend, { days: 7 }, headers)).body.data!.viewer;
-    expect(tenant.budget).toEqual({ tokensPerDay: 1000 });
-    expect(tenant.spendByDay).toHaveLength(7);
-    expect(tenant.spendByDay.at(-1)!.tokens).toBe(spent);
-    expect(tenant.spendByDay.slice(0, 6).every((day) => day.tokens === 0)).toBe(true);
+    const { viewer, dailyCosts } = (await t.request(Spend, { days: 7 }, headers)).body.data!;
+    expect(viewer.tenant.budget).toEqual({ tokensPerDay: 1000 });
+    expect(dailyCosts).toHaveLength(7);
+    expect(dailyCosts.at(-1)).toMatchObject({ tokens: spent, runs: 1, costUsd: execution!.spend.usd });
+    expect(dailyCosts.slice(0, 6).every((day) => day.tokens === 0 && day.runs === 0)).toBe(true);
     // A second run the same day finds nothing left to start with.
     const before = fake.requests.length;
     const again = await run({ workflowId: own, inputs: { items: ['z'] } }, headers);

@@ -4,7 +4,7 @@ import { graphql } from '../../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { watchExecutions } from '../support/executions.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/workflows/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../docs/examples/workflows/${name}`, import.meta.url), 'utf8');
 
 const Create = graphql(`
   mutation EngineCreateWorkflow($markdown: String!) {

@@ -10,9 +10,9 @@ import { watchExecutions } from '../support/executions.ts';
 import { FakeAnthropic, lastUserText, type LoggedRequest, type Reply } from '../support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
 
-// Every workflow in test/fixtures/workflows runs to the end, with the offline model and with Claude
+// Every workflow in docs/examples/workflows runs to the end, with the offline model and with Claude
 // (the local fake of the Messages API through the real SDK), every approval approved.
-const dir = new URL('../fixtures/workflows/', import.meta.url);
+const dir = new URL('../../docs/examples/workflows/', import.meta.url);
 const fixtures = readdirSync(dir)
   .filter((name) => name.endsWith('.md'))
   .sort();

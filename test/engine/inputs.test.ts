@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compiler/compile.ts';
 import { validateInputs } from '../../src/engine/inputs.ts';
 
-const plan = compile(readFileSync(new URL('../fixtures/workflows/market-research.md', import.meta.url), 'utf8')).plan;
+const plan = compile(readFileSync(new URL('../../docs/examples/workflows/market-research.md', import.meta.url), 'utf8')).plan;
 const check = (given: unknown) => validateInputs(plan.inputs, given);
 
 describe('run inputs', () => {

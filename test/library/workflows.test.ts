@@ -4,7 +4,8 @@ import { graphql } from '../../src/generated/graphql/gql.ts';
 import { createTenant } from '../../src/tenancy/tenants.ts';
 import { credentialsOf, startTestApp, type TestApp } from '../support/app.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/workflows/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../docs/examples/workflows/${name}`, import.meta.url), 'utf8');
+const invalid = (name: string) => readFileSync(new URL(`../fixtures/workflows/invalid/${name}`, import.meta.url), 'utf8');
 const research = fixture('market-research.md');
 
 const Compile = graphql(`
@@ -96,7 +97,7 @@ async function create(markdown: string) {
 
 describe('compileWorkflow', () => {
   it('compiles without saving and reports notes with positions', async () => {
-    const { body } = await t.request(Compile, { markdown: fixture('invalid/unknown-references.md') });
+    const { body } = await t.request(Compile, { markdown: invalid('unknown-references.md') });
     const result = body.data!.compileWorkflow;
     expect(result.__typename).toBe('CompileResult');
     if (result.__typename !== 'CompileResult') return;
@@ -135,7 +136,7 @@ describe('workflows over GraphQL', () => {
   });
 
   it('refuses invalid markdown with a CompileError carrying the notes, and saves nothing', async () => {
-    const { status, body } = await t.request(Create, { markdown: fixture('invalid/cycle.md') });
+    const { status, body } = await t.request(Create, { markdown: invalid('cycle.md') });
     expect(status).toBe(200);
     const result = body.data!.createWorkflow;
     expect(result.__typename).toBe('CompileError');

@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => Promise.all([t.stop(), api.stop()]));
 
 const RECIPES = '/api/workflow-recipes';
-const relay = readFileSync(new URL('../fixtures/workflows/relay.md', import.meta.url), 'utf8');
+const relay = readFileSync(new URL('../../docs/examples/workflows/relay.md', import.meta.url), 'utf8');
 
 /** A workspace of its own in `app`, with an offline agent, and a REST caller for it. */
 async function workspace(app: TestApp, name: string) {

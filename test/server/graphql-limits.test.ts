@@ -10,7 +10,7 @@ const QUICK_MS = 1000;
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
-  await createWorkflowId(t, readFileSync(new URL('../fixtures/workflows/parallel-perspectives.md', import.meta.url), 'utf8'));
+  await createWorkflowId(t, readFileSync(new URL('../../docs/examples/workflows/parallel-perspectives.md', import.meta.url), 'utf8'));
 });
 afterAll(() => t.stop());
 

@@ -19,7 +19,7 @@ let api: TestApp;
 const queries: string[] = [];
 beforeAll(async () => {
   t = await startTestApp();
-  const workflowId = await createWorkflowId(t, readFileSync(new URL('../fixtures/workflows/parallel-perspectives.md', import.meta.url), 'utf8'));
+  const workflowId = await createWorkflowId(t, readFileSync(new URL('../../docs/examples/workflows/parallel-perspectives.md', import.meta.url), 'utf8'));
   const watch = await watchExecutions(t);
   for (let i = 0; i < 6; i++) await watch.until(await startExecutionId(t, workflowId, { decision: `Decision ${i}` }), ['completed']);
   await watch.stop();

@@ -24,7 +24,7 @@ const Stop = graphql(`
   }
 `);
 
-const markdown = readFileSync(new URL('../fixtures/workflows/relay.md', import.meta.url), 'utf8');
+const markdown = readFileSync(new URL('../../docs/examples/workflows/relay.md', import.meta.url), 'utf8');
 
 // The API process (this one) runs no steps; a separate worker process does, and its events reach
 // the API's subscribers through Redis. Runs whenever REDIS_URL is set (CI sets it).

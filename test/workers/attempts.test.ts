@@ -24,7 +24,7 @@ async function eventOf(t: TestApp, id: string, type: string): Promise<void> {
   for await (const event of executionEvents(t.app.database.db, t.app.pubsub, id, 0)) if (event.type === type) return;
 }
 
-const markdown = readFileSync(new URL('../fixtures/workflows/relay.md', import.meta.url), 'utf8');
+const markdown = readFileSync(new URL('../../docs/examples/workflows/relay.md', import.meta.url), 'utf8');
 
 const fanOut = `# Items
 ## Inputs
