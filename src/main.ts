@@ -131,7 +131,8 @@ async function serve(role: Role): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // Started by npm or a process manager that died without passing its signal on, this process would
   // be left running, orphaned: it stops as it would on SIGTERM.
-  setInterval(() => process.ppid !== parent && void stop('parent process gone'), PARENT_CHECK_MS).unref();
+  // Checked again while it stops, the parent is still gone: only a second signal means "now".
+  setInterval(() => process.ppid !== parent && !stopping && void stop('parent process gone'), PARENT_CHECK_MS).unref();
 }
 
 /** `baton credentials`: what the server's first start saved, for a user who missed it. */
