@@ -26,6 +26,23 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/** When each run was started and when its engine said it had completed, on the machine's clock (as the fake's log). */
+type Spans = Map<string, { started: number; ended: number }>;
+const clock = () => performance.timeOrigin + performance.now();
+
+/** From the fake's log: the run's start → its first request, and its last answer → the engine saying it completed. */
+function endsOf(calls: ModelCall[], spans: Spans): { start: number[]; finish: number[] } {
+  const start: number[] = [];
+  const finish: number[] = [];
+  for (const [n, { started, ended }] of spans) {
+    const mine = calls.filter((call) => call.prompt.endsWith(` of run ${n}.`));
+    if (mine.length === 0) continue;
+    start.push(Math.min(...mine.map((call) => call.receivedAt)) - started);
+    finish.push(ended - Math.max(...mine.map((call) => call.answeredAt)));
+  }
+  return { start, finish };
+}
+
 /** From the fake's log: per run, each step's request received − the previous step's answer sent. */
 function handoffsOf(calls: ModelCall[]): number[] {
   const byRun = new Map<string, { step: number; receivedAt: number; answeredAt: number }[]>();
@@ -56,18 +73,26 @@ async function main() {
     for (const engine of engines) await engine.run(++n);
     const walls = new Map<Engine, number[][]>(engines.map((engine) => [engine, []]));
     const handoffs = new Map<Engine, number[]>(engines.map((engine) => [engine, []]));
+    const ends = new Map<Engine, { start: number[]; finish: number[] }>(engines.map((engine) => [engine, { start: [], finish: [] }]));
     for (let round = 0; round < ROUNDS; round++) {
       const order = engines.map((_, i) => engines[(i + round) % engines.length]);
       for (const engine of order) {
         await fake.clear();
         const times: number[] = [];
+        const spans: Spans = new Map();
         for (let r = 0; r < REPETITIONS; r++) {
-          const started = performance.now();
+          const started = clock();
           await engine.run(++n);
-          times.push(performance.now() - started);
+          const ended = clock();
+          times.push(ended - started);
+          spans.set(String(n), { started, ended });
         }
         walls.get(engine)!.push(times);
-        handoffs.get(engine)!.push(...handoffsOf(await fake.calls()));
+        const calls = await fake.calls();
+        handoffs.get(engine)!.push(...handoffsOf(calls));
+        const { start, finish } = endsOf(calls, spans);
+        ends.get(engine)!.start.push(...start);
+        ends.get(engine)!.finish.push(...finish);
       }
       process.stderr.write(`round ${round + 1} of ${ROUNDS} done\n`);
     }
@@ -75,17 +100,19 @@ async function main() {
     const rows = engines.map((engine) => {
       const perRound = walls.get(engine)!.map((times, round) => (median(times) - bare[round]) / STEPS);
       const hand = handoffs.get(engine)!;
-      return { engine, overhead: median(perRound), perRound, wall: median(walls.get(engine)!.map(median)), handoff: median(hand), handoff90: [...hand].sort((a, b) => a - b)[Math.floor(hand.length * 0.9)] };
+      return { engine, overhead: median(perRound), perRound, wall: median(walls.get(engine)!.map(median)), handoff: median(hand), handoff90: [...hand].sort((a, b) => a - b)[Math.floor(hand.length * 0.9)], start: median(ends.get(engine)!.start), finish: median(ends.get(engine)!.finish) };
     });
     const [baseline, ...measured] = rows;
     measured.sort((a, b) => a.overhead - b.overhead);
     console.log(`\n20-step chain, model latency ${LATENCY_MS} ms, ${ROUNDS} interleaved rounds of ${REPETITIONS} runs; overhead per step = (engine wall − bare SDK loop wall) ÷ ${STEPS}, median of the rounds`);
-    console.log('| engine | overhead per step | rounds | chain wall (median) | handoff p50 / p90 (fake model\'s clock) |');
-    console.log('| --- | ---: | --- | ---: | --- |');
+    console.log("| engine | overhead per step | rounds | chain wall (median) | handoff p50 / p90 | start → 1st request | last answer → done |");
+    console.log('| --- | ---: | --- | ---: | --- | ---: | ---: |');
+    const endCells = (row: (typeof rows)[number]) => `${row.start.toFixed(1)} ms | ${row.finish.toFixed(1)} ms`;
     for (const row of measured) {
-      console.log(`| ${row.engine.name} | ${row.overhead.toFixed(1)} ms | ${row.perRound.map((v) => v.toFixed(1)).join(', ')} | ${row.wall.toFixed(0)} ms | ${row.handoff.toFixed(1)} / ${row.handoff90.toFixed(1)} ms |`);
+      console.log(`| ${row.engine.name} | ${row.overhead.toFixed(1)} ms | ${row.perRound.map((v) => v.toFixed(1)).join(', ')} | ${row.wall.toFixed(0)} ms | ${row.handoff.toFixed(1)} / ${row.handoff90.toFixed(1)} ms | ${endCells(row)} |`);
     }
-    console.log(`| ${baseline.engine.name} (the baseline) | — | — | ${baseline.wall.toFixed(0)} ms | ${baseline.handoff.toFixed(1)} / ${baseline.handoff90.toFixed(1)} ms |`);
+    console.log(`| ${baseline.engine.name} (the baseline) | — | — | ${baseline.wall.toFixed(0)} ms | ${baseline.handoff.toFixed(1)} / ${baseline.handoff90.toFixed(1)} ms | ${endCells(baseline)} |`);
+    console.log('Handoff: one answer sent → the next request received; start and done as the benchmark sees them, the requests as the fake model does (one clock).');
   } finally {
     for (const engine of engines) await engine.stop().catch((error: Error) => console.error(`stopping ${engine.name}: ${error.message}`));
     fake.stop();
