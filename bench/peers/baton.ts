@@ -25,9 +25,9 @@ Model: Haiku
 ${Array.from({ length: STEPS }, (_, i) => `### S${i}\nAgent: Worker\nStep ${i} of run {{inputs.n}}.\n`).join('\n')}`;
 
 /** Starts `baton serve` and waits for its "GraphQL <url>" line. `BENCH_BATON_NODE_ARGS` adds node flags (e.g. `--cpu-prof`). */
-async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+async function serve(root: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const nodeArgs = (process.env.BENCH_BATON_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/baton.js', 'serve', '--role', 'all'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/baton.js', 'serve', '--role', 'all'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`baton serve exited (${code}) before serving`)));
@@ -39,9 +39,10 @@ async function serve(env: Record<string, string>): Promise<{ child: ChildProcess
   return { child, url };
 }
 
-export async function baton(modelUrl: string, databaseUrl: string): Promise<Engine> {
+/** `root`: a checkout of Baton to run (another commit's, to compare two side by side); this one by default. */
+export async function baton(modelUrl: string, databaseUrl: string, root = ROOT, name = 'Baton (baton serve, REST + graphql-ws)'): Promise<Engine> {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-peers-'));
-  const { child, url } = await serve({
+  const { child, url } = await serve(root, {
     DATABASE_URL: databaseUrl,
     ANTHROPIC_API_KEY: 'sk-bench',
     ANTHROPIC_BASE_URL: modelUrl,
@@ -84,7 +85,7 @@ export async function baton(modelUrl: string, databaseUrl: string): Promise<Engi
   });
 
   return {
-    name: 'Baton (baton serve, REST + graphql-ws)',
+    name,
     async run(n) {
       const { execution_id: id } = (await rest(`/workflows/${workflow.id}/run`, { inputs: { n } })) as { execution_id: string };
       const status = early.get(id);

@@ -62,11 +62,14 @@ async function main() {
   const fake = await startFakeModel();
   await fake.answer('ok', LATENCY_MS);
   const suffix = `${process.pid}`;
-  const names = { baton: `peers_baton_${suffix}`, langgraph: `peers_langgraph_${suffix}`, dbos: `peers_dbos_${suffix}` };
+  const names = { baton: `peers_baton_${suffix}`, before: `peers_before_${suffix}`, langgraph: `peers_langgraph_${suffix}`, dbos: `peers_dbos_${suffix}` };
   const wanted = (key: string) => !ONLY || ONLY.includes(key);
   const engines: Engine[] = [bareLoop(fake.url)];
   try {
     if (wanted('baton')) engines.push(await baton(fake.url, await createDatabase(names.baton)));
+    // BENCH_BATON_BEFORE=<checkout>: also that checkout's Baton (another commit, with its node_modules), in the same rounds.
+    const before = process.env.BENCH_BATON_BEFORE;
+    if (before) engines.push(await baton(fake.url, await createDatabase(names.before), before, `Baton at ${before}`));
     if (wanted('langgraph')) engines.push(await langGraph(fake.url, await createDatabase(names.langgraph)));
     if (wanted('dbos')) engines.push(await dbosTransact(fake.url, await createDatabase(names.dbos)));
     let n = 0;
