@@ -6,15 +6,19 @@ import type { ToolRegistry } from '../agents/tools.ts';
 import { newId } from '../store/ids.ts';
 import { findWorkflow } from '../library/workflows.ts';
 import { recipeToRun } from '../library/recipes.ts';
-import { jsonb } from './advance.ts';
+import { applyDecisions, jsonb, type Claim } from './advance.ts';
+import { decide, key, type StepState } from './decide.ts';
 import { validateInputs } from './inputs.ts';
-import { appendEvent, enqueue, QUEUES, transaction, type Changes, type EngineDeps, type Sql } from './transaction.ts';
+import { startClaimed } from './step.ts';
+import type { StepDeps } from './step-deps.ts';
+import { appendEvent, enqueue, QUEUES, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
 
 /**
  * What starting needs besides the engine: with `tools` (and Claude answering, `modelsCallTools`), an
  * agent whose tool server the tenant has not configured fails the start instead of the step.
+ * `localWorker`: the worker this process runs, if it runs one (role all).
  */
-export type StartDeps = EngineDeps & { tools?: Pick<ToolRegistry, 'aliases'>; modelsCallTools?: boolean };
+export type StartDeps = EngineDeps & { tools?: Pick<ToolRegistry, 'aliases'>; modelsCallTools?: boolean; localWorker?: () => StepDeps | undefined };
 
 /** A ConflictError naming each agent whose tool servers are missing, and the ones there are. */
 async function checkToolServers(deps: StartDeps, tenantId: string, plan: Plan): Promise<void> {
@@ -72,7 +76,8 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
   if ('problems' in checked) throw new ValidationError('Invalid inputs', checked.problems.join('; '));
   await checkToolServers(deps, tenantId, plan);
   const id = newId('exec');
-  return transaction(deps, async (sql, changes) => {
+  const worker = run.fork ? undefined : deps.localWorker?.();
+  const sent = await transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     const [execution] = await sql.query<{ id: string; created_at: Date }>(
       `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13) RETURNING id, created_at`,
@@ -95,11 +100,44 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
     await options.also?.(sql, id);
     appendEvent(changes, id, 'execution.running', { status: 'running', inputs: checked.values });
     changes.updates.push({ tenantId, executionId: id, workflowId: run.workflowId, recipeId: run.recipeId, status: 'running', at: execution.created_at.toISOString() });
-    enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
     // The total timeout is a job due when it runs out: enforced while steps run, not between them.
     if (plan.totalTimeoutMs) enqueue(deps, sql, changes, QUEUES.deadline, { executionId: id }, id, Math.ceil(plan.totalTimeoutMs / 1000));
-    return { id };
+    // A worker runs here: when all the engine would do now is start steps (the usual start), they
+    // are claimed for it in this transaction, as the advance job would, so their model calls start
+    // as this commits rather than after a round trip through the queue. What it has no room for is
+    // queued; a claimed step of a worker that dies is started again elsewhere. Any other first
+    // decision (a skip, an approval, an empty run) is the advance job's, as without a worker here.
+    const states = new Map<string, StepState>(
+      plan.steps.map((step) => [key(step.id, -1), { stepId: step.id, itemIndex: -1, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }]),
+    );
+    const startsOnly = worker && decide(plan, states, checked.values, id).every((action) => action.kind === 'enqueue' || action.kind === 'expand');
+    if (!worker || !startsOnly) {
+      enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
+      return [];
+    }
+    const row: ExecutionRow = {
+      id,
+      tenantId,
+      workflowId: run.workflowId,
+      recipeId: run.recipeId,
+      status: 'running',
+      plan,
+      inputs: checked.values,
+      stepsCompleted: 0,
+      version: 0,
+      refineStatus: null,
+      output: null,
+      outputType: plan.outputType,
+      triggeredBy: run.triggeredBy,
+      createdAt: execution.created_at,
+      // Only steps start here, so the execution's status does not change and no endpoint hears of it.
+      notifies: false,
+    };
+    return applyDecisions(deps, sql, changes, row, worker.workerId, worker.inFlight.room(), states);
   });
+  if (worker) await startClaimed(worker, sent);
+  else await sent.committed;
+  return { id };
 }
 
 /**

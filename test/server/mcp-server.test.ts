@@ -261,8 +261,11 @@ describe('run tools', () => {
     const client = await connect();
     const controller = new AbortController();
     const progress: Progress[] = [];
-    const running = call(client, 'run_slow_essay', { topic: 'patience' }, { signal: controller.signal, onprogress: (update) => progress.push(update) });
-    await fake.request(requests + 1);
+    let reported!: () => void;
+    const started = new Promise<void>((resolve) => (reported = resolve));
+    const running = call(client, 'run_slow_essay', { topic: 'patience' }, { signal: controller.signal, onprogress: (update) => (progress.push(update), reported()) });
+    // The model may be asked before the call reports the execution it started: wait for both.
+    await Promise.all([fake.request(requests + 1), started]);
     // The waiting call's cancellation subscription ends when it stops waiting.
     const released = new Promise<string>((resolve) => {
       const listener = (topic: string) => {
