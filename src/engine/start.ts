@@ -78,23 +78,26 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
   const id = newId('exec');
   const worker = run.fork ? undefined : deps.localWorker?.();
   const sent = await transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
-    const [execution] = await sql.query<{ id: string; created_at: Date }>(
-      `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13) RETURNING id, created_at`,
-      [id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata), run.fork?.sourceId ?? null, run.fork?.fromStep ?? null],
-    );
-    await sql.query(
-      `INSERT INTO step_runs (id, execution_id, step_id, position, status, agent_id, model_id)
-       SELECT s.id, $1, s.step_id, s.position::int - 1, 'pending', s.agent_id, s.model_id
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS s(id, step_id, agent_id, model_id, position)`,
-      [
-        id,
-        plan.steps.map(() => newId('run')),
-        plan.steps.map((step) => step.id),
-        plan.steps.map((step) => step.agent),
-        plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
-      ],
-    );
+    // Sent together (the connection pipelines): the step rows follow the execution's row in order.
+    const [[execution]] = await Promise.all([
+      sql.query<{ id: string; created_at: Date }>(
+        `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13) RETURNING id, created_at`,
+        [id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata), run.fork?.sourceId ?? null, run.fork?.fromStep ?? null],
+      ),
+      sql.query(
+        `INSERT INTO step_runs (id, execution_id, step_id, position, status, agent_id, model_id)
+         SELECT s.id, $1, s.step_id, s.position::int - 1, 'pending', s.agent_id, s.model_id
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS s(id, step_id, agent_id, model_id, position)`,
+        [
+          id,
+          plan.steps.map(() => newId('run')),
+          plan.steps.map((step) => step.id),
+          plan.steps.map((step) => step.agent),
+          plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
+        ],
+      ),
+    ]);
     if (run.fork) await reuseSteps(sql, changes, id, run.fork);
     await count?.(sql);
     await options.also?.(sql, id);
