@@ -11,7 +11,7 @@ import { decide, key, type StepState } from './decide.ts';
 import { validateInputs } from './inputs.ts';
 import { startClaimed } from './step.ts';
 import type { StepDeps } from './step-deps.ts';
-import { appendEvent, enqueue, QUEUES, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql } from './transaction.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Changes, type EngineDeps, type Sql } from './transaction.ts';
 
 /**
  * What starting needs besides the engine: with `tools` (and Claude answering, `modelsCallTools`), an
@@ -78,8 +78,9 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
   const id = newId('exec');
   const worker = run.fork ? undefined : deps.localWorker?.();
   const sent = await transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
-    // Sent together (the connection pipelines): the step rows follow the execution's row in order.
-    const [[execution]] = await Promise.all([
+    // Sent together (the connection pipelines): the step rows follow the execution's row in order,
+    // and when a worker runs here, the lock of the new row (read as every engine transaction reads it).
+    const [[execution], , locked] = await Promise.all([
       sql.query<{ id: string; created_at: Date }>(
         `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13) RETURNING id, created_at`,
@@ -97,6 +98,7 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
           plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
         ],
       ),
+      worker ? lockExecution(sql, id) : undefined,
     ]);
     if (run.fork) await reuseSteps(sql, changes, id, run.fork);
     await count?.(sql);
@@ -118,25 +120,7 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
       enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
       return [];
     }
-    const row: ExecutionRow = {
-      id,
-      tenantId,
-      workflowId: run.workflowId,
-      recipeId: run.recipeId,
-      status: 'running',
-      plan,
-      inputs: checked.values,
-      stepsCompleted: 0,
-      version: 0,
-      refineStatus: null,
-      output: null,
-      outputType: plan.outputType,
-      triggeredBy: run.triggeredBy,
-      createdAt: execution.created_at,
-      // Only steps start here, so the execution's status does not change and no endpoint hears of it.
-      notifies: false,
-    };
-    return applyDecisions(deps, sql, changes, row, worker.workerId, worker.inFlight.room(), states);
+    return applyDecisions(deps, sql, changes, locked!, worker.workerId, worker.inFlight.room(), states);
   });
   if (worker) await startClaimed(worker, sent);
   else await sent.committed;

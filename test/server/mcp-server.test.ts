@@ -237,8 +237,11 @@ describe('run tools', () => {
     fake.reply = () => ({ text: 'A long essay.', after: held });
     const requests = fake.requests.length;
     const client = await connect();
-    const running = call(client, 'run_slow_essay', { topic: 'time' }, { onprogress: () => {} });
-    const modelCall = await fake.request(requests + 1);
+    let reported!: () => void;
+    const started = new Promise<void>((resolve) => (reported = resolve));
+    const running = call(client, 'run_slow_essay', { topic: 'time' }, { onprogress: () => reported() });
+    // The model may be asked while the start commits: once the call reports it, the execution is stored.
+    const [modelCall] = await Promise.all([fake.request(requests + 1), started]);
     const [execution] = await t.app.database.db.execution.findMany({ where: { tenantId: t.tenant.tenantId, workflowName: 'Slow Essay', status: 'running' } });
 
     const stopped = await call(await connect(), 'stop_execution', { execution_id: execution.id });
