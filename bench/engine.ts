@@ -14,6 +14,8 @@ import { createTenant } from '../src/tenancy/tenants.ts';
 import { createAgent } from '../src/library/agents.ts';
 import { createRecipe } from '../src/library/recipes.ts';
 import { createWorkflow } from '../src/library/workflows.ts';
+import type { Events } from '../src/store/events.ts';
+import type { Subscription } from '../src/store/pubsub.ts';
 import { startFakeModel, type ModelCall } from './fake-model.ts';
 
 const percentile = (values: number[], p: number) => {
@@ -40,9 +42,14 @@ async function runAll(app: App, tenantId: string, count: number, start: (i: numb
 async function watchOne(app: App, tenantId: string, markdown: string, inputs: Record<string, unknown>) {
   const workflow = await createWorkflow(app.database.db, tenantId, markdown, app.models);
   const started = performance.now();
-  const { id } = await startExecution(app.engine, tenantId, workflow.id, inputs);
-  const events = app.pubsub.subscribe('executionEvent', id);
-  await events.ready;
+  // Subscribed inside the starting transaction: a start may claim the For each step's items at once.
+  let events!: Subscription<Events['executionEvent']>;
+  const { id } = await startExecution(app.engine, tenantId, workflow.id, inputs, 'manual', {
+    also: async (_sql, executionId) => {
+      events = app.pubsub.subscribe('executionEvent', executionId);
+      await events.ready;
+    },
+  });
   let stepStarted: number | undefined;
   let stepCompleted: number | undefined;
   for await (const event of events) {

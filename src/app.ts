@@ -95,10 +95,11 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
       })
     : undefined;
   const agentFor = agentSelector({ apiKey: env.anthropicApiKey, baseURL: env.anthropicBaseUrl, tools, telemetry: { prices: env.prices, metrics } });
-  const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor, inFlight: new InFlight(), prices: env.prices, metrics };
+  let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
+  // Starts claim their first steps for this process's worker when it runs one (engine/start.ts).
+  const engine = { db: database.db, pool: database.pool, boss, pubsub, agentFor, inFlight: new InFlight(), prices: env.prices, metrics, localWorker: () => workers?.deps };
   const limiter = new RateLimiter({ perMinute: env.rateLimit, authFailuresPerMinute: env.authFailureLimit, webhookPerMinute: env.webhookRateLimit, redisUrl: env.redisUrl });
   const graphql = createGraphQL({ ...engine, models: env.models, publicUrl: env.publicUrl, tools, modelsCallTools: Boolean(env.anthropicApiKey), toolServerPolicy, webhookPolicy, limiter, limits: env.graphqlLimits });
-  let workers: Awaited<ReturnType<typeof startEngineWorkers>> | undefined;
   const mcp = mcpEndpoint({ ...engine, models: env.models, tools, modelsCallTools: Boolean(env.anthropicApiKey), waitSeconds: env.mcpWaitSeconds }, { limiter, origins: [...env.corsOrigins, new URL(env.publicUrl).origin] });
   let triggerWorkers: Awaited<ReturnType<typeof startTriggerWorkers>> | undefined;
   let notificationWorkers: ReturnType<typeof startNotificationWorkers> | undefined;

@@ -112,7 +112,8 @@ export const routes: RestRoute[] = [
     async handle({ params, body, run }) {
       const { runWorkflow } = await run(op.RunWorkflow, { workflowId: params.id, inputs: body.inputs ?? {}, budget: body.budget as BudgetInput | null | undefined });
       const execution = failIfError(runWorkflow);
-      return { execution_id: execution.id, status: execution.status.toLowerCase(), started_at: execution.startedAt };
+      // A start may already have ended it (no first call fits its budget).
+      return { execution_id: execution.id, status: shape.executionStatus(execution.status), started_at: execution.startedAt };
     },
   },
   {

@@ -1,4 +1,4 @@
-import type { RestExecutionFragment, RestPlanFragment, RestStepFragment, RestVersionFragment, RestWorkflowFragment, RestWorkflowSummaryFragment } from '../../src/generated/graphql/graphql.ts';
+import type { ExecutionStatus, RestExecutionFragment, RestPlanFragment, RestStepFragment, RestVersionFragment, RestWorkflowFragment, RestWorkflowSummaryFragment } from '../../src/generated/graphql/graphql.ts';
 import type { z } from 'zod';
 import { compilerNotes } from '../graphql.ts';
 import type * as schema from './schemas.ts';
@@ -9,6 +9,9 @@ import type * as schema from './schemas.ts';
 /** GraphQL's JSON scalar, typed as the JSON it is. */
 const json = (value: unknown) => value as z.core.util.JSONType;
 const word = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>;
+
+/** The documented statuses: a budget stop is `failed` (its error says `budget exhausted: …`). */
+export const executionStatus = (status: ExecutionStatus) => (status === 'BUDGET_EXHAUSTED' ? 'failed' : word(status));
 const inputType = (value: RestPlanFragment['inputs'][number]['type']) => (value === 'STRING_LIST' ? 'string[]' : value === 'NUMBER_LIST' ? 'number[]' : word(value));
 
 export function plan(p: RestPlanFragment): z.infer<typeof schema.ExecutionPlan> {
@@ -71,8 +74,7 @@ export const execution = (e: RestExecutionFragment): z.infer<typeof schema.Execu
   execution_id: e.id,
   workflow_id: (e.workflowId ?? e.recipeId)!,
   workflow_name: e.workflowName,
-  // The documented statuses: a budget stop is `failed`, its error says `budget exhausted: …`.
-  status: e.status === 'BUDGET_EXHAUSTED' ? 'failed' : word(e.status),
+  status: executionStatus(e.status),
   started_at: e.startedAt,
   completed_at: e.completedAt ?? null,
   steps_completed: e.stepsCompleted,

@@ -6,16 +6,20 @@ import type { ToolRegistry } from '../agents/tools.ts';
 import { newId } from '../store/ids.ts';
 import { findWorkflow } from '../library/workflows.ts';
 import { recipeToRun } from '../library/recipes.ts';
-import { jsonb } from './advance.ts';
+import { applyDecisions, jsonb, type Claim } from './advance.ts';
+import { decide, key, type StepState } from './decide.ts';
 import { validateInputs } from './inputs.ts';
 import { checkBudget, type Budget } from './budget.ts';
-import { appendEvent, enqueue, QUEUES, transaction, type Changes, type EngineDeps, type Sql } from './transaction.ts';
+import { startClaimed } from './step.ts';
+import { localWorker, type StepDeps } from './step-deps.ts';
+import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Changes, type EngineDeps, type Sql } from './transaction.ts';
 
 /**
  * What starting needs besides the engine: with `tools` (and Claude answering, `modelsCallTools`), an
  * agent whose tool server the tenant has not configured fails the start instead of the step.
+ * `localWorker`: the worker this process runs, if it runs one (role all).
  */
-export type StartDeps = EngineDeps & { tools?: Pick<ToolRegistry, 'aliases'>; modelsCallTools?: boolean };
+export type StartDeps = EngineDeps & { tools?: Pick<ToolRegistry, 'aliases'>; modelsCallTools?: boolean; localWorker?: () => StepDeps | undefined };
 
 /** A ConflictError naming each agent whose tool servers are missing, and the ones there are. */
 async function checkToolServers(deps: StartDeps, tenantId: string, plan: Plan): Promise<void> {
@@ -77,37 +81,58 @@ export async function insertExecution(deps: StartDeps, run: NewExecution, option
   if ('problems' in checked) throw new ValidationError('Invalid inputs', checked.problems.join('; '));
   await checkToolServers(deps, tenantId, plan);
   const id = newId('exec');
-  return transaction(deps, async (sql, changes) => {
-    const [execution] = await sql.query<{ id: string; created_at: Date }>(
-      `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step, budget_tokens, budget_usd)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, created_at`,
-      [
-        id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata),
-        run.fork?.sourceId ?? null, run.fork?.fromStep ?? null, run.budget?.tokens ?? null, run.budget?.usd ?? null,
-      ],
-    );
-    await sql.query(
-      `INSERT INTO step_runs (id, execution_id, step_id, position, status, agent_id, model_id)
-       SELECT s.id, $1, s.step_id, s.position::int - 1, 'pending', s.agent_id, s.model_id
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS s(id, step_id, agent_id, model_id, position)`,
-      [
-        id,
-        plan.steps.map(() => newId('run')),
-        plan.steps.map((step) => step.id),
-        plan.steps.map((step) => step.agent),
-        plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
-      ],
-    );
+  const worker = run.fork ? undefined : deps.localWorker?.();
+  const sent = await transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
+    // Sent together (the connection pipelines): the step rows follow the execution's row in order,
+    // and when a worker runs here, the lock of the new row (read as every engine transaction reads it).
+    const [[execution], , locked] = await Promise.all([
+      sql.query<{ id: string; created_at: Date }>(
+        `INSERT INTO executions (id, tenant_id, workflow_id, recipe_id, workflow_name, plan, inputs, status, steps_total, output_type, triggered_by, metadata, forked_from_id, forked_from_step, budget_tokens, budget_usd)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, created_at`,
+        [
+          id, tenantId, run.workflowId, run.recipeId, plan.name, jsonb(plan), jsonb(checked.values), plan.steps.length, plan.outputType, run.triggeredBy, jsonb(run.metadata),
+          run.fork?.sourceId ?? null, run.fork?.fromStep ?? null, run.budget?.tokens ?? null, run.budget?.usd ?? null,
+        ],
+      ),
+      sql.query(
+        `INSERT INTO step_runs (id, execution_id, step_id, position, status, agent_id, model_id)
+         SELECT s.id, $1, s.step_id, s.position::int - 1, 'pending', s.agent_id, s.model_id
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS s(id, step_id, agent_id, model_id, position)`,
+        [
+          id,
+          plan.steps.map(() => newId('run')),
+          plan.steps.map((step) => step.id),
+          plan.steps.map((step) => step.agent),
+          plan.steps.map((step) => step.modelId ?? plan.agents.find((agent) => agent.id === step.agent)?.modelId ?? null),
+        ],
+      ),
+      worker ? lockExecution(sql, id) : undefined,
+    ]);
     if (run.fork) await reuseSteps(sql, changes, id, run.fork);
     await count?.(sql);
     await options.also?.(sql, id);
     appendEvent(changes, id, 'execution.running', { status: 'running', inputs: checked.values });
     changes.updates.push({ tenantId, executionId: id, workflowId: run.workflowId, recipeId: run.recipeId, status: 'running', at: execution.created_at.toISOString() });
-    enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
     // The total timeout is a job due when it runs out: enforced while steps run, not between them.
     if (plan.totalTimeoutMs) enqueue(deps, sql, changes, QUEUES.deadline, { executionId: id }, id, Math.ceil(plan.totalTimeoutMs / 1000));
-    return { id };
+    // A worker runs here: when all the engine would do now is start steps (the usual start), they
+    // are claimed for it in this transaction, as the advance job would, so their model calls start
+    // as this commits rather than after a round trip through the queue. What it has no room for is
+    // queued; a claimed step of a worker that dies is started again elsewhere. Any other first
+    // decision (a skip, an approval, an empty run) is the advance job's, as without a worker here.
+    const states = new Map<string, StepState>(
+      plan.steps.map((step) => [key(step.id, -1), { stepId: step.id, itemIndex: -1, status: 'pending', attempt: 0, queued: false, output: null, outputJson: null, feedback: null }]),
+    );
+    const startsOnly = worker && decide(plan, states, checked.values, id).every((action) => action.kind === 'enqueue' || action.kind === 'expand');
+    if (!worker || !startsOnly) {
+      enqueue(deps, sql, changes, QUEUES.advance, { executionId: id }, id);
+      return [];
+    }
+    return applyDecisions(deps, sql, changes, locked!, localWorker(worker), states);
   });
+  if (worker) await startClaimed(worker, sent);
+  else await sent.committed;
+  return { id };
 }
 
 /**

@@ -107,7 +107,7 @@ export async function runAdvance(deps: StepDeps, executionId: string): Promise<v
  * is done when its change is durable, so a worker's job slots never wait on models. Should one of
  * their records fail to commit, the steps it held are given back.
  */
-async function startClaimed(deps: StepDeps, { result: claims, committed }: Sent): Promise<void> {
+export async function startClaimed(deps: StepDeps, { result: claims, committed }: Sent): Promise<void> {
   if (claims.length > 0) {
     deps.inFlight.run(
       runClaims(deps, claims, committed).catch((error: Error) => {

@@ -8,6 +8,7 @@ import type { Spend } from './budget.ts';
 import { wakeWaiting, type Capped } from './limits.ts';
 import { traceExecutionEnd, type EndedExecution } from '../telemetry/execution-trace.ts';
 import { activeTracer } from '../telemetry/tracer.ts';
+import { tickWrites } from '../store/tick-writes.ts';
 import { deliveriesOf, notifyStatus, writeDeliveries, type NotifyJob, type PendingNotification } from './notify.ts';
 
 export const QUEUES = { advance: 'baton-advance', step: 'baton-step', refine: 'baton-refine', deadline: 'baton-deadline', recipeFinished: 'baton-recipe-finished', notify: 'baton-notify' } as const;
@@ -144,15 +145,16 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
     client.off('error', lost);
     client.release();
   };
-  const sql: Sql = { query: async <R>(text: string, values?: unknown[]) => (await client.query({ name: statementName(text), text, values })).rows as R[] };
+  const send = tickWrites(client);
+  const sql: Sql = { query: async <R>(text: string, values?: unknown[]) => (await send({ name: statementName(text), text, values })).rows as R[] };
   const rollback = async (error: unknown): Promise<never> => {
-    await client.query('ROLLBACK').catch(() => {});
+    await send('ROLLBACK').catch(() => {});
     release();
     throw error;
   };
   let result: T;
   try {
-    const begin = client.query('BEGIN');
+    const begin = send('BEGIN');
     begin.catch(() => {});
     result = await work(sql, changes);
     // Enqueued with the change that finished the execution: never lost, and one per execution (its singleton key).
@@ -164,7 +166,7 @@ export async function transactionSent<T>(deps: EngineDeps, work: (sql: Sql, chan
     return rollback(error);
   }
   const written = Promise.all([...changes.writes, writeEvents(sql, changes)]);
-  const commit = client.query('COMMIT');
+  const commit = send('COMMIT');
   const committed = (async () => {
     try {
       await written;

@@ -32,7 +32,7 @@ export async function createQueues(boss: Boss): Promise<void> {
 }
 
 /** The worker role: dispatchers for the queues, woken whenever jobs are enqueued anywhere. */
-export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'giveBack'>, { pollMs }: { pollMs?: number } = {}): Promise<{ stop(graceMs: number): Promise<void> }> {
+export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'giveBack'>, { pollMs }: { pollMs?: number } = {}): Promise<{ deps: StepDeps; stop(graceMs: number): Promise<void> }> {
   const liveness = await startLiveness(engine);
   const deps: StepDeps = { ...engine, workerId: liveness.workerId, giveBack: liveness.sweep };
   const dispatchers: Record<string, Dispatcher> = {
@@ -64,6 +64,8 @@ export async function startEngineWorkers(engine: Omit<StepDeps, 'workerId' | 'gi
     console.error('workers: cannot listen for wake-ups and stops, polling only:', error.message),
   );
   return {
+    /** What this worker runs steps with: a start in this process claims its first steps for it. */
+    deps,
     /**
      * Takes no more work and lets the model calls running here finish for up to `graceMs` (a stop
      * still aborts them). Those still running then are cut short and left to another worker: a

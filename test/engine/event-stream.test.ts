@@ -31,9 +31,11 @@ const Stored = graphql(`
 
 const fake = new FakeAnthropic();
 let t: TestApp;
+/** The model answers once this settles: a test that must see tokens live holds it until it watches. */
+let watching: Promise<unknown> = Promise.resolve();
 beforeAll(async () => {
   await fake.start();
-  fake.reply = () => ({ text: 'alpha beta gamma', latencyMs: 30 });
+  fake.reply = () => ({ text: 'alpha beta gamma', latencyMs: 30, after: watching });
   t = await startTestApp({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } });
 });
 afterAll(async () => {
@@ -47,11 +49,15 @@ async function run(): Promise<string> {
 
 describe('executionEvents', () => {
   it('resumes after a dropped connection from the last seq, with no gap and no duplicate', async () => {
+    // The first step may start before its run is answered: it answers once the subscriber is live.
+    let live!: () => void;
+    watching = new Promise<void>((resolve) => (live = resolve));
     const id = await run();
     const seen: { seq: number | null; type: string }[] = [];
     const first = t.wsClient();
     for await (const result of subscribe(first, Events, { executionId: id })) {
       const event = result.data!.executionEvents;
+      live();
       seen.push({ seq: event.seq ?? null, type: event.type });
       if (event.type === 'step.completed' && (event.payload as { stepId: string }).stepId === 'two') break;
     }
@@ -68,6 +74,7 @@ describe('executionEvents', () => {
     const received = seen.filter((e) => e.seq !== null);
     expect(received).toEqual(stored.map((e) => ({ seq: e.seq, type: e.type })));
     expect(seen.some((e) => e.type === 'step.token')).toBe(true);
+    watching = Promise.resolve();
   });
 
   it('replays everything stored when subscribing after the execution finished', async () => {

@@ -237,8 +237,11 @@ describe('run tools', () => {
     fake.reply = () => ({ text: 'A long essay.', after: held });
     const requests = fake.requests.length;
     const client = await connect();
-    const running = call(client, 'run_slow_essay', { topic: 'time' }, { onprogress: () => {} });
-    const modelCall = await fake.request(requests + 1);
+    let reported!: () => void;
+    const started = new Promise<void>((resolve) => (reported = resolve));
+    const running = call(client, 'run_slow_essay', { topic: 'time' }, { onprogress: () => reported() });
+    // The model may be asked while the start commits: once the call reports it, the execution is stored.
+    const [modelCall] = await Promise.all([fake.request(requests + 1), started]);
     const [execution] = await t.app.database.db.execution.findMany({ where: { tenantId: t.tenant.tenantId, workflowName: 'Slow Essay', status: 'running' } });
 
     const stopped = await call(await connect(), 'stop_execution', { execution_id: execution.id });
@@ -261,8 +264,11 @@ describe('run tools', () => {
     const client = await connect();
     const controller = new AbortController();
     const progress: Progress[] = [];
-    const running = call(client, 'run_slow_essay', { topic: 'patience' }, { signal: controller.signal, onprogress: (update) => progress.push(update) });
-    await fake.request(requests + 1);
+    let reported!: () => void;
+    const started = new Promise<void>((resolve) => (reported = resolve));
+    const running = call(client, 'run_slow_essay', { topic: 'patience' }, { signal: controller.signal, onprogress: (update) => (progress.push(update), reported()) });
+    // The model may be asked before the call reports the execution it started: wait for both.
+    await Promise.all([fake.request(requests + 1), started]);
     // The waiting call's cancellation subscription ends when it stops waiting.
     const released = new Promise<string>((resolve) => {
       const listener = (topic: string) => {
