@@ -3,7 +3,7 @@ import { newId } from '../store/ids.ts';
 import type { ExecutionEventType } from '../store/events.ts';
 import { decide, isActive, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
-import { budgetRoom, BudgetExhausted, hasBudget } from './budget.ts';
+import { budgetRoom, BudgetExhausted, hasBudget, type Totals } from './budget.ts';
 import { claimLocally, type LocalWorker } from './claim-local.ts';
 import { callRoom, hasCap, queuePriority, stepsWaiting, waitForRoom } from './limits.ts';
 
@@ -109,7 +109,7 @@ function resolveOutput(plan: Plan, states: Map<string, StepState>, execution: Ex
  * is recovered like any other (workers/liveness.ts). A claim reserves its model call's worst case
  * against the execution's budgets; a step that does not fit is left ready, not started.
  */
-export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Changes, execution: ExecutionRow, worker?: LocalWorker, loaded?: Map<string, StepState>): Promise<Claim[]> {
+export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Changes, execution: ExecutionRow, worker?: LocalWorker, loaded?: Map<string, StepState>, spent?: Totals): Promise<Claim[]> {
   const plan = execution.plan as Plan;
   const states = loaded ?? (await loadStates(sql, execution.id));
   const now = new Date();
@@ -182,7 +182,7 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
   // nearly full, it leaves its last slots to the steps waiting in the queue, in the queue's fair order.
   const slots = !worker?.slots || !ready.length ? 0 : worker.slots - ready.length >= FAIR_SPARE || !(await stepsWaiting(sql, QUEUES.step)) ? worker.slots : 0;
   const local = ready.splice(0, slots);
-  const room = local.length && hasBudget(execution) ? await budgetRoom(sql, execution) : undefined;
+  const room = local.length && hasBudget(execution) ? await budgetRoom(sql, execution, spent) : undefined;
   const { claims, short } = worker ? claimLocally(changes, execution, states, local, worker, now, room) : { claims: [], short: undefined };
   // The other steps that became ready are queued together: one update, one insert of jobs.
   if (ready.length > 0) {

@@ -65,15 +65,16 @@ export async function executionSpend(sql: Sql, executionId: string): Promise<Tot
 }
 
 /**
- * The room an execution's budgets leave, read under its lock. A tenant's limits are shared by its
+ * The room an execution's budgets leave, read under its lock (`read`: its spend, already read in
+ * this transaction after its last write). A tenant's limits are shared by its
  * executions, so its budget is read under a transaction lock of its own, held until commit: the
  * reservations written meanwhile are seen by the next reader. Undefined: no budget binds.
  */
-export async function budgetRoom(sql: Sql, execution: Budgeted): Promise<Room | undefined> {
+export async function budgetRoom(sql: Sql, execution: Budgeted, read?: Totals): Promise<Room | undefined> {
   if (!hasBudget(execution)) return undefined;
   const limits: Limit[] = [];
   if (execution.budgetTokens !== null || execution.budgetUsd !== null) {
-    const spent = await executionSpend(sql, execution.id);
+    const spent = read ?? (await executionSpend(sql, execution.id));
     const what = (unit: string) => `the execution's budget of ${unit} (spent ${money(spent.usd)}, ${spent.tokens} tokens)`;
     if (execution.budgetTokens !== null) limits.push({ name: what(`${execution.budgetTokens} tokens`), unit: 'tokens', left: execution.budgetTokens - spent.tokens - spent.reservedTokens });
     if (execution.budgetUsd !== null) limits.push({ name: what(money(execution.budgetUsd)), unit: 'usd', left: execution.budgetUsd - spent.usd - spent.reservedUsd });

@@ -6,6 +6,7 @@ import { applyDecisions, attemptKey, jsonb, STATE_COLUMNS, type Claim, type Step
 import { key, type StepState } from './decide.ts';
 import { localWorker, type StepDeps } from './step-deps.ts';
 import { hasCap } from './limits.ts';
+import { executionSpend } from './budget.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Sql } from './transaction.ts';
 
 /** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
@@ -106,7 +107,11 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     // while the model ran). The last write also reads the step states: it sees the writes before
     // it, but not its own, which `after` supplies.
     const last = writes.length - 1;
-    const [execution, ...read] = await Promise.all([lockExecution(sql, executionId), ...writes.map((write, index) => recordAttempt(sql, deps, write.claim, write.outcome.result, write.columns, index === last))]);
+    const sent = Promise.all([lockExecution(sql, executionId), ...writes.map((write, index) => recordAttempt(sql, deps, write.claim, write.outcome.result, write.columns, index === last))]);
+    // A budgeted run's spend, read after the writes (so with them) in the same round trip, for the next claims' reservations.
+    const spent = writes.some((write) => write.claim.budgeted) ? executionSpend(sql, executionId) : undefined;
+    spent?.catch(() => {});
+    const [execution, ...read] = await sent;
     const recorded = writes.filter((_, index) => read[index].recorded);
     if (!execution || recorded.length === 0) return [];
     const states = read[last].states!;
@@ -119,7 +124,7 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     }
     // A retry alone changes nothing to decide on.
     if (recorded.every((write) => write.retry)) return [];
-    return applyDecisions(deps, sql, changes, execution, localWorker(deps), states);
+    return applyDecisions(deps, sql, changes, execution, localWorker(deps), states, await spent);
   });
 }
 
