@@ -5,10 +5,7 @@ import { decide, isActive, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
 import { budgetRoom, BudgetExhausted, hasBudget, type Totals } from './budget.ts';
 import { claimLocally, type LocalWorker } from './claim-local.ts';
-import { callRoom, hasCap, queuePriority, stepsWaiting, waitForRoom } from './limits.ts';
-
-/** A worker with fewer free slots than this beyond what is ready checks the queue before claiming its own steps. */
-const FAIR_SPARE = 10;
+import { callRoom, hasCap, queuePriority, waitForRoom } from './limits.ts';
 import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql, type StatusData } from './transaction.ts';
 
 export interface StepJob {
@@ -178,10 +175,8 @@ export async function applyDecisions(deps: EngineDeps, sql: Sql, changes: Change
     ready.splice(allowed);
     waitForRoom(sql, changes, execution);
   }
-  // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for;
-  // nearly full, it leaves its last slots to the steps waiting in the queue, in the queue's fair order.
-  const slots = !worker?.slots || !ready.length ? 0 : worker.slots - ready.length >= FAIR_SPARE || !(await stepsWaiting(sql, QUEUES.step)) ? worker.slots : 0;
-  const local = ready.splice(0, slots);
+  // With a worker, ready steps (and For each items) are claimed for it, as many as it has room for.
+  const local = worker ? ready.splice(0, worker.slots) : [];
   const room = local.length && hasBudget(execution) ? await budgetRoom(sql, execution, spent) : undefined;
   const { claims, short } = worker ? claimLocally(changes, execution, states, local, worker, now, room) : { claims: [], short: undefined };
   // The other steps that became ready are queued together: one update, one insert of jobs.

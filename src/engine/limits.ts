@@ -67,9 +67,3 @@ export async function queuePriority(sql: Sql, tenantId: string): Promise<number>
   );
   return -row.busy;
 }
-
-/** Whether steps wait in the queue for a worker: then a worker nearly full leaves its free slots to them, in the queue's order, rather than claim its own execution's next steps. */
-export async function stepsWaiting(sql: Sql, queue: string): Promise<boolean> {
-  const rows = await sql.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'active' AND start_after <= now() LIMIT 1`, [queue]);
-  return rows.length > 0;
-}
