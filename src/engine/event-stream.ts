@@ -15,6 +15,9 @@ export function mergeTokens(unread: Event, next: Event): Event | undefined {
   return { ...unread, payload: { ...unread.payload, text: String(unread.payload.text) + String(next.payload.text) } };
 }
 
+/** Stored events after which a step (or item) streams no more tokens in its attempt. */
+const STEP_ENDS = new Set(['step.completed', 'step.failed', 'step.retrying', 'step.awaiting_approval']);
+
 /** What a subscription delivers when Redis is back after an outage: read what was stored meanwhile. */
 const RESUMED: unique symbol = Symbol('resumed');
 const LISTENING: unique symbol = Symbol('listening');
@@ -68,17 +71,21 @@ export async function* executionEvents(db: Db, pubsub: PubSub, executionId: stri
     if (!end) return;
     /**
      * Yields stored events; returns true when the stream ended with one. Token deltas that arrived
-     * live while the stored events were read precede the last one: they were streamed before it.
+     * live while the stored events were read were streamed before the events that end their step
+     * (and before the last one): they precede them.
      */
     const deliver = async function* (rows: typeof first): AsyncGenerator<Event, boolean> {
       for (const row of rows) {
         last = row.seq;
-        if (end.delivered(row)) {
-          for (const event of live.takeUnread()) if (event !== RESUMED && event.seq === null) yield event;
-          yield toEvent(row);
-          return true;
+        const ends = end.delivered(row);
+        const payload = row.payload as Record<string, unknown>;
+        const closes = STEP_ENDS.has(row.type);
+        if (ends || closes) {
+          const before = live.takeUnread((event) => event !== RESUMED && event.seq === null && (ends || (event.payload.stepId === payload.stepId && (event.payload.itemIndex ?? -1) === (payload.itemIndex ?? -1))));
+          for (const event of before) if (event !== RESUMED) yield event;
         }
         yield toEvent(row);
+        if (ends) return true;
       }
       return false;
     };

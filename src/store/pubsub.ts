@@ -8,8 +8,11 @@ import { BatonError } from '../errors.ts';
 /** A live subscription: an async iterator whose `ready` resolves once the transport is listening. */
 export interface Subscription<T> extends AsyncIterableIterator<T> {
   ready: Promise<void>;
-  /** Takes, without waiting, the events that arrived and are still unread (markers are dropped). */
-  takeUnread(): T[];
+  /**
+   * Takes, without waiting, the events that arrived and are still unread (markers are dropped); with
+   * `which`, only those it picks, leaving the others queued in their order.
+   */
+  takeUnread(which?: (event: T) => boolean): T[];
 }
 
 /** Typed publish/subscribe over one event map; a topic is an event name plus a key (e.g. a tenant id). */
@@ -135,10 +138,17 @@ function iterate<T, R>(engine: PubSubEngine, topic: string, activity: EventEmitt
       if (finished) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => (waiting = resolve));
     },
-    takeUnread: () => {
-      const taken = queue.flatMap((entry) => ('value' in entry ? [entry.value] : []));
-      queue.length = 0;
-      unread = 0;
+    takeUnread: (which) => {
+      const taken: T[] = [];
+      const kept = queue.filter((entry) => {
+        // All taken: a marker goes too; some taken: it stays, in its place.
+        if (!('value' in entry)) return which !== undefined;
+        if (which && !which(entry.value)) return true;
+        taken.push(entry.value);
+        unread -= entry.events;
+        return false;
+      });
+      queue.splice(0, queue.length, ...kept);
       return taken;
     },
     return: end,
