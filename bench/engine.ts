@@ -16,12 +16,9 @@ import { createRecipe } from '../src/library/recipes.ts';
 import { createWorkflow } from '../src/library/workflows.ts';
 import type { Events } from '../src/store/events.ts';
 import type { Subscription } from '../src/store/pubsub.ts';
-import { startFakeModel, type ModelCall } from './fake-model.ts';
+import { startFakeModel } from './fake-model.ts';
+import { chain, handoffsOf, percentile } from './chain.ts';
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 
 /** Starts `count` executions at once (as that many clients would) and waits for all to complete; the time it took. */
 async function runAll(app: App, tenantId: string, count: number, start: (i: number) => Promise<{ id: string }>) {
@@ -62,15 +59,6 @@ async function watchOne(app: App, tenantId: string, markdown: string, inputs: Re
   return { step: stepCompleted - stepStarted, execution: performance.now() - started };
 }
 
-const chain = (steps: number) => `# Chain
-## Inputs
-- n: Run (number, required)
-## Agents
-### Worker
-Works.
-Model: Haiku
-## Steps
-${Array.from({ length: steps }, (_, i) => `### S${i}\nAgent: Worker\nStep ${i} of run {{inputs.n}}.\n`).join('\n')}`;
 
 /** The same chain as a recipe of stored agents; its steps after the first get the previous answer as context, as a recipe's do. */
 const chainRecipe = (steps: number, agentId: string) => ({
@@ -80,20 +68,6 @@ const chainRecipe = (steps: number, agentId: string) => ({
   steps: Array.from({ length: steps }, (_, i) => ({ step_id: `S${i}`, order: i + 1, agent_id: agentId, prompt_template: `Step ${i} of run {input.n}.` })),
 });
 
-/** Step handoffs: per run, from one step's answer complete to the next step's request. */
-function handoffsOf(calls: ModelCall[]): number[] {
-  const byRun = new Map<string, { step: number; receivedAt: number; answeredAt: number }[]>();
-  for (const call of calls) {
-    const [, step, n] = /^Step (\d+) of run (\d+)\./.exec(call.prompt)!;
-    byRun.set(n, [...(byRun.get(n) ?? []), { step: Number(step), receivedAt: call.receivedAt, answeredAt: call.answeredAt }]);
-  }
-  const handoffs: number[] = [];
-  for (const run of byRun.values()) {
-    run.sort((a, b) => a.step - b.step);
-    for (let i = 1; i < run.length; i++) handoffs.push(run[i].receivedAt - run[i - 1].answeredAt);
-  }
-  return handoffs;
-}
 
 const fanOut = (width: number) => `# Fan out
 ## Inputs
@@ -166,7 +140,7 @@ async function main() {
     for (let i = -1; i < 10; i++) {
       await fake.clear();
       const called = performance.timeOrigin + performance.now();
-      await runAll(app, tenant.tenantId, 1, () => forkExecution(app.engine, tenant.tenantId, sourceId, 's14'));
+      await runAll(app, tenant.tenantId, 1, () => forkExecution(engine, tenant.tenantId, sourceId, 's14'));
       const first = Math.min(...(await fake.calls()).map((call) => call.receivedAt));
       if (i >= 0) forkStarts.push(first - called);
     }

@@ -16,24 +16,15 @@ import { createInterface } from 'node:readline';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { startFakeModel, type ModelCall } from './fake-model.ts';
+import { startFakeModel } from './fake-model.ts';
+import { chain, handoffsOf, percentile } from './chain.ts';
 import { ADMIN_URL, createDatabase, dropDatabase } from './peers/databases.ts';
 
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 
-const chain = (steps: number) => `# Chain ${steps}
-## Inputs
-- n: Run (number, required)
-## Agents
-### Worker
-Works.
-Model: Haiku
-## Steps
-${Array.from({ length: steps }, (_, i) => `### S${i}\nAgent: Worker\nStep ${i} of run {{inputs.n}}.\n`).join('\n')}`;
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
 /** Starts `baton serve --role <role>` and resolves once it says it is running (with its URL when it serves HTTP). */
 async function serve(role: string, env: Record<string, string>): Promise<{ child: ChildProcess; url?: string }> {
@@ -57,14 +48,6 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function handoffsOf(calls: ModelCall[]): number[] {
-  const byRun = new Map<string, { step: number; receivedAt: number; answeredAt: number }[]>();
-  for (const call of calls) {
-    const [, step, n] = /^Step (\d+) of run (\d+)\./.exec(call.prompt)!;
-    byRun.set(n, [...(byRun.get(n) ?? []), { step: Number(step), receivedAt: call.receivedAt, answeredAt: call.answeredAt }]);
-  }
-  return [...byRun.values()].flatMap((run) => run.sort((a, b) => a.step - b.step).slice(1).map((call, i) => call.receivedAt - run[i].answeredAt));
-}
 
 async function main() {
   const database = `scale_${process.pid}`;

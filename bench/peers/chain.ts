@@ -8,6 +8,7 @@
 // order rotating), after one warm-up run each; the table gives the median of 3 rounds and the
 // rounds' spread, and the fake model's own view: the handoff from one answer sent to the next request.
 import { startFakeModel, type ModelCall } from '../fake-model.ts';
+import { handoffsOf } from '../chain.ts';
 import { bareLoop } from './bare.ts';
 import { baton } from './baton.ts';
 import { createDatabase, dropDatabase } from './databases.ts';
@@ -43,20 +44,6 @@ function endsOf(calls: ModelCall[], spans: Spans): { start: number[]; finish: nu
   return { start, finish };
 }
 
-/** From the fake's log: per run, each step's request received − the previous step's answer sent. */
-function handoffsOf(calls: ModelCall[]): number[] {
-  const byRun = new Map<string, { step: number; receivedAt: number; answeredAt: number }[]>();
-  for (const call of calls) {
-    const [, step, n] = /^Step (\d+) of run (\d+)\./.exec(call.prompt)!;
-    byRun.set(n, [...(byRun.get(n) ?? []), { step: Number(step), receivedAt: call.receivedAt, answeredAt: call.answeredAt }]);
-  }
-  const handoffs: number[] = [];
-  for (const run of byRun.values()) {
-    run.sort((a, b) => a.step - b.step);
-    for (let i = 1; i < run.length; i++) handoffs.push(run[i].receivedAt - run[i - 1].answeredAt);
-  }
-  return handoffs;
-}
 
 async function main() {
   const fake = await startFakeModel();
