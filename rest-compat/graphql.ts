@@ -33,6 +33,14 @@ const STATUS_BY_CODE: Record<string, number> = {
 /** The credentials and request id travel on; everything else about the REST request stays behind. */
 const FORWARDED = ['authorization', 'x-api-key', 'x-tenant-id', 'x-workspace-id', 'x-request-id'];
 
+/** Each route's document as text, printed once (yoga then finds its parse and validation in its cache). */
+const printed = new WeakMap<object, string>();
+const textOf = (document: TypedDocumentNode<unknown, unknown>) => {
+  let text = printed.get(document);
+  if (text === undefined) printed.set(document, (text = print(document)));
+  return text;
+};
+
 /**
  * Runs one operation through the same yoga instance as `/graphql` (so authentication, validation
  * and error masking are the same), and returns its data or throws the RestError its errors mean.
@@ -46,7 +54,7 @@ export async function runOperation<R, V>(server: GraphQLServer, request: Request
   const response = await server.fetch(new URL(server.graphqlEndpoint, request.url), {
     method: 'POST',
     headers,
-    body: JSON.stringify({ query: print(document), variables }),
+    body: JSON.stringify({ query: textOf(document as TypedDocumentNode<unknown, unknown>), variables }),
   }, { clientAddress: clientAddress(request), ownDocument: true });
   const result = (await response.json()) as ExecutionResult<R>;
   const [first] = result.errors ?? [];

@@ -156,7 +156,7 @@ export async function buildApp({ env, databaseUrl, role, tools: local, onQuery, 
         server.once('error', reject);
         server.listen(env.port, () => resolve());
       });
-      sockets = attachGraphQLWebSocket(server, graphql, database.db, { limiter, trustProxy: env.trustProxy });
+      sockets = attachGraphQLWebSocket(server, graphql, database.pool, { limiter, trustProxy: env.trustProxy });
       listening = true;
       return `http://localhost:${(server.address() as AddressInfo).port}`;
     },

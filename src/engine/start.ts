@@ -4,7 +4,7 @@ import { ConflictError, ValidationError } from '../errors.ts';
 import { OFFLINE_MODEL } from '../compiler/models.ts';
 import type { ToolRegistry } from '../agents/tools.ts';
 import { newId } from '../store/ids.ts';
-import { findWorkflow } from '../library/workflows.ts';
+import { workflowToRun } from '../library/workflows.ts';
 import { recipeToRun } from '../library/recipes.ts';
 import { applyDecisions, jsonb, type Claim } from './advance.ts';
 import { decide, key, type StepState } from './decide.ts';
@@ -164,9 +164,9 @@ async function reuseSteps(sql: Sql, changes: Changes, executionId: string, fork:
 /** `runWorkflow`: an execution of a markdown workflow's current plan, with the budget asked for or else the workflow's. */
 export async function startExecution(deps: StartDeps, tenantId: string, workflowId: string, inputs: unknown, triggeredBy: Trigger = 'manual', options: StartOptions = {}) {
   const asked = checkBudget(options.budget);
-  const workflow = await findWorkflow(deps.db, tenantId, workflowId);
+  const workflow = await workflowToRun(deps.pool, tenantId, workflowId);
   const budget = asked ?? checkBudget({ tokens: workflow.budgetTokens, usd: workflow.budgetUsd });
-  return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan as unknown as Plan, inputs, triggeredBy, metadata: {}, budget }, options);
+  return insertExecution(deps, { tenantId, workflowId, recipeId: null, plan: workflow.plan, inputs, triggeredBy, metadata: {}, budget }, options);
 }
 
 /**

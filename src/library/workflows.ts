@@ -1,6 +1,7 @@
 import { compile } from '../compiler/compile.ts';
 import type { ModelRegistry } from '../compiler/models.ts';
 import type { Plan } from '../compiler/plan.ts';
+import type pg from 'pg';
 import type { Db } from '../store/db.ts';
 import { CompileError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -14,6 +15,13 @@ export function checkSize(markdown: string): void {
   if (bytes > MAX_MARKDOWN_BYTES) {
     throw new ValidationError('Workflow too large', `The markdown is ${bytes} bytes; workflows are limited to ${MAX_MARKDOWN_BYTES} bytes (256 KB).`);
   }
+}
+
+/** What a run of a workflow starts from: its plan and its default budget. */
+export interface WorkflowToRun {
+  plan: Plan;
+  budgetTokens: number | null;
+  budgetUsd: number | null;
 }
 
 /** Compiles a document for storing: too large or invalid is an expected, typed failure. */
@@ -37,6 +45,19 @@ function notFound(id: string): NotFoundError {
 /** A live (not deleted) workflow of the tenant, or NotFoundError. */
 export async function findWorkflow(db: Db, tenantId: string, id: string) {
   const workflow = await db.workflow.findFirst({ where: { id, tenantId, deletedAt: null } });
+  if (!workflow) throw notFound(id);
+  return workflow;
+}
+
+/** What starting a run reads of a live workflow (plain SQL on the pool: every run reads it), or NotFoundError. */
+export async function workflowToRun(pool: pg.Pool, tenantId: string, id: string): Promise<WorkflowToRun> {
+  const {
+    rows: [workflow],
+  } = await pool.query<WorkflowToRun>({
+    name: 'workflow-to-run',
+    text: 'SELECT plan, budget_tokens AS "budgetTokens", budget_usd AS "budgetUsd" FROM workflows WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL',
+    values: [id, tenantId],
+  });
   if (!workflow) throw notFound(id);
   return workflow;
 }

@@ -1,6 +1,6 @@
 import { authenticate, type Credentials, type Tenant } from '../tenancy/auth.ts';
 import { UnauthenticatedError } from '../errors.ts';
-import type { Db } from '../store/db.ts';
+import type pg from 'pg';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** What a request's headers carry: `Authorization` or `x-api-key`, and `x-tenant-id` or `X-Workspace-ID`. */
@@ -15,9 +15,9 @@ export const requestCredentials = (headers: Headers): Credentials => ({
  * authentications is refused before any key is looked up, a failure counts against the address, and
  * the operation counts against the tenant.
  */
-export async function authenticateCaller(db: Db, limiter: RateLimiter, credentials: Credentials, address: string): Promise<Tenant> {
+export async function authenticateCaller(pool: pg.Pool, limiter: RateLimiter, credentials: Credentials, address: string): Promise<Tenant> {
   await limiter.checkAddress(address);
-  const tenant = await authenticate(db, credentials).catch(async (error: unknown) => {
+  const tenant = await authenticate(pool, credentials).catch(async (error: unknown) => {
     if (error instanceof UnauthenticatedError) await limiter.failed(address);
     throw error;
   });

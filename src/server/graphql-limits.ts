@@ -59,8 +59,9 @@ export function graphqlLimits(limits: GraphQLLimits): Plugin[] {
       );
       // Cost reads argument values, so it is measured only once the document is otherwise valid
       // (on an invalid one it would throw or repeat the standard errors). It also reads the
-      // variables (`first: $n`): this is why yoga's validation cache is off. The REST layer's own
-      // documents skip it (ServerContext.ownDocument).
+      // variables (`first: $n`), so it runs here, after yoga's validation cache (which keeps the
+      // result of the rules above by document), on every request. The REST layer's own documents
+      // skip it (ServerContext.ownDocument).
       return ({ valid, setResult }) => {
         if (!valid || (context as ServerContext).ownDocument) return;
         const cost = createComplexityRule({

@@ -6,7 +6,7 @@ import { authenticate, type Tenant } from '../tenancy/auth.ts';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
 import { addressOf } from './http.ts';
 import { RateLimitedError, type RateLimiter } from './rate-limit.ts';
-import type { Db } from '../store/db.ts';
+import type pg from 'pg';
 import { maskError, type GraphQLServer } from './yoga.ts';
 import { unsafeVariables } from './graphql-text-hygiene.ts';
 import { subscribeShared } from './shared-subscription-results.ts';
@@ -34,7 +34,7 @@ const header = (params: Record<string, unknown>, name: string) => {
  * (`{ authorization, "x-tenant-id" }`); bad ones close the socket with 4401. Operations run through
  * yoga's envelop so they share its schema, context and error masking.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: Db, { limiter, trustProxy }: { limiter: RateLimiter; trustProxy: boolean }): WebSocketServer {
+export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, pool: pg.Pool, { limiter, trustProxy }: { limiter: RateLimiter; trustProxy: boolean }): WebSocketServer {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -44,7 +44,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GraphQLServer, db: 
         ctx.extra.clientAddress = address;
         try {
           await limiter.checkAddress(address);
-          ctx.extra.tenant = await authenticate(db, {
+          ctx.extra.tenant = await authenticate(pool, {
             authorization: header(params, 'authorization') ?? header(params, 'Authorization'),
             apiKey: header(params, 'x-api-key'),
             tenantId: header(params, 'x-tenant-id') ?? header(params, 'x-workspace-id'),

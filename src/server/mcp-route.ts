@@ -99,7 +99,7 @@ export function mcpEndpoint(deps: McpDeps, { limiter, origins }: McpRouteOptions
     let tenant: Tenant;
     let body: { value: unknown } | undefined;
     try {
-      tenant = await authenticateCaller(deps.db, limiter, requestCredentials(request.headers), clientAddress(request));
+      tenant = await authenticateCaller(deps.pool, limiter, requestCredentials(request.headers), clientAddress(request));
       body = await parsed(request);
       if (Array.isArray(body?.value) && body.value.length === 0) return rpcError(400, 'Invalid Request: an empty batch', {}, undefined, -32600);
       const requests = messages(body).filter((message) => isJSONRPCRequest(message)).length;

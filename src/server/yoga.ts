@@ -88,7 +88,7 @@ export function createGraphQL(deps: Omit<Context, 'tenant' | 'requestId'> & { li
       await limiter.take(`address:${address}`);
       return null;
     }
-    return authenticateCaller(deps.db, limiter, credentials, address);
+    return authenticateCaller(deps.pool, limiter, credentials, address);
   };
   return createYoga<ServerContext, Context>({
     schema,
@@ -113,9 +113,8 @@ export function createGraphQL(deps: Omit<Context, 'tenant' | 'requestId'> & { li
     // Limits first: a document over them is refused before anything else looks at it (a request of
     // SSE's single connection mode has no document to look at).
     plugins: [refuseSseSingleConnection, ...graphqlLimits(deps.limits), textHygiene, graphqlSpan],
-    // Parsed documents stay cached; validation results may not, since the cost rule reads the
-    // variables and the cache is keyed by the document alone.
-    parserAndValidationCache: { validationCache: false },
+    // Parsed documents and their validation stay cached (by document): the cost rule, which reads
+    // the variables, runs after the cached rules on every request (graphql-limits.ts).
     context: async (initial: YogaInitialContext & ServerContext): Promise<Context> => {
       const { limiter: _limiter, limits: _limits, ...shared } = deps;
       const base = { ...shared, requestId: requestIds.getStore() ?? 'unknown' };

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db, Tx } from '../store/db.ts';
+import type pg from 'pg';
+import type { Tx } from '../store/db.ts';
 import { ServiceUnavailableError, UnauthenticatedError } from '../errors.ts';
 import { isConnectionFailure } from '../store/connection-failure.ts';
 import { randomToken } from '../store/ids.ts';
@@ -44,7 +45,7 @@ export function hasCredentials(credentials: Credentials): boolean {
 }
 
 /** The tenant the credentials prove, or an UnauthenticatedError saying what is wrong with them. */
-export async function authenticate(db: Db, credentials: Credentials): Promise<Tenant> {
+export async function authenticate(pool: pg.Pool, credentials: Credentials): Promise<Tenant> {
   // `ApiKey <key>` is the recipe product's spelling of the same header (spec/recipes-api.md).
   const bearer = credentials.authorization?.match(/^(?:Bearer|ApiKey)\s+(\S+)\s*$/i)?.[1];
   const key = bearer ?? credentials.apiKey ?? undefined;
@@ -55,15 +56,20 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Te
   const parts = KEY.exec(key);
   const invalid = new UnauthenticatedError('The API key is not valid for this tenant');
   if (!parts) throw invalid;
-  // One statement whether or not the key id exists (Prisma's include would add a second query for a
-  // known id), and the secret compared even when no row matched: timing tells nothing about the key.
-  const [row] = await db.$queryRaw<{ secretHash: Uint8Array; revoked: boolean; role: KeyRole; tenantId: string; tenantName: string }[]>`
-    SELECT k.secret_hash AS "secretHash", k.revoked_at IS NOT NULL AS revoked, k.role, t.id AS "tenantId", t.name AS "tenantName"
-    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ${`key_${parts[1]}`}`.catch((error: unknown) => {
-    // The key may be fine: the database cannot tell now (503, not 401).
-    throw isConnectionFailure(error) ? new ServiceUnavailableError() : error;
-  });
-  const stored = row ? Buffer.from(row.secretHash) : digest('');
+  // One statement whether or not the key id exists, on the pool (every request runs it: no ORM
+  // between), and the secret compared even when no row matched: timing tells nothing about the key.
+  const { rows: [row] } = await pool
+    .query<{ secretHash: Buffer; revoked: boolean; role: KeyRole; tenantId: string; tenantName: string }>({
+      name: 'authenticate',
+      text: `SELECT k.secret_hash AS "secretHash", k.revoked_at IS NOT NULL AS revoked, k.role, t.id AS "tenantId", t.name AS "tenantName"
+             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1`,
+      values: [`key_${parts[1]}`],
+    })
+    .catch((error: unknown) => {
+      // The key may be fine: the database cannot tell now (503, not 401).
+      throw isConnectionFailure(error) ? new ServiceUnavailableError() : error;
+    });
+  const stored = row ? row.secretHash : digest('');
   const matches = timingSafeEqual(stored, digest(parts[2]));
   if (!row || !matches || row.revoked || row.tenantId !== credentials.tenantId) throw invalid;
   return { id: row.tenantId, name: row.tenantName, role: row.role };

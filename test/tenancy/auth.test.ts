@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { graphql } from '../../src/generated/graphql/gql.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { authenticate, createApiKey } from '../../src/tenancy/auth.ts';
@@ -94,14 +94,18 @@ describe('API keys and tenants', () => {
     const [, id, secret] = /^bt_([0-9a-z]{25})_(.+)$/.exec(t.tenant.apiKey)!;
     const wrongSecret = `bt_${id}_${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     const unknownId = `bt_${'z'.repeat(25)}_${secret}`;
+    // Prisma's statements, and the pool's own (authentication queries the pool directly).
+    const pooled = vi.spyOn(t.app.database.pool, 'query');
     const work = async (key: string) => {
       statements.length = 0;
+      pooled.mockClear();
       expect((await t.request(Viewer, undefined, { authorization: `Bearer ${key}`, 'x-tenant-id': t.tenant.tenantId })).status).toBe(401);
-      return [...statements];
+      return [...statements, ...pooled.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text))];
     };
     const known = await work(wrongSecret);
     expect(known).toHaveLength(1);
     expect(await work(unknownId)).toEqual(known);
+    pooled.mockRestore();
   });
 });
 
@@ -113,7 +117,7 @@ describe('key roles', () => {
       const first = await ensureDefaultTenant(database.db, dataDir);
       expect(first).toBeDefined();
       expect(await ensureDefaultTenant(database.db, dataDir)).toBeUndefined();
-      const asKey = (key: string, tenantId: string) => authenticate(database.db, { authorization: `Bearer ${key}`, tenantId });
+      const asKey = (key: string, tenantId: string) => authenticate(database.pool, { authorization: `Bearer ${key}`, tenantId });
       expect((await asKey(first!.apiKey, first!.tenantId)).role).toBe('admin');
       const second = await createApiKey(database.db, first!.tenantId);
       expect((await asKey(second.key, first!.tenantId)).role).toBe('member');
