@@ -5,6 +5,7 @@ import { decide, isActive, key, scopeOf, type StepState } from './decide.ts';
 import { renderText, renderValue } from './render.ts';
 import { budgetRoom, BudgetExhausted, hasBudget, type Totals } from './budget.ts';
 import { claimLocally, type LocalWorker } from './claim-local.ts';
+import type { Snapshot } from './early-start.ts';
 import { callRoom, hasCap, queuePriority, waitForRoom } from './limits.ts';
 import { appendEvent, enqueueMany, isLive, lockExecution, QUEUES, setStatus, transactionSent, type Changes, type EngineDeps, type ExecutionRow, type Sql, type StatusData } from './transaction.ts';
 
@@ -29,6 +30,8 @@ export interface Claim {
   modelId: string;
   /** Whether budgets bind its execution: then each model request beyond the first reserves its worst case too. */
   budgeted: boolean;
+  /** Claimed in an engine transaction for this worker: the row and the states as it left them, to start the next steps early from (engine/early-start.ts). */
+  snapshot?: Snapshot;
 }
 
 /** The columns of a step row the engine decides on. */

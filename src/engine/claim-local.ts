@@ -19,33 +19,37 @@ export const claimWorstCase = (prices: PriceTable, claim: Pick<Claim, 'agent' | 
 
 const NOTHING: Spend = { tokens: 0, usd: 0 };
 
+/** A ready step's (or item's) next attempt as `states` stand: the attempt, and what to send the model. */
+export function nextAttempt(execution: ExecutionRow, states: Map<string, StepState>, stepId: string, itemIndex: number, budgeted: boolean): Claim {
+  const plan = execution.plan as Plan;
+  const step = plan.steps.find((s) => s.id === stepId)!;
+  const agent = plan.agents.find((a) => a.id === step.agent)!;
+  const prompt = stepPrompt(plan, step, states, execution.inputs as Record<string, JsonValue>, execution.id, itemIndex);
+  const attempt = states.get(key(stepId, itemIndex))!.attempt + 1;
+  return { job: { executionId: execution.id, stepId, itemIndex, attempt }, tenantId: execution.tenantId, step, agent, prompt, modelId: step.modelId ?? agent.modelId, budgeted };
+}
+
 /**
  * Claims steps for this worker (written with the transaction's events) and says what to send the
  * model for each. With a `room`, each claim reserves its worst case; a step that does not fit stays
- * ready, unclaimed, and `short` names the budget it does not fit.
+ * ready, unclaimed, and `short` names the budget it does not fit. Each claim carries the row and the
+ * states as this transaction leaves them (its `snapshot`, engine/early-start.ts).
  */
 export function claimLocally(changes: Changes, execution: ExecutionRow, states: Map<string, StepState>, entries: { stepId: string; itemIndex: number }[], worker: LocalWorker, now: Date, room?: Room) {
-  const plan = execution.plan as Plan;
-  const inputs = execution.inputs as Record<string, JsonValue>;
   let short: string | undefined;
   const claims = entries.flatMap(({ stepId, itemIndex }): Claim[] => {
-    const step = plan.steps.find((s) => s.id === stepId)!;
-    const agent = plan.agents.find((a) => a.id === step.agent)!;
-    const prompt = stepPrompt(plan, step, states, inputs, execution.id, itemIndex);
-    const modelId = step.modelId ?? agent.modelId;
-    const reserved = room ? claimWorstCase(worker.prices, { agent, prompt, modelId }) : NOTHING;
+    // The execution is locked, so the row's next attempt is known without asking.
+    const claim = nextAttempt(execution, states, stepId, itemIndex, room !== undefined);
+    const reserved = room ? claimWorstCase(worker.prices, claim) : NOTHING;
     const limit = room?.take(reserved);
     if (limit) {
       short ??= limit;
       return [];
     }
-    // The execution is locked, so the row's next attempt is known without asking.
-    const state = states.get(key(stepId, itemIndex))!;
-    const attempt = state.attempt + 1;
-    Object.assign(state, { attempt, status: 'running' });
-    changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt, workerId: worker.id, at: now, reserved });
-    appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt });
-    return [{ job: { executionId: execution.id, stepId, itemIndex, attempt }, tenantId: execution.tenantId, step, agent, prompt, modelId, budgeted: room !== undefined }];
+    Object.assign(states.get(key(stepId, itemIndex))!, { attempt: claim.job.attempt, status: 'running' });
+    changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt: claim.prompt, workerId: worker.id, at: now, reserved });
+    appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt: claim.job.attempt });
+    return [{ ...claim, snapshot: { execution, states } }];
   });
   return { claims, short };
 }

@@ -7,6 +7,7 @@ import { key, type StepState } from './decide.ts';
 import { localWorker, type StepDeps } from './step-deps.ts';
 import { hasCap } from './limits.ts';
 import { executionSpend } from './budget.ts';
+import { adopt, predictClaims, type EarlyAttempt } from './early-start.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Sql } from './transaction.ts';
 
 /** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
@@ -27,6 +28,7 @@ export interface Sent {
 interface Waiting {
   claim: Claim;
   outcome: Outcome;
+  early: EarlyAttempt[];
   resolve(sent: Sent): void;
   reject(error: unknown): void;
 }
@@ -38,15 +40,16 @@ const batches = new Map<string, Waiting[]>();
  * Records an attempt and decides what runs next, in one transaction. Records of one execution that
  * arrive while another of its records is being written join the next transaction together (the
  * items of a fan-out finish at about the same time), so they don't queue one by one on its lock.
- * Answers once COMMIT is sent; the steps the transaction claimed for this worker go to one caller.
+ * Answers once COMMIT is sent; the steps the transaction claimed for this worker go to one caller,
+ * less those `early` runs already (engine/early-start.ts).
  */
-export function record(deps: StepDeps, claim: Claim, outcome: Outcome): Promise<Sent> {
+export function record(deps: StepDeps, claim: Claim, outcome: Outcome, early: EarlyAttempt[] = []): Promise<Sent> {
   const executionId = claim.job.executionId;
   const batch = `${deps.workerId}:${executionId}`;
   const busy = batches.has(batch);
   const waiting = batches.get(batch) ?? [];
   batches.set(batch, waiting);
-  const sent = new Promise<Sent>((resolve, reject) => waiting.push({ claim, outcome, resolve, reject }));
+  const sent = new Promise<Sent>((resolve, reject) => waiting.push({ claim, outcome, early, resolve, reject }));
   if (!busy) void writeBatches(deps, executionId, batch, waiting);
   return sent;
 }
@@ -98,10 +101,18 @@ function plan({ job, step }: Claim, { result, outputJson, failure, outOfBudget }
   return { columns: { status: 'failed', error: failure, completed_at: now }, after: { status: 'failed' }, event: ['step.failed', { ...event, error: failure }] };
 }
 
+/** The claims the record of this outcome is expected to make for this worker, to start early (engine/early-start.ts). */
+export function predictNext(deps: StepDeps, claim: Claim, outcome: Outcome): Claim[] {
+  const { after } = plan(claim, outcome, new Date());
+  return after.status === 'completed' ? predictClaims(claim, after, deps.inFlight.room()) : [];
+}
+
 function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promise<Sent> {
   const now = new Date();
   const writes = batch.map(({ claim, outcome }) => ({ claim, outcome, ...plan(claim, outcome, now) }));
-  return transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
+  const early = batch.flatMap((entry) => entry.early);
+  const adopted = new Set<EarlyAttempt>();
+  const sent = transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     // The lock and the writes go out together: they wait for the lock, and each gives up when the
     // execution has finished or its row no longer runs that attempt (stopped, failed or superseded
     // while the model ran). The last write also reads the step states: it sees the writes before
@@ -124,8 +135,16 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     }
     // A retry alone changes nothing to decide on.
     if (recorded.every((write) => write.retry)) return [];
-    return applyDecisions(deps, sql, changes, execution, localWorker(deps), states, await spent);
+    // The early attempts hold room of this worker's that their claims are made with.
+    const worker = localWorker(deps);
+    worker.slots += early.length;
+    return adopt(early, await applyDecisions(deps, sql, changes, execution, worker, states, await spent), adopted);
   });
+  sent.then(
+    ({ committed }) => early.forEach((each) => each.settle(adopted.has(each) ? committed : undefined)),
+    () => early.forEach((each) => each.settle(undefined)),
+  );
+  return sent;
 }
 
 /**

@@ -7,7 +7,8 @@ import { reserveMore } from './reserve.ts';
 import { callRoom, hasCap, waitForRoom } from './limits.ts';
 import { key } from './decide.ts';
 import { stepPrompt } from './prompt.ts';
-import { record, type Outcome, type Sent } from './record.ts';
+import { predictNext, record, type Outcome, type Sent } from './record.ts';
+import { earlyAttempt } from './early-start.ts';
 import { withSpan } from '../telemetry/tracer.ts';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span.ts';
 import { WorkerStopping } from './in-flight.ts';
@@ -108,15 +109,18 @@ export async function runAdvance(deps: StepDeps, executionId: string): Promise<v
  * their records fail to commit, the steps it held are given back.
  */
 export async function startClaimed(deps: StepDeps, { result: claims, committed }: Sent): Promise<void> {
-  if (claims.length > 0) {
-    deps.inFlight.run(
-      runClaims(deps, claims, committed).catch((error: Error) => {
-        console.error('recording a step failed:', error.message);
-        deps.giveBack();
-      }),
-    );
-  }
+  if (claims.length > 0) runInBackground(deps, claims, committed);
   await committed;
+}
+
+/** Runs claimed steps, kept in `inFlight` until they (and what they claim next) have ended. */
+function runInBackground(deps: StepDeps, claims: Claim[], claimed: Promise<void>): void {
+  deps.inFlight.run(
+    runClaims(deps, claims, claimed).catch((error: Error) => {
+      console.error('recording a step failed:', error.message);
+      deps.giveBack();
+    }),
+  );
 }
 
 /** Runs claimed steps side by side (see `attempt`); rejects if the record of one of them, or of a step claimed after, fails to commit. */
@@ -142,7 +146,10 @@ async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Pr
     // Not claimed: whoever awaits that transaction's commit reports its error. Cut short because
     // this worker is stopping: the step stays running, and another worker takes it over.
     if (!(await claimed.then(() => true, () => false)) || (outcome.failure !== undefined && controller.signal.reason instanceof WorkerStopping)) return;
-    next = await record(deps, claim, outcome);
+    // The steps the record is expected to claim start now, not after its round trip (engine/early-start.ts).
+    const early = outcome.failure === undefined ? predictNext(deps, claim, outcome).map(earlyAttempt) : [];
+    for (const each of early) runInBackground(deps, [each.claim], each.claimed);
+    next = await record(deps, claim, outcome, early);
     const result = outcome.failure === undefined ? 'completed' : 'failed';
     deps.metrics?.stepAttempted(result, (performance.now() - started) / 1000);
     ended = { outcome: result, failure: outcome.failure };

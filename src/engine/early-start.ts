@@ -1,0 +1,81 @@
+import type { JsonValue, Plan } from '../compiler/plan.ts';
+import type { Claim } from './advance.ts';
+import { hasBudget } from './budget.ts';
+import { nextAttempt } from './claim-local.ts';
+import { decide, key, type StepState } from './decide.ts';
+import { hasCap } from './limits.ts';
+import type { ExecutionRow } from './transaction.ts';
+
+/**
+ * Starting the next steps early. What a step's record will claim next is, in a chain, plain from
+ * what that step's own claim saw: the same states, with this step now finished. Waiting for the
+ * record (the execution's lock, the write and the read of the states: a database round trip) before
+ * sending the next request would put that round trip between every two model calls. So the worker
+ * predicts the record's claims from the snapshot its claim left and starts their model calls at
+ * once, and the record runs as always: it decides from the states it reads under the lock and adopts
+ * each early attempt that is exactly one of its claims (the same attempt, prompt, model and budget).
+ * An early attempt the record does not claim (something else changed the execution meanwhile: a
+ * stop, another worker's step) is aborted before anything of it is published or recorded: like
+ * every claim's, its text is held until its claim commits. Nothing is predicted when budgets or
+ * call limits bind the execution (reservations and counts are taken under the lock), or when the
+ * record would do anything but start steps.
+ */
+export interface Snapshot {
+  execution: ExecutionRow;
+  states: Map<string, StepState>;
+}
+
+/**
+ * The claims the record of `claim` will make for this worker once the step is `after` (its finished
+ * state), predicted from the claim's snapshot: none when anything else is due, or when they exceed `room`.
+ */
+export function predictClaims(claim: Claim, after: Partial<StepState>, room: number): Claim[] {
+  const snapshot = claim.snapshot;
+  if (!snapshot || hasBudget(snapshot.execution) || hasCap(snapshot.execution)) return [];
+  const { execution } = snapshot;
+  const states = new Map([...snapshot.states].map(([name, state]) => [name, { ...state }]));
+  Object.assign(states.get(key(claim.job.stepId, claim.job.itemIndex))!, after);
+  const actions = decide(execution.plan as Plan, states, execution.inputs as Record<string, JsonValue>, execution.id);
+  if (actions.length > room || actions.some((action) => action.kind !== 'enqueue')) return [];
+  return actions.flatMap((action) => (action.kind === 'enqueue' ? [nextAttempt(execution, states, action.stepId, action.itemIndex, false)] : []));
+}
+
+/** An attempt started before the record that claims it: `claimed` settles once that record has committed, and rejects if it claimed something else. */
+export interface EarlyAttempt {
+  claim: Claim;
+  claimed: Promise<void>;
+  settle(committed: Promise<void> | undefined): void;
+}
+
+export function earlyAttempt(claim: Claim): EarlyAttempt {
+  let settle!: EarlyAttempt['settle'];
+  const claimed = new Promise<void>((resolve, reject) => {
+    settle = (committed) => (committed ? resolve(committed) : reject(new Error('the record claimed other steps')));
+  });
+  claimed.catch(() => {});
+  return { claim, claimed, settle };
+}
+
+const same = (a: Claim, b: Claim) =>
+  a.job.executionId === b.job.executionId &&
+  a.job.stepId === b.job.stepId &&
+  a.job.itemIndex === b.job.itemIndex &&
+  a.job.attempt === b.job.attempt &&
+  a.prompt === b.prompt &&
+  a.modelId === b.modelId &&
+  a.budgeted === b.budgeted;
+
+/**
+ * The record's claims less those an early attempt runs already; each of those is added to `adopted`
+ * and takes the record's snapshot (to start the step after it early in turn).
+ */
+export function adopt(early: EarlyAttempt[], claims: Claim[], adopted: Set<EarlyAttempt>): Claim[] {
+  if (!early.length) return claims;
+  return claims.filter((claim) => {
+    const match = early.find((each) => !adopted.has(each) && same(each.claim, claim));
+    if (!match) return true;
+    match.claim.snapshot = claim.snapshot;
+    adopted.add(match);
+    return false;
+  });
+}
