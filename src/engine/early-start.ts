@@ -2,7 +2,7 @@ import type { JsonValue, Plan } from '../compiler/plan.ts';
 import type { Claim } from './advance.ts';
 import { hasBudget } from './budget.ts';
 import { nextAttempt } from './claim-local.ts';
-import { decide, key, type StepState } from './decide.ts';
+import { decide, isActive, key, type StepState } from './decide.ts';
 import { hasCap } from './limits.ts';
 import type { ExecutionRow } from './transaction.ts';
 
@@ -15,10 +15,12 @@ import type { ExecutionRow } from './transaction.ts';
  * once, and the record runs as always: it decides from the states it reads under the lock and adopts
  * each early attempt that is exactly one of its claims (the same attempt, prompt, model and budget).
  * An early attempt the record does not claim (something else changed the execution meanwhile: a
- * stop, another worker's step) is aborted before anything of it is published or recorded: like
- * every claim's, its text is held until its claim commits. Nothing is predicted when budgets or
- * call limits bind the execution (reservations and counts are taken under the lock), or when the
- * record would do anything but start steps.
+ * stop) is aborted before anything of it is published or recorded: like every claim's, its text is
+ * held until its claim commits; but its request has gone out, so predictions are made only where
+ * they hold: when the step was all its execution was doing (nothing else running, queued or
+ * awaiting approval, so no other record can change what comes next), and when the record would do
+ * nothing but start steps. Nor when budgets or call limits bind the execution (reservations and
+ * counts are taken under the lock).
  */
 export interface Snapshot {
   execution: ExecutionRow;
@@ -33,8 +35,10 @@ export function predictClaims(claim: Claim, after: Partial<StepState>, room: num
   const snapshot = claim.snapshot;
   if (!snapshot || hasBudget(snapshot.execution) || hasCap(snapshot.execution)) return [];
   const { execution } = snapshot;
+  const own = key(claim.job.stepId, claim.job.itemIndex);
+  if ([...snapshot.states].some(([name, state]) => name !== own && (isActive(state) || state.status === 'awaiting_approval'))) return [];
   const states = new Map([...snapshot.states].map(([name, state]) => [name, { ...state }]));
-  Object.assign(states.get(key(claim.job.stepId, claim.job.itemIndex))!, after);
+  Object.assign(states.get(own)!, after);
   const actions = decide(execution.plan as Plan, states, execution.inputs as Record<string, JsonValue>, execution.id);
   if (actions.length > room || actions.some((action) => action.kind !== 'enqueue')) return [];
   return actions.flatMap((action) => (action.kind === 'enqueue' ? [nextAttempt(execution, states, action.stepId, action.itemIndex, false)] : []));

@@ -5,6 +5,7 @@ import type { Events } from '../../src/store/events.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { FakeAnthropic, lastUserText } from '../support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
+import { until } from '../support/until.ts';
 import { executionEvents } from '../../src/engine/event-stream.ts';
 import { ADVANCE_CONCURRENCY } from '../../src/workers/engine-workers.ts';
 import { graphql } from '../../src/generated/graphql/gql.ts';
@@ -109,11 +110,18 @@ describe('a claim and its commit', () => {
   it('aborts the model call of a claim that did not commit, and runs the step it was recording again', async () => {
     const { id, events, completed } = await startHeld((index) => (index === 1 ? { hang: true } : { text: `answer ${index}` }));
     const second = await fake.request(2);
-    // The transaction recording the first step and claiming the second loses its connection.
-    const ended = await locker.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_xid IS NOT NULL AND query LIKE '%step_runs%'`,
+    // The transaction recording the first step and claiming the second loses its connection, once it
+    // waits for the lock (the second step's request may go out before it has begun: engine/early-start.ts).
+    const ended = await until(
+      async () =>
+        (
+          await locker.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_xid IS NOT NULL AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0],
+      { what: 'the record waiting for the lock', everyMs: 5 },
     );
-    expect(ended.rows).toEqual([{ pg_terminate_backend: true }]);
+    expect(ended).toEqual({ pg_terminate_backend: true });
     await locker.query('ROLLBACK');
     await second.aborted;
 
