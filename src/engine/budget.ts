@@ -117,6 +117,11 @@ export class Room {
     for (const limit of this.limits) limit.left -= need[limit.unit];
     return undefined;
   }
+
+  /** What is left now, to take from without changing this room. */
+  copy(): Room {
+    return new Room(this.limits.map((limit) => ({ ...limit })));
+  }
 }
 
 /** A budget as asked for: tokens, US dollars, or both; null or absent: no limit of that kind. */

@@ -49,7 +49,7 @@ export function claimLocally(changes: Changes, execution: ExecutionRow, states: 
     Object.assign(states.get(key(stepId, itemIndex))!, { attempt: claim.job.attempt, status: 'running' });
     changes.claims.push({ executionId: execution.id, stepId, itemIndex, prompt: claim.prompt, workerId: worker.id, at: now, reserved });
     appendEvent(changes, execution.id, 'step.started', { stepId, itemIndex, attempt: claim.job.attempt });
-    return [{ ...claim, snapshot: { execution, states } }];
+    return [{ ...claim, snapshot: { execution, states, room } }];
   });
   return { claims, short };
 }

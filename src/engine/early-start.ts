@@ -1,7 +1,8 @@
 import type { JsonValue, Plan } from '../compiler/plan.ts';
 import type { Claim } from './advance.ts';
-import { hasBudget } from './budget.ts';
-import { nextAttempt } from './claim-local.ts';
+import type { PriceTable } from '../agents/prices.ts';
+import { hasBudget, type Room, type Spend } from './budget.ts';
+import { claimWorstCase, nextAttempt } from './claim-local.ts';
 import { decide, isActive, key, type StepState } from './decide.ts';
 import { hasCap } from './limits.ts';
 import type { ExecutionRow } from './transaction.ts';
@@ -19,29 +20,45 @@ import type { ExecutionRow } from './transaction.ts';
  * held until its claim commits; but its request has gone out, so predictions are made only where
  * they hold: when the step was all its execution was doing (nothing else running, queued or
  * awaiting approval, so no other record can change what comes next), and when the record would do
- * nothing but start steps. Nor when budgets or call limits bind the execution (reservations and
- * counts are taken under the lock).
+ * nothing but start steps. Not under a call limit or a workspace budget (other executions take from
+ * those). Under the execution's own budget only when what the record will settle is known (one
+ * request, no tools: nothing was reserved beyond the claim) and the next steps' worst cases fit in
+ * what the snapshot's transaction left, plus what the record gives back of the claim's reservation:
+ * exactly the room the record will find.
  */
 export interface Snapshot {
   execution: ExecutionRow;
   states: Map<string, StepState>;
+  /** What the execution's budgets had left after that transaction's claims, if budgets bind it. */
+  room?: Room;
 }
 
 /**
  * The claims the record of `claim` will make for this worker once the step is `after` (its finished
- * state), predicted from the claim's snapshot: none when anything else is due, or when they exceed `room`.
+ * state), predicted from the claim's snapshot: none when anything else is due, or when they exceed
+ * `slots`. `settles`: what the record gives back to the budgets (the claim's reservation less what
+ * the attempt spent), if known.
  */
-export function predictClaims(claim: Claim, after: Partial<StepState>, room: number): Claim[] {
+export function predictClaims(claim: Claim, after: Partial<StepState>, slots: number, prices: PriceTable, settles: Spend | undefined): Claim[] {
   const snapshot = claim.snapshot;
-  if (!snapshot || hasBudget(snapshot.execution) || hasCap(snapshot.execution)) return [];
+  if (!snapshot || hasCap(snapshot.execution) || snapshot.execution.tenantBudgeted) return [];
   const { execution } = snapshot;
+  const budgeted = hasBudget(execution);
+  const room = budgeted && settles ? snapshot.room?.copy() : undefined;
+  if (budgeted && (!room || room.take({ tokens: -settles!.tokens, usd: -settles!.usd }))) return [];
   const own = key(claim.job.stepId, claim.job.itemIndex);
   if ([...snapshot.states].some(([name, state]) => name !== own && (isActive(state) || state.status === 'awaiting_approval'))) return [];
   const states = new Map([...snapshot.states].map(([name, state]) => [name, { ...state }]));
   Object.assign(states.get(own)!, after);
   const actions = decide(execution.plan as Plan, states, execution.inputs as Record<string, JsonValue>, execution.id);
-  if (actions.length > room || actions.some((action) => action.kind !== 'enqueue')) return [];
-  return actions.flatMap((action) => (action.kind === 'enqueue' ? [nextAttempt(execution, states, action.stepId, action.itemIndex, false)] : []));
+  if (actions.length > slots || actions.some((action) => action.kind !== 'enqueue')) return [];
+  const claims = actions.flatMap((action) => (action.kind === 'enqueue' ? [nextAttempt(execution, states, action.stepId, action.itemIndex, budgeted)] : []));
+  // Dollars are summed in another order by PostgreSQL: a billionth of one to spare.
+  const fits = (next: Claim) => {
+    const worst = claimWorstCase(prices, next);
+    return !room!.take({ tokens: worst.tokens, usd: worst.usd + 1e-9 });
+  };
+  return !room || claims.every(fits) ? claims : [];
 }
 
 /** An attempt started before the record that claims it: `claimed` settles once that record has committed, and rejects if it claimed something else. */

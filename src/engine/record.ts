@@ -8,6 +8,7 @@ import { localWorker, type StepDeps } from './step-deps.ts';
 import { hasCap } from './limits.ts';
 import { executionSpend } from './budget.ts';
 import { adopt, predictClaims, type EarlyAttempt } from './early-start.ts';
+import { claimWorstCase } from './claim-local.ts';
 import { appendEvent, enqueue, lockExecution, QUEUES, transactionSent, type Sql } from './transaction.ts';
 
 /** What an attempt's model call came to: its answer (JSON parsed when asked for), or why it failed. */
@@ -104,7 +105,16 @@ function plan({ job, step }: Claim, { result, outputJson, failure, outOfBudget }
 /** The claims the record of this outcome is expected to make for this worker, to start early (engine/early-start.ts). */
 export function predictNext(deps: StepDeps, claim: Claim, outcome: Outcome): Claim[] {
   const { after } = plan(claim, outcome, new Date());
-  return after.status === 'completed' ? predictClaims(claim, after, deps.inFlight.room()) : [];
+  if (after.status !== 'completed') return [];
+  // Under a budget, what the record settles: the claim's reservation, less what was spent. Known when
+  // nothing was reserved beyond the claim (one request, no tools).
+  const { result } = outcome;
+  const reserved = claim.budgeted && result && result.turns === 1 && claim.agent.tools.length === 0 ? claimWorstCase(deps.prices, claim) : undefined;
+  const settles = reserved && {
+    tokens: reserved.tokens - (result!.tokensIn + result!.tokensOut + result!.tokensCacheRead + result!.tokensCacheWrite),
+    usd: reserved.usd - estimateCost(deps.prices, result!.model ?? claim.modelId, result!),
+  };
+  return predictClaims(claim, after, deps.inFlight.room(), deps.prices, settles);
 }
 
 function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promise<Sent> {

@@ -162,7 +162,13 @@ async function attempt(deps: StepDeps, claim: Claim, claimed: Promise<void>): Pr
 
 async function callModel(deps: StepDeps, claim: Claim, claimed: Promise<void>, controller: AbortController): Promise<Outcome> {
   const { job, tenantId, step, agent, prompt, modelId } = claim;
-  const reserve = claim.budgeted ? (input: string, maxTokens: number) => reserveMore(deps, claim, worstCase(deps.prices, modelId, input, maxTokens)) : undefined;
+  // After its claim has committed: until then its row does not run this attempt (engine/early-start.ts).
+  const reserve = claim.budgeted
+    ? async (input: string, maxTokens: number) => {
+        await claimed;
+        await reserveMore(deps, claim, worstCase(deps.prices, modelId, input, maxTokens));
+      }
+    : undefined;
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
   const publishText = (text: string) =>
     void deps.pubsub.publish('executionEvent', job.executionId, {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
+import { graphql } from '../../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { watchExecutions } from '../support/executions.ts';
-import { FakeAnthropic, lastUserText } from '../support/fake-anthropic.ts';
+import { FakeAnthropic, lastUserText, type LoggedRequest } from '../support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
 
 // The next step of a chain starts as soon as the step before it has answered, while that step's
@@ -14,6 +15,7 @@ const CHAIN = `# Chain
 ### Writer
 Writes.
 Model: Haiku
+Max tokens: 40
 ## Steps
 ### Draft
 Agent: Writer
@@ -27,6 +29,24 @@ Review this draft: {{steps.draft.output}}
 Agent: Writer
 Publish this review: {{steps.review.output}}
 `;
+
+const RunWithin = graphql(`
+  mutation EarlyStartRun($workflowId: ID!, $budget: BudgetInput) {
+    runWorkflow(workflowId: $workflowId, budget: $budget) {
+      __typename
+      ... on Execution { id }
+    }
+  }
+`);
+
+const Spent = graphql(`
+  query EarlyStartSpent($id: ID!) {
+    execution(id: $id) {
+      status
+      spend { tokens reservedTokens }
+    }
+  }
+`);
 
 const fake = new FakeAnthropic();
 let t: TestApp;
@@ -44,15 +64,28 @@ afterAll(async () => {
   await fake.close();
 });
 
+/** The worst case Baton reserves for a request: its text's UTF-8 bytes plus framing, and its max_tokens. */
+const worstCase = (request: LoggedRequest) => Buffer.byteLength((request.body.system ?? '') + lastUserText(request)) + 32 + request.body.max_tokens;
+
+/** What each answer spends: within what its request reserves (its UTF-8 bytes + 32, and max_tokens), as a real answer is. */
+const USAGE = { input: 10, output: 20 };
+
 /**
  * Starts a run whose draft answers on cue (the other steps at once, or with `hang`, never), and waits
  * for the draft's request; `first` is the number of that request in the fake's log.
  */
-async function startHeld({ hang = false } = {}) {
+async function startHeld({ hang = false, budgetTokens }: { hang?: boolean; budgetTokens?: number } = {}) {
   const first = fake.requests.length + 1;
   const held = new Promise<void>((resolve) => (answerDraft = resolve));
-  fake.reply = (request) => (lastUserText(request).startsWith('Draft') ? { text: 'the draft', after: held } : hang ? { hang } : { text: `answer to ${lastUserText(request)}` });
-  const id = await startExecutionId(t, workflowId);
+  fake.reply = (request) =>
+    lastUserText(request).startsWith('Draft') ? { text: 'the draft', after: held, usage: USAGE } : hang ? { hang } : { text: `answer to ${lastUserText(request)}`, usage: USAGE };
+  let id: string;
+  if (budgetTokens === undefined) id = await startExecutionId(t, workflowId);
+  else {
+    const started = (await t.request(RunWithin, { workflowId, budget: { tokens: budgetTokens } })).body.data!.runWorkflow;
+    if (started.__typename !== 'Execution') throw new Error(`not started: ${started.__typename}`);
+    id = started.id;
+  }
   await fake.request(first);
   return { id, first };
 }
@@ -107,6 +140,36 @@ describe('starting the next step early', () => {
     ]);
     const output = await t.app.database.pool.query<{ output: string }>('SELECT output FROM executions WHERE id = $1', [id]);
     expect(output.rows[0].output).toBe('answer to Publish this review: answer to Review this draft: the draft');
+  });
+
+  it("starts early within the run's own budget when the next step's worst case fits what is left, and never sends one that does not", async () => {
+    const watch = await watchExecutions(t);
+    // Room for all three: the review's request goes out while the draft's record waits for the lock.
+    const roomy = await startHeld({ budgetTokens: 1000 });
+    const locked = await lock(roomy.id);
+    let review: LoggedRequest;
+    try {
+      answerDraft();
+      review = await fake.request(roomy.first + 1);
+      expect(lastUserText(review)).toBe('Review this draft: the draft');
+    } finally {
+      await locked.query('COMMIT');
+      locked.release();
+    }
+    await watch.until(roomy.id, ['completed', 'failed', 'stopped', 'budget_exhausted']);
+    const spent = (await t.request(Spent, { id: roomy.id })).body.data!.execution!;
+    expect(spent).toEqual({ status: 'COMPLETED', spend: { tokens: 3 * (USAGE.input + USAGE.output), reservedTokens: 0 } });
+
+    // Room for the draft's worst case but, once it has spent 30, not for the review's: no review
+    // request is ever sent, early or not.
+    const [draftWorst, reviewWorst] = [fake.requests[roomy.first - 1], review].map(worstCase);
+    expect(draftWorst).toBeLessThan(reviewWorst);
+    const tight = await startHeld({ budgetTokens: reviewWorst + 29 });
+    answerDraft();
+    await watch.until(tight.id, ['completed', 'failed', 'stopped', 'budget_exhausted']);
+    await watch.stop();
+    expect((await t.request(Spent, { id: tight.id })).body.data!.execution).toEqual({ status: 'BUDGET_EXHAUSTED', spend: { tokens: 30, reservedTokens: 0 } });
+    expect(fake.requests.length - tight.first + 1).toBe(1);
   });
 
   it('aborts the early request when the record finds the execution changed, and records nothing of it', async () => {
