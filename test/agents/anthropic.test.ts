@@ -104,10 +104,14 @@ describe('agents on the Anthropic Messages API (a local fake of it)', () => {
   });
 
   it('publishes the text of a running step as token events, live', async () => {
-    fake.reply = () => ({ text: 'one two three four' });
+    // The answer waits for the subscriber: tokens are live only, and the step may start before its run is answered.
+    let subscribed!: () => void;
+    const ready = new Promise<void>((resolve) => (subscribed = resolve));
+    fake.reply = () => ({ text: 'one two three four', after: ready });
     const { id, watch } = await start(workflow());
     const tokens = t.app.pubsub.subscribe('executionEvent', id);
     await tokens.ready;
+    subscribed();
     const texts: string[] = [];
     for await (const event of tokens) {
       if (event.type === 'step.token' && event.payload.stepId === 'write') texts.push(String(event.payload.text));
