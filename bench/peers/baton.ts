@@ -10,19 +10,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { chain } from '../chain.ts';
 import { STEPS, type Engine } from './engine.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-const chain = `# Chain
-## Inputs
-- n: Run (number, required)
-## Agents
-### Worker
-Works.
-Model: Haiku
-## Steps
-${Array.from({ length: STEPS }, (_, i) => `### S${i}\nAgent: Worker\nStep ${i} of run {{inputs.n}}.\n`).join('\n')}`;
 
 /** Starts `baton serve` and waits for its "GraphQL <url>" line. `BENCH_BATON_NODE_ARGS` adds node flags (e.g. `--cpu-prof`). */
 async function serve(root: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -58,7 +49,7 @@ export async function baton(modelUrl: string, databaseUrl: string, root = ROOT, 
     if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as Record<string, unknown>;
   };
-  const workflow = await rest('/workflows', { markdown: chain });
+  const workflow = await rest('/workflows', { markdown: chain(STEPS) });
 
   // One subscription for the whole benchmark, as a dashboard holds one.
   const waiting = new Map<string, { resolve(): void; reject(error: Error): void }>();
