@@ -3,6 +3,7 @@ import type { JsonValue } from '../compiler/plan.ts';
 import { SpanKind } from '@opentelemetry/api';
 import { inSpan } from '../telemetry/tracer.ts';
 import type { Agent, AgentResult } from './call.ts';
+import { modelFetch } from './model-fetch.ts';
 import { modelRequest, type ModelTelemetry } from './model-request.ts';
 import type { ToolRegistry } from './tools.ts';
 
@@ -17,7 +18,7 @@ import type { ToolRegistry } from './tools.ts';
 export function anthropicAgent(options: { apiKey: string; baseURL?: string; tools: ToolRegistry; maxRetries?: number; telemetry: ModelTelemetry }): Agent {
   // The SDK's own spans are off: Baton's span of each request carries the same GenAI attributes and
   // the cost, and two spans of one request would count its tokens twice.
-  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries ?? 4, openTelemetry: { traces: false, propagation: false } });
+  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: options.maxRetries ?? 4, fetch: modelFetch, openTelemetry: { traces: false, propagation: false } });
   return async (call) => {
     const toolbox = call.tools.length ? await options.tools.open(call.tenantId, call.tools, call.signal) : undefined;
     const tools = toolbox?.definitions ?? [];
