@@ -41,7 +41,9 @@ export interface Snapshot {
  */
 export function predictClaims(claim: Claim, after: Partial<StepState>, slots: number, prices: PriceTable, settles: Spend | undefined): Claim[] {
   const snapshot = claim.snapshot;
-  if (!snapshot || hasCap(snapshot.execution) || snapshot.execution.tenantBudgeted) return [];
+  // A For each item is never all its execution is doing (its step runs beside it): answered at once,
+  // rather than by scanning the states for each of a wide fan-out's items.
+  if (!snapshot || claim.job.itemIndex >= 0 || hasCap(snapshot.execution) || snapshot.execution.tenantBudgeted) return [];
   const { execution } = snapshot;
   const budgeted = hasBudget(execution);
   const room = budgeted && settles ? snapshot.room?.copy() : undefined;

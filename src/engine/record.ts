@@ -125,17 +125,25 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
   const sent = transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     // The lock and the writes go out together: they wait for the lock, and each gives up when the
     // execution has finished or its row no longer runs that attempt (stopped, failed or superseded
-    // while the model ran). The last write also reads the step states: it sees the writes before
-    // it, but not its own, which `after` supplies.
-    const last = writes.length - 1;
-    const sent = Promise.all([lockExecution(sql, executionId), ...writes.map((write, index) => recordAttempt(sql, deps, write.claim, write.outcome.result, write.columns, index === last))]);
+    // while the model ran). Writes of the same columns (a fan-out's items) are one statement. The
+    // last statement also reads the step states: it sees the statements before it, but not its own
+    // writes, which `after` supplies.
+    const groups = new Map<string, Planned[]>();
+    for (const write of writes) {
+      const names = Object.keys(write.columns).join();
+      const group = groups.get(names);
+      if (group) group.push(write);
+      else groups.set(names, [write]);
+    }
+    const sent = Promise.all([lockExecution(sql, executionId), ...[...groups.values()].map((group, index) => recordAttempts(sql, deps, executionId, group, index === groups.size - 1))]);
     // A budgeted run's spend, read after the writes (so with them) in the same round trip, for the next claims' reservations.
     const spent = writes.some((write) => write.claim.budgeted) ? executionSpend(sql, executionId) : undefined;
     spent?.catch(() => {});
     const [execution, ...read] = await sent;
-    const recorded = writes.filter((_, index) => read[index].recorded);
+    const done = new Set(read.flatMap((each) => each.recorded));
+    const recorded = writes.filter(({ claim: { job } }) => done.has(written(job.stepId, job.itemIndex, job.attempt)));
     if (!execution || recorded.length === 0) return [];
-    const states = read[last].states!;
+    const states = read.at(-1)!.states!;
     // Calls ended: executions waiting for the tenant's limit are woken.
     if (hasCap(execution)) changes.freed.set(execution.tenantId, execution);
     for (const write of recorded) {
@@ -157,40 +165,58 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
   return sent;
 }
 
+/** An attempt's outcome with the write it makes. */
+type Planned = Write & { claim: Claim; outcome: Outcome };
+
+/** Which attempt a record wrote. */
+const written = (stepId: string, itemIndex: number, attempt: number) => `${key(stepId, itemIndex)}#${attempt}`;
+
+/** The SQL types of the columns an outcome writes (see `plan`), for the arrays they are sent in. */
+const COLUMN_TYPES: Record<string, string> = { status: 'text', output: 'text', error: 'text', completed_at: 'timestamptz', output_json: 'jsonb', attempt: 'int', queued_at: 'timestamptz' };
+
 /**
- * Writes an attempt's usage and outcome on its row, if the execution is live and the row still runs
- * that attempt. With `read`, the same statement reads the execution's step states (as they were
- * before this write).
+ * Writes attempts' usage and outcomes (each with the same columns) on their rows in one statement,
+ * where the execution is live and the row still runs that attempt; answers which attempts it wrote
+ * (`written`). With `read`, the same statement reads the execution's step states (as they were
+ * before its writes).
  */
-async function recordAttempt(sql: Sql, deps: StepDeps, { job, modelId }: Claim, result: AgentResult | undefined, columns: Record<string, unknown>, read: boolean): Promise<{ recorded: boolean; states?: Map<string, StepState> }> {
-  const names = Object.keys(columns);
-  const usage = result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
-  // The attempt's reservation is settled: its real usage takes its place.
-  const update = `UPDATE step_runs SET model_id = COALESCE($5, model_id), cost_usd = cost_usd + $6, tokens_in = tokens_in + $7, tokens_out = tokens_out + $8, reserved_tokens = 0, reserved_usd = 0,
-       tokens_cache_read = tokens_cache_read + $9, tokens_cache_write = tokens_cache_write + $10, turns = turns + $11, tool_calls = tool_calls || $12::jsonb
-       ${names.map((name, index) => `, ${name} = $${index + 13}`).join('')}
-     WHERE execution_id = $1 AND step_id = $2 AND item_index = $3 AND attempt = $4 AND status = 'running'
-       AND EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('running', 'awaiting_approval'))
-     RETURNING id`;
-  const rows = await sql.query<StepState & { recorded: number }>(
-    read ? `WITH recorded AS (${update}) SELECT ${STATE_COLUMNS}, (SELECT count(*) FROM recorded)::int AS recorded FROM step_runs WHERE execution_id = $1` : `${update}, 1 AS recorded`,
+async function recordAttempts(sql: Sql, deps: StepDeps, executionId: string, writes: Planned[], read: boolean): Promise<{ recorded: string[]; states?: Map<string, StepState> }> {
+  const names = Object.keys(writes[0].columns);
+  const usage = ({ outcome: { result } }: Planned) => result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
+  // The attempts' reservations are settled: their real usage takes their place.
+  const update = `WITH v AS (
+       SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::text[], $6::float8[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::jsonb[]
+         ${names.map((name, index) => `, $${index + 13}::${COLUMN_TYPES[name]}[]`).join('')})
+         AS v(step_id, item_index, attempt, model_id, cost_usd, tokens_in, tokens_out, tokens_cache_read, tokens_cache_write, turns, tool_calls${names.map((_, index) => `, c${index}`).join('')})
+     ), recorded AS (
+       UPDATE step_runs s SET model_id = COALESCE(v.model_id, s.model_id), cost_usd = s.cost_usd + v.cost_usd, tokens_in = s.tokens_in + v.tokens_in, tokens_out = s.tokens_out + v.tokens_out,
+         tokens_cache_read = s.tokens_cache_read + v.tokens_cache_read, tokens_cache_write = s.tokens_cache_write + v.tokens_cache_write, turns = s.turns + v.turns, tool_calls = s.tool_calls || v.tool_calls,
+         reserved_tokens = 0, reserved_usd = 0${names.map((name, index) => `, ${name} = v.c${index}`).join('')}
+       FROM v WHERE s.execution_id = $1 AND s.step_id = v.step_id AND s.item_index = v.item_index AND s.attempt = v.attempt AND s.status = 'running'
+         AND EXISTS (SELECT 1 FROM executions WHERE id = $1 AND status IN ('running', 'awaiting_approval'))
+       RETURNING v.step_id, v.item_index, v.attempt
+     )`;
+  const rows = await sql.query<StepState & { recorded: number | null }>(
+    read
+      ? `${update} SELECT ${STATE_COLUMNS}, (SELECT r.attempt FROM recorded r WHERE r.step_id = s.step_id AND r.item_index = s.item_index) AS recorded FROM step_runs s WHERE execution_id = $1`
+      : `${update} SELECT step_id AS "stepId", item_index AS "itemIndex", attempt AS recorded FROM recorded`,
     [
-      job.executionId,
-      job.stepId,
-      job.itemIndex,
-      job.attempt,
+      executionId,
+      writes.map(({ claim }) => claim.job.stepId),
+      writes.map(({ claim }) => claim.job.itemIndex),
+      writes.map(({ claim }) => claim.job.attempt),
       // The model that answered: the offline model standing in for Claude is recorded as itself, at no cost.
-      result ? (result.model ?? modelId) : null,
-      result ? estimateCost(deps.prices, result.model ?? modelId, result) : 0,
-      usage.tokensIn,
-      usage.tokensOut,
-      usage.tokensCacheRead,
-      usage.tokensCacheWrite,
-      usage.turns,
-      JSON.stringify(usage.toolCalls),
-      ...names.map((name) => columns[name]),
+      writes.map(({ claim, outcome: { result } }) => (result ? (result.model ?? claim.modelId) : null)),
+      writes.map(({ claim, outcome: { result } }) => (result ? estimateCost(deps.prices, result.model ?? claim.modelId, result) : 0)),
+      writes.map((write) => usage(write).tokensIn),
+      writes.map((write) => usage(write).tokensOut),
+      writes.map((write) => usage(write).tokensCacheRead),
+      writes.map((write) => usage(write).tokensCacheWrite),
+      writes.map((write) => usage(write).turns),
+      writes.map((write) => JSON.stringify(usage(write).toolCalls)),
+      ...names.map((name) => writes.map((write) => write.columns[name])),
     ],
   );
-  const recorded = rows.length > 0 && rows[0].recorded > 0;
+  const recorded = rows.flatMap((row) => (row.recorded === null ? [] : [written(row.stepId, row.itemIndex, row.recorded)]));
   return { recorded, ...(read ? { states: new Map(rows.map(({ recorded: _, ...state }) => [key(state.stepId, state.itemIndex), state as StepState])) } : {}) };
 }
