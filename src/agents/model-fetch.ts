@@ -4,9 +4,10 @@ import { request } from 'undici';
  * The transport under the Anthropic SDK: its `fetch` option, served by undici's `request`. The
  * global `fetch` wraps every answer in WHATWG streams and Request/Response objects, which is about
  * half of the CPU a streamed call costs the process; `request` hands over the body as a Node stream,
- * which the SDK reads as it reads any async-iterable body. A fan-out's 50 calls at once thus cost the
- * worker's core half as much (bench:engine's fan-out rows). Bodies other than text (uploads, which
- * Baton does not send) go through the global `fetch`.
+ * which the SDK reads as it reads any async-iterable body. A fan-out's 50 calls at once cost the
+ * worker about half the CPU they cost through `fetch` (bench:engine's fan-out rows run both). It goes
+ * through undici's global dispatcher, as `fetch` does. Bodies other than text (uploads, which Baton
+ * does not send) go through the global `fetch`.
  */
 export const modelFetch = (async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
   if (input instanceof Request || (init.body != null && typeof init.body !== 'string')) return fetch(input, init);
