@@ -231,8 +231,8 @@ export const RunWorkflow = graphql(`
 `);
 
 export const ListExecutions = graphql(`
-  query RestListExecutions($first: Int!, $after: String, $status: ExecutionStatus, $workflowId: ID, $recipeId: ID) {
-    executions(first: $first, after: $after, status: $status, workflowId: $workflowId, recipeId: $recipeId) {
+  query RestListExecutions($first: Int!, $after: String, $statuses: [ExecutionStatus!], $workflowId: ID, $recipeId: ID) {
+    executions(first: $first, after: $after, statuses: $statuses, workflowId: $workflowId, recipeId: $recipeId) {
       edges {
         node {
           ...RestExecution

@@ -130,7 +130,7 @@ export const routes: RestRoute[] = [
       const { executions } = await run(op.ListExecutions, {
         first: pageSize(query.limit),
         after: query.cursor as string | undefined,
-        status: (query.status as string | undefined)?.toUpperCase() as never,
+        statuses: shape.statusesOf(query.status as string | undefined),
         // A recipe's execution carries its recipe's rcp_… id as workflow_id, and filters by it.
         ...(String(query.workflow_id ?? '').startsWith('rcp_') ? { recipeId: query.workflow_id as string } : { workflowId: query.workflow_id as string | undefined }),
       });

@@ -169,6 +169,6 @@ export const PageQuery = (name: string) =>
     cursor: z.string().optional().describe('The `next_cursor` of the previous page'),
   });
 export const ExecutionQuery = PageQuery('executions').extend({
-  status: z.enum(EXECUTION_STATUSES, { error: `must be one of ${EXECUTION_STATUSES.join(', ')}` }).optional().describe('Only executions with this status'),
+  status: z.enum(EXECUTION_STATUSES, { error: `must be one of ${EXECUTION_STATUSES.join(', ')}` }).optional().describe('Only executions with this status (failed includes runs their budget stopped, which read as failed)'),
   workflow_id: z.string().optional().describe('Only executions of this workflow (or of this recipe, by its rcp_… id)'),
 });

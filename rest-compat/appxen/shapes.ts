@@ -12,6 +12,9 @@ const word = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>
 
 /** The documented statuses: a budget stop is `failed` (its error says `budget exhausted: …`). */
 export const executionStatus = (status: ExecutionStatus) => (status === 'BUDGET_EXHAUSTED' ? 'failed' : word(status));
+/** The GraphQL statuses a documented status filter stands for: `failed` includes budget stops. */
+export const statusesOf = (status: string | undefined): ExecutionStatus[] | undefined =>
+  status === undefined ? undefined : status === 'failed' ? ['FAILED', 'BUDGET_EXHAUSTED'] : [status.toUpperCase() as ExecutionStatus];
 const inputType = (value: RestPlanFragment['inputs'][number]['type']) => (value === 'STRING_LIST' ? 'string[]' : value === 'NUMBER_LIST' ? 'number[]' : word(value));
 
 export function plan(p: RestPlanFragment): z.infer<typeof schema.ExecutionPlan> {

@@ -56,8 +56,8 @@ export const RecipeExecutionFields = graphql(`
 `);
 
 export const RecipeExecutions = graphql(`
-  query ApiRecipeExecutions($recipeId: ID!, $first: Int!, $offset: Int, $status: ExecutionStatus, $started: Boolean) {
-    executions(recipeId: $recipeId, first: $first, offset: $offset, status: $status, started: $started) {
+  query ApiRecipeExecutions($recipeId: ID!, $first: Int!, $offset: Int, $statuses: [ExecutionStatus!], $started: Boolean) {
+    executions(recipeId: $recipeId, first: $first, offset: $offset, statuses: $statuses, started: $started) {
       totalCount
       edges {
         node {

@@ -80,7 +80,7 @@ export const RecipeExecutionList = z.object({
 });
 
 export const RecipeExecutionQuery = z.object({
-  status: z.enum(RECIPE_EXECUTION_STATUSES, { error: `must be one of ${RECIPE_EXECUTION_STATUSES.join(', ')}` }).optional().describe('Only executions with this status'),
+  status: z.enum(RECIPE_EXECUTION_STATUSES, { error: `must be one of ${RECIPE_EXECUTION_STATUSES.join(', ')}` }).optional().describe('Only executions with this status (failed includes runs their budget stopped, which read as failed)'),
   skip: queryInteger(0, 1_000_000).optional().describe('How many to skip (default 0)'),
   limit: queryInteger(1, 100).optional().describe('How many to return (default 20)'),
 });

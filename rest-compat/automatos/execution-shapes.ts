@@ -16,11 +16,12 @@ function statusOf(e: Execution): Status {
   return e.status.toLowerCase() as Status;
 }
 
-/** The recipe API's status filter as the GraphQL `executions` arguments. */
-export function statusFilter(status: string | undefined): { status?: ExecutionStatus; started?: boolean } {
+/** The recipe API's status filter as the GraphQL `executions` arguments (`failed` includes budget stops, as `statusOf` shows them). */
+export function statusFilter(status: string | undefined): { statuses?: ExecutionStatus[]; started?: boolean } {
   if (status === undefined) return {};
-  if (status === 'pending' || status === 'running') return { status: 'RUNNING', started: status === 'running' };
-  return { status: (status === 'cancelled' ? 'STOPPED' : status.toUpperCase()) as ExecutionStatus };
+  if (status === 'pending' || status === 'running') return { statuses: ['RUNNING'], started: status === 'running' };
+  if (status === 'failed') return { statuses: ['FAILED', 'BUDGET_EXHAUSTED'] };
+  return { statuses: [(status === 'cancelled' ? 'STOPPED' : status.toUpperCase()) as ExecutionStatus] };
 }
 
 const tokensOf = (run: Run) => run.tokens.input + run.tokens.output;

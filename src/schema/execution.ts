@@ -135,14 +135,16 @@ builder.prismaNode('Execution', {
 
 interface ExecutionFilter {
   status?: string | null;
+  statuses?: string[] | null;
   workflowId?: string | number | null;
   recipeId?: string | number | null;
   started?: boolean | null;
 }
 
-const executionsWhere = (tenantId: string, { status, workflowId, recipeId, started }: ExecutionFilter): Prisma.ExecutionWhereInput => ({
+const executionsWhere = (tenantId: string, { status, statuses, workflowId, recipeId, started }: ExecutionFilter): Prisma.ExecutionWhereInput => ({
   tenantId,
   ...(status ? { status } : {}),
+  ...(statuses ? { AND: [{ status: { in: statuses } }] } : {}),
   ...(workflowId ? { workflowId: String(workflowId) } : {}),
   ...(recipeId ? { recipeId: String(recipeId) } : {}),
   ...(started == null ? {} : { steps: started ? { some: { startedAt: { not: null } } } : { none: { startedAt: { not: null } } } }),
@@ -165,6 +167,7 @@ builder.queryFields((t) => ({
       description: "The tenant's executions (of markdown workflows and recipes), newest first.",
       args: {
         status: t.arg({ type: ExecutionStatus }),
+        statuses: t.arg({ type: [ExecutionStatus], description: 'Only executions with one of these statuses (with `status` too: both apply).' }),
         workflowId: t.arg.id(),
         recipeId: t.arg.id({ description: 'Only executions of this recipe (its rcp_… id).' }),
         started: t.arg.boolean({ description: 'true: only executions where a step has started; false: only those where none has yet (the recipe API\'s `pending`).' }),

@@ -58,6 +58,10 @@ describe('budgets over REST', () => {
     await watch.until(id, ['budget_exhausted']);
     const execution = await rest(t, 'GET', `/executions/${id}`);
     expect(execution.body).toMatchObject({ status: 'failed', error: expect.stringMatching(/^budget exhausted: the execution's budget of 700 tokens \(spent .*400 tokens\)/), final_output: 'fine / fine / ' });
+    // Listed as it reads: among the failed runs, not the completed ones.
+    const listed = async (status: string) => (await rest(t, 'GET', `/executions?status=${status}&workflow_id=${workflowId}`)).body.executions.map((each: { execution_id: string }) => each.execution_id);
+    expect(await listed('failed')).toContain(id);
+    expect(await listed('completed')).not.toContain(id);
     const steps = (await rest(t, 'GET', `/executions/${id}/steps`)).body.steps as { step_id: string; status: string }[];
     expect(steps.map((step) => [step.step_id, step.status])).toEqual([['draft', 'completed'], ['edit', 'completed'], ['polish', 'stopped']]);
 

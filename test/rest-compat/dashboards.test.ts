@@ -38,7 +38,7 @@ async function workspace(app: TestApp, name: string) {
 }
 
 interface Row {
-  status: 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'stopped';
+  status: 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'budget_exhausted' | 'stopped';
   /** The steps' statuses in plan order; a step not pending has started. */
   steps: string[];
   startedAt: Date;
@@ -143,18 +143,18 @@ describe('GET /api/workflow-recipes/stats/dashboard and /api/workflows/active, f
 });
 
 describe('GET /api/workflow-recipes/stats/dashboard', () => {
-  it('says pending and failed as the recipe API does, and leaves cancelled runs out of the success rate', async () => {
+  it('says pending and failed (a budget stop too) as the recipe API does, and leaves cancelled runs out of the success rate', async () => {
     const { tenant, call, recipe } = await workspace(api, 'states');
     const a = await recipe('a', [{ step_id: 'one', prompt_template: 'One.' }, { step_id: 'two', prompt_template: 'Two.' }]);
     const now = new Date();
     await insertExecution(tenant, { recipeId: a.id }, { status: 'running', steps: ['pending', 'pending'], startedAt: now });
     await insertExecution(tenant, { recipeId: a.id }, { status: 'running', steps: ['completed', 'running'], startedAt: now });
-    for (const status of ['completed', 'completed', 'completed', 'failed'] as const) await insertExecution(tenant, { recipeId: a.id }, { status, steps: ['completed', status], startedAt: daysAgo(2), durationMs: 1000 });
+    for (const status of ['completed', 'completed', 'completed', 'failed', 'budget_exhausted'] as const) await insertExecution(tenant, { recipeId: a.id }, { status, steps: ['completed', status === 'budget_exhausted' ? 'stopped' : status], startedAt: daysAgo(2), durationMs: 1000 });
     await insertExecution(tenant, { recipeId: a.id }, { status: 'stopped', steps: ['completed', 'stopped'], startedAt: daysAgo(2), durationMs: 500 });
     const body = (await call('GET', `${RECIPES}/stats/dashboard`)).body;
-    expect(body.status_breakdown).toEqual({ completed: 3, failed: 1, running: 1, pending: 1, awaiting_approval: 0, cancelled: 1 });
-    expect(body.overview).toMatchObject({ total_executions: 7, avg_success_rate: 0.75 });
-    expect(body.top_recipes[0]).toMatchObject({ template_id: 'a', success_rate: 0.75, total_executions: 7 });
+    expect(body.status_breakdown).toEqual({ completed: 3, failed: 2, running: 1, pending: 1, awaiting_approval: 0, cancelled: 1 });
+    expect(body.overview).toMatchObject({ total_executions: 8, avg_success_rate: 0.6 });
+    expect(body.top_recipes[0]).toMatchObject({ template_id: 'a', success_rate: 0.6, total_executions: 8 });
     // The breakdown agrees with the executions list's own status filter.
     for (const status of ['pending', 'running', 'completed', 'failed', 'cancelled']) {
       expect((await call('GET', `${RECIPES}/a/executions?status=${status}`)).body.total, status).toBe(body.status_breakdown[status]);
