@@ -2,6 +2,7 @@ import type { ExecutionStatus, RestExecutionFragment, RestPlanFragment, RestStep
 import type { z } from 'zod';
 import { compilerNotes } from '../graphql.ts';
 import type * as schema from './schemas.ts';
+import { FAILED_STATUSES, readsAsFailed } from '../budget-stop.ts';
 
 // GraphQL objects → the documented snake_case JSON. GraphQL enums are UPPER_CASE; REST shows the
 // plan's own lowercase words (`string[]` for STRING_LIST).
@@ -10,11 +11,10 @@ import type * as schema from './schemas.ts';
 const json = (value: unknown) => value as z.core.util.JSONType;
 const word = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>;
 
-/** The documented statuses: a budget stop is `failed` (its error says `budget exhausted: …`). */
-export const executionStatus = (status: ExecutionStatus) => (status === 'BUDGET_EXHAUSTED' ? 'failed' : word(status));
-/** The GraphQL statuses a documented status filter stands for: `failed` includes budget stops. */
+/** The documented statuses, and the GraphQL statuses a documented status filter stands for (see budget-stop.ts). */
+export const executionStatus = (status: ExecutionStatus) => (readsAsFailed(status) ? 'failed' : word(status));
 export const statusesOf = (status: string | undefined): ExecutionStatus[] | undefined =>
-  status === undefined ? undefined : status === 'failed' ? ['FAILED', 'BUDGET_EXHAUSTED'] : [status.toUpperCase() as ExecutionStatus];
+  status === undefined ? undefined : status === 'failed' ? FAILED_STATUSES : [status.toUpperCase() as ExecutionStatus];
 const inputType = (value: RestPlanFragment['inputs'][number]['type']) => (value === 'STRING_LIST' ? 'string[]' : value === 'NUMBER_LIST' ? 'number[]' : word(value));
 
 export function plan(p: RestPlanFragment): z.infer<typeof schema.ExecutionPlan> {

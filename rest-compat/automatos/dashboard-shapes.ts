@@ -3,6 +3,7 @@ import type {
   ApiActiveWorkflowsQuery, ApiExecutionSummaryFragment, ApiExecutionTotalsFragment, ApiRecipeStatsQuery, ApiStatusCountsFragment, ApiWorkflowCatalogQuery, ApiWorkflowStatsQuery, ExecutionStatus,
 } from '../../src/generated/graphql/graphql.ts';
 import type * as schema from './dashboard-schemas.ts';
+import { readsAsFailed } from '../budget-stop.ts';
 
 // GraphQL's dashboards → the recipe API's JSON: snake_case, its status words (pending, cancelled),
 // durations in seconds. Rates and progress stay fractions from 0 to 1.
@@ -12,7 +13,7 @@ type Status = z.infer<typeof schema.ActiveWorkflow>['recent_executions'][number]
 /** The recipe API's word for an execution's status: a running one where no step has started is `pending`, stopped is `cancelled`. */
 export function statusWord(status: ExecutionStatus, started: boolean): Status {
   if (status === 'STOPPED') return 'cancelled';
-  if (status === 'BUDGET_EXHAUSTED') return 'failed';
+  if (readsAsFailed(status)) return 'failed';
   if (status === 'RUNNING' && !started) return 'pending';
   return status.toLowerCase() as Status;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ApiRecipeExecutionFragment, ExecutionStatus } from '../../src/generated/graphql/graphql.ts';
 import type * as schema from './execution-schemas.ts';
+import { FAILED_STATUSES, readsAsFailed } from '../budget-stop.ts';
 
 // Baton's executions → the recipe API's views of them (spec recipes-api.md §3).
 
@@ -11,16 +12,16 @@ type Status = z.infer<typeof schema.RecipeExecution>['status'];
 /** The recipe API's status: a running execution where no step has started yet is `pending`; stopped is `cancelled`. */
 function statusOf(e: Execution): Status {
   if (e.status === 'STOPPED') return 'cancelled';
-  if (e.status === 'BUDGET_EXHAUSTED') return 'failed';
+  if (readsAsFailed(e.status)) return 'failed';
   if (e.status === 'RUNNING' && e.steps.every((run) => run.startedAt == null && run.status === 'PENDING')) return 'pending';
   return e.status.toLowerCase() as Status;
 }
 
-/** The recipe API's status filter as the GraphQL `executions` arguments (`failed` includes budget stops, as `statusOf` shows them). */
+/** The recipe API's status filter as the GraphQL `executions` arguments (`failed` as `statusOf` shows it). */
 export function statusFilter(status: string | undefined): { statuses?: ExecutionStatus[]; started?: boolean } {
   if (status === undefined) return {};
   if (status === 'pending' || status === 'running') return { statuses: ['RUNNING'], started: status === 'running' };
-  if (status === 'failed') return { statuses: ['FAILED', 'BUDGET_EXHAUSTED'] };
+  if (status === 'failed') return { statuses: FAILED_STATUSES };
   return { statuses: [(status === 'cancelled' ? 'STOPPED' : status.toUpperCase()) as ExecutionStatus] };
 }
 

@@ -182,7 +182,7 @@ const COLUMN_TYPES: Record<string, string> = { status: 'text', output: 'text', e
  */
 async function recordAttempts(sql: Sql, deps: StepDeps, executionId: string, writes: Planned[], read: boolean): Promise<{ recorded: string[]; states?: Map<string, StepState> }> {
   const names = Object.keys(writes[0].columns);
-  const usage = ({ outcome: { result } }: Planned) => result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] };
+  const usages = writes.map(({ outcome: { result } }) => result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] });
   // The attempts' reservations are settled: their real usage takes their place.
   const update = `WITH v AS (
        SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::text[], $6::float8[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::jsonb[]
@@ -208,12 +208,12 @@ async function recordAttempts(sql: Sql, deps: StepDeps, executionId: string, wri
       // The model that answered: the offline model standing in for Claude is recorded as itself, at no cost.
       writes.map(({ claim, outcome: { result } }) => (result ? (result.model ?? claim.modelId) : null)),
       writes.map(({ claim, outcome: { result } }) => (result ? estimateCost(deps.prices, result.model ?? claim.modelId, result) : 0)),
-      writes.map((write) => usage(write).tokensIn),
-      writes.map((write) => usage(write).tokensOut),
-      writes.map((write) => usage(write).tokensCacheRead),
-      writes.map((write) => usage(write).tokensCacheWrite),
-      writes.map((write) => usage(write).turns),
-      writes.map((write) => JSON.stringify(usage(write).toolCalls)),
+      usages.map((usage) => usage.tokensIn),
+      usages.map((usage) => usage.tokensOut),
+      usages.map((usage) => usage.tokensCacheRead),
+      usages.map((usage) => usage.tokensCacheWrite),
+      usages.map((usage) => usage.turns),
+      usages.map((usage) => JSON.stringify(usage.toolCalls)),
       ...names.map((name) => writes.map((write) => write.columns[name])),
     ],
   );

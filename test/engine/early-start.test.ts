@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type pg from 'pg';
 import { graphql } from '../../src/generated/graphql/gql.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { holdExecutionLock } from '../support/execution-lock.ts';
 import { watchExecutions } from '../support/executions.ts';
 import { FakeAnthropic, lastUserText, type LoggedRequest } from '../support/fake-anthropic.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
@@ -90,14 +90,6 @@ async function startHeld({ hang = false, budgetTokens }: { hang?: boolean; budge
   return { id, first };
 }
 
-/** Takes the execution's row lock, as the engine's transactions do, in a transaction of the test's own. */
-async function lock(id: string): Promise<pg.PoolClient> {
-  const client = await t.app.database.pool.connect();
-  await client.query('BEGIN');
-  await client.query('SELECT 1 FROM executions WHERE id = $1 FOR UPDATE', [id]);
-  return client;
-}
-
 const rows = async (id: string) =>
   (await t.app.database.pool.query<{ step_id: string; status: string; attempt: number }>('SELECT step_id, status, attempt FROM step_runs WHERE execution_id = $1 ORDER BY position', [id])).rows;
 const events = async (id: string) =>
@@ -107,7 +99,7 @@ describe('starting the next step early', () => {
   it("sends the next step's request before the record of the one before it commits, and keeps it once the record claims that step", async () => {
     const watch = await watchExecutions(t);
     const { id, first } = await startHeld();
-    const locked = await lock(id);
+    const locked = await holdExecutionLock(t, id);
     try {
       answerDraft();
       // The record of the draft waits for the lock the test holds; the review's request is out already, with the draft's answer in it.
@@ -146,7 +138,7 @@ describe('starting the next step early', () => {
     const watch = await watchExecutions(t);
     // Room for all three: the review's request goes out while the draft's record waits for the lock.
     const roomy = await startHeld({ budgetTokens: 1000 });
-    const locked = await lock(roomy.id);
+    const locked = await holdExecutionLock(t, roomy.id);
     let review: LoggedRequest;
     try {
       answerDraft();
@@ -174,7 +166,7 @@ describe('starting the next step early', () => {
 
   it('aborts the early request when the record finds the execution changed, and records nothing of it', async () => {
     const { id, first } = await startHeld({ hang: true });
-    const locked = await lock(id);
+    const locked = await holdExecutionLock(t, id);
     try {
       answerDraft();
       await fake.request(first + 1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type pg from 'pg';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { holdExecutionLock } from '../support/execution-lock.ts';
 import { watchExecutions } from '../support/executions.ts';
 import { FakeAnthropic, lastUserText } from '../support/fake-anthropic.ts';
 import { until } from '../support/until.ts';
@@ -58,10 +58,8 @@ describe("recording a fan-out's items together", () => {
     const id = await startExecutionId(t, await createWorkflowId(t, FAN), { items });
     await fake.request(first + items.length - 1);
 
-    const locked: pg.PoolClient = await t.app.database.pool.connect();
+    const locked = await holdExecutionLock(t, id);
     try {
-      await locked.query('BEGIN');
-      await locked.query('SELECT 1 FROM executions WHERE id = $1 FOR UPDATE', [id]);
       const lockerPid = (await locked.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       release();
       // One record waits for the lock (seen from another connection: a transaction sees one snapshot of pg_stat_activity); the answers read meanwhile wait for it to be sent, then go together.
