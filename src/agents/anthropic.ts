@@ -4,6 +4,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { inSpan } from '../telemetry/tracer.ts';
 import type { Agent, AgentResult } from './call.ts';
 import { modelFetch } from './model-fetch.ts';
+import { readAnswer } from './answer-events.ts';
 import { modelRequest, type ModelTelemetry } from './model-request.ts';
 import type { ToolRegistry } from './tools.ts';
 
@@ -32,8 +33,8 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
       if (result.turns > 0) await call.reserve?.(call.system + definitions + JSON.stringify(messages), call.maxTokens);
       result.turns++;
       const lastTurn = result.turns >= call.maxTurns;
-      const send = () => {
-        const stream = client.messages.stream(
+      const send = async () => {
+        const events = await client.messages.create(
           {
             model: call.modelId,
             max_tokens: call.maxTokens,
@@ -42,11 +43,11 @@ export function anthropicAgent(options: { apiKey: string; baseURL?: string; tool
             ...(call.temperature !== null ? { temperature: call.temperature } : {}),
             // On the last turn the model must answer, so it gets no tools.
             ...(tools.length > 0 && !lastTurn ? { tools: tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema })) } : {}),
+            stream: true,
           },
           { signal: call.signal },
         );
-        stream.on('text', (delta) => call.onText(delta));
-        return stream.finalMessage();
+        return readAnswer(events, call.onText);
       };
       const message = await modelRequest(options.telemetry, { provider: 'anthropic', model: call.modelId, maxTokens: call.maxTokens, temperature: call.temperature }, send, (answer) => ({
         model: answer.model,

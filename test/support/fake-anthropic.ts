@@ -134,7 +134,8 @@ export class FakeAnthropic extends EventEmitter {
         }
       } else {
         send('content_block_start', { index: i, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
-        send('content_block_delta', { index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+        // As the API streams a tool call's input: an empty piece first, then the JSON in pieces.
+        for (const piece of ['', ...(JSON.stringify(block.input).match(/[\s\S]{1,8}/g) ?? [])]) send('content_block_delta', { index: i, delta: { type: 'input_json_delta', partial_json: piece } });
       }
       send('content_block_stop', { index: i });
     }
