@@ -5,19 +5,24 @@ import type Anthropic from '@anthropic-ai/sdk';
  * they make up, each text delta handed to `onText` as it comes. The SDK's `messages.stream()` helper
  * assembles the same message, but emits several events per delta and copies the message at each
  * one: for a fan-out's 50 short answers, about a third of the CPU the calls cost the worker
- * (bench:engine's fan-out rows). Baton reads text and tool calls; other blocks are kept as they
- * started, their deltas (thinking, signatures, citations) applied too, so the message is whole.
+ * (README, Benchmarks). Baton reads text and tool calls; other blocks are kept as they started,
+ * their deltas (thinking, signatures, citations) applied too, so the message is whole.
+ *
+ * An answer is whole only at its `message_stop`. The SDK ends the events without an error when the
+ * request is aborted (a stop, a step's timeout), so a stream that ends before then is an answer cut
+ * short, and fails: a part of it must never pass for the answer.
  */
 export async function readAnswer(events: AsyncIterable<Anthropic.RawMessageStreamEvent>, onText: (delta: string) => void): Promise<Anthropic.Message> {
   let message: Anthropic.Message | undefined;
   /** The tool calls' input, as JSON text until their block ends. */
   const inputs = new Map<number, string>();
+  let stopped = false;
   for await (const event of events) {
     if (event.type === 'message_start') {
       message = { ...event.message, content: [], usage: { ...event.message.usage } };
       continue;
     }
-    if (!message) throw new Error(`the model's answer sent ${event.type} before message_start`);
+    if (!message) throw new Error(`the model’s answer sent ${event.type} before message_start`);
     switch (event.type) {
       case 'content_block_start':
         message.content[event.index] = { ...event.content_block } as Anthropic.ContentBlock;
@@ -51,9 +56,13 @@ export async function readAnswer(events: AsyncIterable<Anthropic.RawMessageStrea
         if (usage.cache_creation_input_tokens != null) message.usage.cache_creation_input_tokens = usage.cache_creation_input_tokens;
         break;
       }
+      case 'message_stop':
+        stopped = true;
+        break;
     }
   }
   if (!message) throw new Error('the model’s answer ended before it began');
+  if (!stopped) throw new Error('the model’s answer was cut short (no message_stop)');
   return message;
 }
 

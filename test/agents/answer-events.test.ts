@@ -45,6 +45,7 @@ describe('readAnswer', () => {
         { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
         { type: 'content_block_stop', index: 0 },
         { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } },
+        { type: 'message_stop' },
       ]),
       () => {},
     );
@@ -54,6 +55,9 @@ describe('readAnswer', () => {
   it('fails with a message naming the problem when the stream is not an answer', async () => {
     await expect(readAnswer(stream([{ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }]), () => {})).rejects.toThrow('content_block_start before message_start');
     await expect(readAnswer(stream([]), () => {})).rejects.toThrow('ended before it began');
+    // What the SDK's events come to when the request is aborted mid-answer: they just end.
+    const cut = [start, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Half' } }];
+    await expect(readAnswer(stream(cut), () => {})).rejects.toThrow('the model’s answer was cut short (no message_stop)');
     const broken = [start, { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'x', input: {} } }, { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"a": ' } }, { type: 'content_block_stop', index: 0 }];
     await expect(readAnswer(stream(broken), () => {})).rejects.toThrow('tool call input is not valid JSON: {"a": ');
   });

@@ -99,6 +99,16 @@ describe('step semantics', () => {
     await fake.requests[0].aborted;
   });
 
+  it('fails an attempt whose Timeout cuts its answer short, rather than recording the part it read', async () => {
+    fake.requests.length = 0;
+    // The first step's answer streams its first word, then holds the rest past the step's Timeout.
+    fake.reply = (request) => (lastUserText(request).startsWith('Do the first') ? { text: 'Half of an answer', pause: { afterDeltas: 1, until: new Promise(() => {}) } } : { text: 'ok' });
+    const execution = await run(two('Timeout: 300ms'));
+    expect(execution.status).toBe('FAILED');
+    expect(execution.steps[0]).toMatchObject({ status: 'FAILED', error: 'timed out after 300 ms' });
+    await fake.requests[0].aborted;
+  });
+
   it('a failed step that fails the execution stops the steps still running beside it, and aborts their model calls', async () => {
     fake.requests.length = 0;
     // The slow step's model never answers on its own: only the failure of its sibling can end it.
