@@ -39,8 +39,9 @@ const batches = new Map<string, Waiting[]>();
 
 /**
  * Records an attempt and decides what runs next, in one transaction. Records of one execution that
- * arrive while another of its records is being written join the next transaction together (the
- * items of a fan-out finish at about the same time), so they don't queue one by one on its lock.
+ * arrive while another of its records is being written join its transaction while it still writes,
+ * else the next one, together (the items of a fan-out finish at about the same time), so they don't
+ * queue one by one on its lock.
  * Answers once COMMIT is sent; the steps the transaction claimed for this worker go to one caller,
  * less those `early` runs already (engine/early-start.ts).
  */
@@ -59,7 +60,8 @@ async function writeBatches(deps: StepDeps, executionId: string, batch: string, 
   while (waiting.length > 0) {
     const entries = waiting.splice(0);
     try {
-      const sent = await recordAll(deps, executionId, entries);
+      // Records arriving while it is written may join it (`recordAll`): they are added to `entries`.
+      const sent = await recordAll(deps, executionId, entries, waiting);
       entries.forEach((entry, index) => entry.resolve(index === 0 ? sent : { result: [], committed: sent.committed }));
     } catch (error) {
       for (const entry of entries) entry.reject(error);
@@ -117,33 +119,63 @@ export function predictNext(deps: StepDeps, claim: Claim, outcome: Outcome): Cla
   return predictClaims(claim, after, deps.inFlight.room(), deps.prices, settles);
 }
 
-function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promise<Sent> {
+/**
+ * Rounds of writes one transaction makes at most: records that arrive while its writes are out join
+ * it in the next round, as long as they keep arriving, up to this many rounds (each a round trip
+ * with the execution locked).
+ */
+const MAX_ROUNDS = 8;
+
+function recordAll(deps: StepDeps, executionId: string, entries: Waiting[], waiting: Waiting[]): Promise<Sent> {
   const now = new Date();
-  const writes = batch.map(({ claim, outcome }) => ({ claim, outcome, ...plan(claim, outcome, now) }));
-  const early = batch.flatMap((entry) => entry.early);
+  const writes: Planned[] = [];
   const adopted = new Set<EarlyAttempt>();
+  const early = () => entries.flatMap((entry) => entry.early);
   const sent = transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
-    // The lock and the writes go out together: they wait for the lock, and each gives up when the
-    // execution has finished or its row no longer runs that attempt (stopped, failed or superseded
-    // while the model ran). Writes of the same columns (a fan-out's items) are one statement. The
-    // last statement also reads the step states: it sees the statements before it, but not its own
-    // writes, which `after` supplies.
-    const groups = new Map<string, Planned[]>();
-    for (const write of writes) {
-      const names = Object.keys(write.columns).join();
-      const group = groups.get(names);
-      if (group) group.push(write);
-      else groups.set(names, [write]);
-    }
-    const sent = Promise.all([lockExecution(sql, executionId), ...[...groups.values()].map((group, index) => recordAttempts(sql, deps, executionId, group, index === groups.size - 1))]);
-    // A budgeted run's spend, read after the writes (so with them) in the same round trip, for the next claims' reservations.
-    const spent = writes.some((write) => write.claim.budgeted) ? executionSpend(sql, executionId) : undefined;
-    spent?.catch(() => {});
-    const [execution, ...read] = await sent;
+    // One round of writes: each gives up when the execution has finished or its row no longer runs
+    // that attempt (stopped, failed or superseded while the model ran). Writes of the same columns
+    // (a fan-out's items) are one statement. The last statement also reads the step states: it sees
+    // the statements before it, but not its own writes, which `after` supplies. A budgeted run's
+    // spend is read after them in the same round trip, for the next claims' reservations.
+    const round = (batch: Waiting[]) => {
+      const planned = batch.map(({ claim, outcome }): Planned => ({ claim, outcome, ...plan(claim, outcome, now), ...usage(deps, claim, outcome) }));
+      writes.push(...planned);
+      const groups = new Map<string, Planned[]>();
+      for (const write of planned) {
+        const names = Object.keys(write.columns).join();
+        const group = groups.get(names);
+        if (group) group.push(write);
+        else groups.set(names, [write]);
+      }
+      const read = Promise.all([...groups.values()].map((group, index) => recordAttempts(sql, executionId, group, index === groups.size - 1)));
+      const spent = writes.some((write) => write.claim.budgeted) ? executionSpend(sql, executionId) : undefined;
+      spent?.catch(() => {});
+      return { read, spent };
+    };
+    // The lock and the first writes go out together: they wait for the lock.
+    const locked = lockExecution(sql, executionId);
+    let last = round(entries);
+    const [execution, read] = await Promise.all([locked, last.read]);
     const done = new Set(read.flatMap((each) => each.recorded));
+    let states = read.at(-1)!.states!;
+    // Records of this execution that arrived meanwhile join this transaction, which holds the lock:
+    // a transaction of their own would wait for this one's commit before it could write them.
+    for (let rounds = 1; execution && waiting.length > 0 && rounds < MAX_ROUNDS; rounds++) {
+      const joining = waiting.splice(0);
+      entries.push(...joining);
+      last = round(joining);
+      const more = await last.read;
+      for (const each of more) each.recorded.forEach((attempt) => done.add(attempt));
+      states = more.at(-1)!.states!;
+    }
     const recorded = writes.filter(({ claim: { job } }) => done.has(written(job.stepId, job.itemIndex, job.attempt)));
     if (!execution || recorded.length === 0) return [];
-    const states = read.at(-1)!.states!;
+    const spent = changes.spent.get(executionId) ?? { tokens: 0, usd: 0 };
+    for (const { usage, costUsd } of recorded) {
+      spent.tokens += usage.tokensIn + usage.tokensOut + usage.tokensCacheRead + usage.tokensCacheWrite;
+      spent.usd += costUsd;
+    }
+    changes.spent.set(executionId, spent);
     // Calls ended: executions waiting for the tenant's limit are woken.
     if (hasCap(execution)) changes.freed.set(execution.tenantId, execution);
     for (const write of recorded) {
@@ -155,18 +187,28 @@ function recordAll(deps: StepDeps, executionId: string, batch: Waiting[]): Promi
     if (recorded.every((write) => write.retry)) return [];
     // The early attempts hold room of this worker's that their claims are made with.
     const worker = localWorker(deps);
-    worker.slots += early.length;
-    return adopt(early, await applyDecisions(deps, sql, changes, execution, worker, states, await spent), adopted);
+    worker.slots += early().length;
+    return adopt(early(), await applyDecisions(deps, sql, changes, execution, worker, states, await last.spent), adopted);
   });
   sent.then(
-    ({ committed }) => early.forEach((each) => each.settle(adopted.has(each) ? committed : undefined)),
-    () => early.forEach((each) => each.settle(undefined)),
+    ({ committed }) => early().forEach((each) => each.settle(adopted.has(each) ? committed : undefined)),
+    () => early().forEach((each) => each.settle(undefined)),
   );
   return sent;
 }
 
-/** An attempt's outcome with the write it makes. */
-type Planned = Write & { claim: Claim; outcome: Outcome };
+/** An attempt's outcome with the write it makes, and what it spent. */
+type Planned = Write & { claim: Claim; outcome: Outcome } & ReturnType<typeof usage>;
+
+/** What an attempt spent: its usage (none if it failed before an answer), and that at the price table's rates of the model that answered. */
+function usage(deps: StepDeps, claim: Claim, { result }: Outcome) {
+  return {
+    usage: result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] },
+    // The offline model standing in for Claude is recorded as itself, at no cost.
+    modelId: result ? (result.model ?? claim.modelId) : null,
+    costUsd: result ? estimateCost(deps.prices, result.model ?? claim.modelId, result) : 0,
+  };
+}
 
 /** Which attempt a record wrote. */
 const written = (stepId: string, itemIndex: number, attempt: number) => `${key(stepId, itemIndex)}#${attempt}`;
@@ -180,9 +222,9 @@ const COLUMN_TYPES: Record<string, string> = { status: 'text', output: 'text', e
  * (`written`). With `read`, the same statement reads the execution's step states (as they were
  * before its writes).
  */
-async function recordAttempts(sql: Sql, deps: StepDeps, executionId: string, writes: Planned[], read: boolean): Promise<{ recorded: string[]; states?: Map<string, StepState> }> {
+async function recordAttempts(sql: Sql, executionId: string, writes: Planned[], read: boolean): Promise<{ recorded: string[]; states?: Map<string, StepState> }> {
   const names = Object.keys(writes[0].columns);
-  const usages = writes.map(({ outcome: { result } }) => result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] });
+  const usages = writes.map((write) => write.usage);
   // The attempts' reservations are settled: their real usage takes their place.
   const update = `WITH v AS (
        SELECT * FROM unnest($2::text[], $3::int[], $4::int[], $5::text[], $6::float8[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::jsonb[]
@@ -205,9 +247,8 @@ async function recordAttempts(sql: Sql, deps: StepDeps, executionId: string, wri
       writes.map(({ claim }) => claim.job.stepId),
       writes.map(({ claim }) => claim.job.itemIndex),
       writes.map(({ claim }) => claim.job.attempt),
-      // The model that answered: the offline model standing in for Claude is recorded as itself, at no cost.
-      writes.map(({ claim, outcome: { result } }) => (result ? (result.model ?? claim.modelId) : null)),
-      writes.map(({ claim, outcome: { result } }) => (result ? estimateCost(deps.prices, result.model ?? claim.modelId, result) : 0)),
+      writes.map((write) => write.modelId),
+      writes.map((write) => write.costUsd),
       usages.map((usage) => usage.tokensIn),
       usages.map((usage) => usage.tokensOut),
       usages.map((usage) => usage.tokensCacheRead),

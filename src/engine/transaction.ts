@@ -73,6 +73,12 @@ export class Changes {
   readonly notifications: PendingNotification[] = [];
   /** An execution's new count of finished steps, written with the events. */
   readonly stepsCompleted = new Map<string, number>();
+  /**
+   * What this transaction's records spent, per execution: added to its tenant's spend of the day
+   * with the events, so that, like a deferred trigger's, the spend row is locked only while the
+   * transaction commits (one write per transaction, however many attempts it records).
+   */
+  readonly spent = new Map<string, Spend>();
   /** Statements sent whose answers nobody waits for: the pipeline runs them in order, and the commit awaits them. */
   readonly writes: Promise<unknown>[] = [];
   /** Executions this transaction ended while steps of theirs may be running: their model calls are aborted in every process once it commits. */
@@ -221,15 +227,18 @@ export function appendEvent(changes: Changes, executionId: string, type: Executi
 
 /**
  * The transaction's deferred writes, one statement per execution: its events (numbered in the order
- * they were appended), its steps claimed for a worker, and its count of finished steps.
+ * they were appended), its steps claimed for a worker, its count of finished steps, and what its
+ * attempts spent (on its tenant's day, in the execution's shard: concurrent executions' commits
+ * seldom wait for each other; readers sum the shards).
  */
 function writeEvents(sql: Sql, changes: Changes): Promise<unknown> {
-  const ids = new Set([...changes.pending.map((event) => event.executionId), ...changes.claims.map((claim) => claim.executionId), ...changes.stepsCompleted.keys()]);
+  const ids = new Set([...changes.pending.map((event) => event.executionId), ...changes.claims.map((claim) => claim.executionId), ...changes.stepsCompleted.keys(), ...changes.spent.keys()]);
   // Sent together (the connection pipelines), before COMMIT.
   return Promise.all(
     [...ids].map(async (executionId) => {
       const events = changes.pending.filter((event) => event.executionId === executionId);
       const claims = changes.claims.filter((claim) => claim.executionId === executionId);
+      const spent = changes.spent.get(executionId) ?? { tokens: 0, usd: 0 };
       const rows = await sql.query<{ seq: number; created_at: Date }>(
         `WITH claimed AS (
            UPDATE step_runs AS r SET attempt = r.attempt + 1, queued_at = c.at, status = 'running', prompt = c.prompt, worker_id = c.worker_id, started_at = c.at,
@@ -237,7 +246,11 @@ function writeEvents(sql: Sql, changes: Changes): Promise<unknown> {
            FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::timestamptz[], $11::int[], $12::float8[]) AS c(step_id, item_index, prompt, worker_id, at, reserved_tokens, reserved_usd)
            WHERE r.execution_id = $1 AND r.step_id = c.step_id AND r.item_index = c.item_index
          ), next AS (
-           UPDATE executions SET last_seq = last_seq + $2, steps_completed = COALESCE($10::int, steps_completed) WHERE id = $1 RETURNING last_seq
+           UPDATE executions SET last_seq = last_seq + $2, steps_completed = COALESCE($10::int, steps_completed) WHERE id = $1 RETURNING last_seq, tenant_id
+         ), spent AS (
+           INSERT INTO tenant_spend_days AS d (tenant_id, day, shard, usd, tokens)
+           SELECT next.tenant_id, date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', hashtext($1) & 7, $13::float8, $14::bigint FROM next WHERE $13::float8 <> 0 OR $14::bigint <> 0
+           ON CONFLICT (tenant_id, day, shard) DO UPDATE SET usd = d.usd + EXCLUDED.usd, tokens = d.tokens + EXCLUDED.tokens
          )
          INSERT INTO execution_events (execution_id, seq, type, payload)
          SELECT $1, next.last_seq - $2 + e.ord::int, e.type, e.payload
@@ -256,6 +269,8 @@ function writeEvents(sql: Sql, changes: Changes): Promise<unknown> {
           changes.stepsCompleted.get(executionId) ?? null,
           claims.map((claim) => claim.reserved.tokens),
           claims.map((claim) => claim.reserved.usd),
+          spent.usd,
+          spent.tokens,
         ],
       );
       rows.sort((a, b) => a.seq - b.seq);

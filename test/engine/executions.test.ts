@@ -60,7 +60,8 @@ async function runToEnd(markdown: string, inputs: Record<string, unknown>, statu
   const watch = await watchExecutions(t);
   const run = (await t.request(Run, { workflowId: await workflow(markdown), inputs })).body.data!.runWorkflow;
   if (run.__typename !== 'Execution') throw new Error(JSON.stringify(run));
-  expect(run.status).toBe('RUNNING');
+  // The mutation returns the execution as it is when read back: the offline model answers at once,
+  // so a short run may have finished by then.
   await watch.until(run.id, statuses);
   await watch.stop();
   return (await t.request(Get, { id: run.id })).body.data!.execution!;

@@ -7,7 +7,7 @@ import { until } from '../support/until.ts';
 import { createWorkflowId, startExecutionId } from '../support/runs.ts';
 
 // The records of a fan-out's items that finish while another record of their execution is on its
-// way are written together, in one statement per kind of outcome (engine/record.ts). Holding the
+// way join its transaction, in one statement per kind of outcome (engine/record.ts). Holding the
 // execution's row lock from the test keeps the first record waiting, so the others gather behind it.
 const FAN = `# Fan
 ## Inputs
@@ -62,7 +62,7 @@ describe("recording a fan-out's items together", () => {
     try {
       const lockerPid = (await locked.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       release();
-      // One record waits for the lock (seen from another connection: a transaction sees one snapshot of pg_stat_activity); the answers read meanwhile wait for it to be sent, then go together.
+      // One record waits for the lock (seen from another connection: a transaction sees one snapshot of pg_stat_activity); the answers read meanwhile join its transaction once it has the lock.
       await until(
         async () => (await t.app.database.pool.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> $1 AND datname = current_database() AND wait_event_type = 'Lock'`, [lockerPid])).rows[0],
         { what: 'a record waiting for the lock', everyMs: 5 },
@@ -90,5 +90,8 @@ describe("recording a fan-out's items together", () => {
     const events = await t.app.database.pool.query<{ type: string; item: string | null }>(`SELECT type, payload->>'itemIndex' AS item FROM execution_events WHERE execution_id = $1 AND type IN ('step.completed', 'step.retrying') ORDER BY seq`, [id]);
     expect(events.rows.filter((event) => event.type === 'step.retrying')).toEqual([{ type: 'step.retrying', item: '2' }]);
     expect(events.rows.filter((event) => event.type === 'step.completed' && event.item !== null).map((event) => Number(event.item)).sort()).toEqual([0, 1, 2, 3, 4]);
+    // What they spent is the workspace's spend of the day, however the records were grouped.
+    const spend = await t.app.database.pool.query<{ tokens: string }>('SELECT sum(tokens) AS tokens FROM tenant_spend_days WHERE tenant_id = $1', [t.tenant.tenantId]);
+    expect(Number(spend.rows[0].tokens)).toBe(rows.rows.reduce((sum, row) => sum + row.tokens_in + row.tokens_out, 0));
   });
 });
