@@ -134,10 +134,9 @@ function recordAll(deps: StepDeps, executionId: string, entries: Waiting[], wait
   const sent = transactionSent(deps, async (sql, changes): Promise<Claim[]> => {
     // One round of writes: each gives up when the execution has finished or its row no longer runs
     // that attempt (stopped, failed or superseded while the model ran). Writes of the same columns
-    // (a fan-out's items) are one statement. The last statement also reads the step states: it sees
-    // the statements before it, but not its own writes, which `after` supplies. A budgeted run's
-    // spend is read after them in the same round trip, for the next claims' reservations.
-    const round = (batch: Waiting[]) => {
+    // (a fan-out's items) are one statement. A budgeted run's spend is read after them in the same
+    // round trip, for the next claims' reservations.
+    const round = (batch: Waiting[], read: boolean) => {
       const planned = batch.map(({ claim, outcome }): Planned => ({ claim, outcome, ...plan(claim, outcome, now), ...usage(deps, claim, outcome) }));
       writes.push(...planned);
       const groups = new Map<string, Planned[]>();
@@ -147,26 +146,26 @@ function recordAll(deps: StepDeps, executionId: string, entries: Waiting[], wait
         if (group) group.push(write);
         else groups.set(names, [write]);
       }
-      const read = Promise.all([...groups.values()].map((group, index) => recordAttempts(sql, executionId, group, index === groups.size - 1)));
+      const written = Promise.all([...groups.values()].map((group, index) => recordAttempts(sql, executionId, group, read && index === groups.size - 1)));
       const spent = writes.some((write) => write.claim.budgeted) ? executionSpend(sql, executionId) : undefined;
       spent?.catch(() => {});
-      return { read, spent };
+      return { written, spent };
     };
-    // The lock and the first writes go out together: they wait for the lock.
+    // The lock and the first writes go out together: they wait for the lock. The last statement
+    // also reads the step states: it sees the statements before it, but not its own writes, which
+    // `after` supplies. No other transaction changes them while this one holds the lock.
     const locked = lockExecution(sql, executionId);
-    let last = round(entries);
-    const [execution, read] = await Promise.all([locked, last.read]);
-    const done = new Set(read.flatMap((each) => each.recorded));
-    let states = read.at(-1)!.states!;
+    let last = round(entries, true);
+    const [execution, first] = await Promise.all([locked, last.written]);
+    const done = new Set(first.flatMap((each) => each.recorded));
+    const states = first.at(-1)!.states!;
     // Records of this execution that arrived meanwhile join this transaction, which holds the lock:
     // a transaction of their own would wait for this one's commit before it could write them.
     for (let rounds = 1; execution && waiting.length > 0 && rounds < MAX_ROUNDS; rounds++) {
       const joining = waiting.splice(0);
       entries.push(...joining);
-      last = round(joining);
-      const more = await last.read;
-      for (const each of more) each.recorded.forEach((attempt) => done.add(attempt));
-      states = more.at(-1)!.states!;
+      last = round(joining, false);
+      for (const each of await last.written) each.recorded.forEach((attempt) => done.add(attempt));
     }
     const recorded = writes.filter(({ claim: { job } }) => done.has(written(job.stepId, job.itemIndex, job.attempt)));
     if (!execution || recorded.length === 0) return [];
