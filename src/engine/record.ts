@@ -112,10 +112,8 @@ export function predictNext(deps: StepDeps, claim: Claim, outcome: Outcome): Cla
   // nothing was reserved beyond the claim (one request, no tools).
   const { result } = outcome;
   const reserved = claim.budgeted && result && result.turns === 1 && claim.agent.tools.length === 0 ? claimWorstCase(deps.prices, claim) : undefined;
-  const settles = reserved && {
-    tokens: reserved.tokens - (result!.tokensIn + result!.tokensOut + result!.tokensCacheRead + result!.tokensCacheWrite),
-    usd: reserved.usd - estimateCost(deps.prices, result!.model ?? claim.modelId, result!),
-  };
+  const spent = reserved && usage(deps, claim, outcome);
+  const settles = reserved && spent && { tokens: reserved.tokens - spent.tokens, usd: reserved.usd - spent.costUsd };
   return predictClaims(claim, after, deps.inFlight.room(), deps.prices, settles);
 }
 
@@ -170,9 +168,9 @@ function recordAll(deps: StepDeps, executionId: string, entries: Waiting[], wait
     const recorded = writes.filter(({ claim: { job } }) => done.has(written(job.stepId, job.itemIndex, job.attempt)));
     if (!execution || recorded.length === 0) return [];
     const spent = changes.spent.get(executionId) ?? { tokens: 0, usd: 0 };
-    for (const { usage, costUsd } of recorded) {
-      spent.tokens += usage.tokensIn + usage.tokensOut + usage.tokensCacheRead + usage.tokensCacheWrite;
-      spent.usd += costUsd;
+    for (const write of recorded) {
+      spent.tokens += write.tokens;
+      spent.usd += write.costUsd;
     }
     changes.spent.set(executionId, spent);
     // Calls ended: executions waiting for the tenant's limit are woken.
@@ -199,14 +197,15 @@ function recordAll(deps: StepDeps, executionId: string, entries: Waiting[], wait
 /** An attempt's outcome with the write it makes, and what it spent. */
 type Planned = Write & { claim: Claim; outcome: Outcome } & ReturnType<typeof usage>;
 
-/** What an attempt spent: its usage (none if it failed before an answer), and that at the price table's rates of the model that answered. */
+/**
+ * What an attempt spent: its usage (none if it failed before an answer), its billed tokens (input,
+ * output and cache), and their cost at the price table's rates of the model that answered.
+ */
 function usage(deps: StepDeps, claim: Claim, { result }: Outcome) {
-  return {
-    usage: result ?? { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] },
-    // The offline model standing in for Claude is recorded as itself, at no cost.
-    modelId: result ? (result.model ?? claim.modelId) : null,
-    costUsd: result ? estimateCost(deps.prices, result.model ?? claim.modelId, result) : 0,
-  };
+  if (!result) return { usage: { tokensIn: 0, tokensOut: 0, tokensCacheRead: 0, tokensCacheWrite: 0, turns: 0, toolCalls: [] }, modelId: null, tokens: 0, costUsd: 0 };
+  // The offline model standing in for Claude is recorded as itself, at no cost.
+  const modelId = result.model ?? claim.modelId;
+  return { usage: result, modelId, tokens: result.tokensIn + result.tokensOut + result.tokensCacheRead + result.tokensCacheWrite, costUsd: estimateCost(deps.prices, modelId, result) };
 }
 
 /** Which attempt a record wrote. */
